@@ -1,0 +1,20 @@
+//! The Open Strike domain: the operation envelope and its canonical encoding, operation
+//! bodies, membership, validation and the deterministic fold of operations into state.
+//!
+//! Pure: no I/O, no clock, no global randomness. Time and RNGs come in as arguments.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod body;
+pub mod envelope;
+mod ids;
+pub mod membership;
+mod reject;
+pub mod state_hash;
+mod time;
+
+pub use body::{Announcement, Body, Genesis, NetworkKind};
+pub use envelope::{Envelope, OpDraft, SealedOp};
+pub use ids::{AuthorId, IdParseError, NetworkId, OpId};
+pub use membership::{Membership, Role};
+pub use reject::Reject;
+pub use time::CoarseTime;

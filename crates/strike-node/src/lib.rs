@@ -1,0 +1,346 @@
+//! The composition root: a [`Node`] owns the unlocked store and the node's keys, and offers
+//! the commands and queries the CLI (and later the API) call. No argv, no HTTP, no SQL here.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod bundles;
+pub mod demo;
+pub mod keyfile;
+mod paths;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use strike_core::{
+    Announcement, AuthorId, Body, CoarseTime, Genesis, NetworkId, NetworkKind, OpDraft, OpId,
+    Reject,
+};
+use strike_crypto::{AgreementSecret, KdfParams, SigningSecret, SymmetricKey};
+use strike_store::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, Store, StoreError};
+
+pub use bundles::{BundleSummary, ImportProgress, ImportReport};
+pub use paths::{DataDir, default_data_dir, default_demo_dir};
+pub use strike_store::{IngestReport, NetworkStatus};
+
+/// Errors a user of the node can act on. Messages are one line, lowercase, no final period.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("no identity in {0}: run `openstrike init` first")]
+    NotInitialized(PathBuf),
+    #[error("an identity already exists in {0}")]
+    AlreadyInitialized(PathBuf),
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("key file is damaged: {0}")]
+    CorruptKeyFile(String),
+    #[error("no network matches {0:?}")]
+    UnknownNetwork(String),
+    #[error("{0:?} matches more than one network; use its id")]
+    AmbiguousNetwork(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("refused: {0}")]
+    Refused(Reject),
+    #[error(transparent)]
+    Bundle(#[from] strike_sync::bundle::BundleError),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("key derivation: {0}")]
+    Crypto(#[from] strike_crypto::CryptoError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+impl From<StoreError> for NodeError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(reject) => NodeError::Refused(reject),
+            StoreError::WrongKey => NodeError::WrongPassphrase,
+            other => NodeError::Store(other),
+        }
+    }
+}
+
+pub type Result<T, E = NodeError> = std::result::Result<T, E>;
+
+pub(crate) fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> NodeError {
+    let context = context.into();
+    move |source| NodeError::Io { context, source }
+}
+
+/// Seconds since the Unix epoch, from the system clock.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// An unlocked node.
+#[derive(Debug)]
+pub struct Node {
+    dir: DataDir,
+    store: Store,
+    secrets: keyfile::Secrets,
+}
+
+/// What `wipe` destroyed.
+#[derive(Debug, Clone)]
+pub struct WipeReport {
+    pub key_file_destroyed: bool,
+    pub files_removed: Vec<PathBuf>,
+    pub elapsed: std::time::Duration,
+}
+
+impl Node {
+    /// Creates a new identity and an empty encrypted store in `dir`.
+    pub fn init(dir: &Path, passphrase: &[u8], params: KdfParams) -> Result<Node> {
+        let dir = DataDir::new(dir);
+        if dir.key_file().exists() {
+            return Err(NodeError::AlreadyInitialized(dir.root().to_path_buf()));
+        }
+        if passphrase.is_empty() {
+            return Err(NodeError::InvalidInput(
+                "the passphrase must not be empty".into(),
+            ));
+        }
+        if !params.meets_minimum() {
+            return Err(NodeError::InvalidInput(
+                "key-derivation parameters below the minimum".into(),
+            ));
+        }
+        dir.create()
+            .map_err(io_err(format!("creating {}", dir.root().display())))?;
+        // A database without its key file is unreadable noise: clear any left by a wipe.
+        dir.remove_database_files()
+            .map_err(io_err("removing an old database"))?;
+        let mut rng = rand::rng();
+        let secrets = keyfile::Secrets::generate(&mut rng);
+        let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
+        let store = Store::open(&dir.database(), &secrets.db_key)?;
+        keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
+        Ok(Node {
+            dir,
+            store,
+            secrets,
+        })
+    }
+
+    /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
+    pub fn open(dir: &Path, passphrase: &[u8]) -> Result<Node> {
+        let dir = DataDir::new(dir);
+        let bytes = match std::fs::read(dir.key_file()) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(NodeError::NotInitialized(dir.root().to_path_buf()));
+            }
+            Err(e) => return Err(io_err("reading the key file")(e)),
+        };
+        let secrets = keyfile::open(&bytes, passphrase)?;
+        let store = Store::open(&dir.database(), &secrets.db_key)?;
+        Ok(Node {
+            dir,
+            store,
+            secrets,
+        })
+    }
+
+    /// Whether `dir` holds an identity.
+    pub fn exists(dir: &Path) -> bool {
+        DataDir::new(dir).key_file().exists()
+    }
+
+    /// Rewraps the same database key under a new passphrase: no re-encryption needed.
+    pub fn change_passphrase(&mut self, new_passphrase: &[u8], params: KdfParams) -> Result<()> {
+        if new_passphrase.is_empty() {
+            return Err(NodeError::InvalidInput(
+                "the passphrase must not be empty".into(),
+            ));
+        }
+        let sealed = keyfile::seal(&self.secrets, new_passphrase, params, &mut rand::rng())?;
+        keyfile::write_atomic(&self.dir.key_file(), &sealed).map_err(io_err("writing the key file"))
+    }
+
+    /// Panic button: overwrites and deletes the key file, then deletes the database files.
+    /// Needs no passphrase and does no key derivation, so it takes milliseconds.
+    pub fn wipe(dir: &Path) -> Result<WipeReport> {
+        paths::wipe(&DataDir::new(dir))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.root()
+    }
+
+    /// The node's public signing key: its identity towards peers (never used as an author key).
+    pub fn node_id(&self) -> [u8; 32] {
+        self.secrets.node_signing.public().0
+    }
+
+    /// The store, for tests and benchmarks that need to look underneath the commands.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Founds a network: fresh author and agreement keys for it, a first epoch key, genesis.
+    pub fn create_network(&mut self, name: &str, kind: NetworkKind) -> Result<NetworkId> {
+        let name = name.trim();
+        let now = unix_now();
+        let mut rng = rand::rng();
+        let author = SigningSecret::generate(&mut rng);
+        let agreement = AgreementSecret::generate(&mut rng);
+        let epoch_key = SymmetricKey::generate(&mut rng);
+        let salt: [u8; 16] = strike_crypto::random_bytes(&mut rng);
+        let network = strike_core::membership::network_id(&AuthorId(author.public().0), &salt);
+        let body = Body::Genesis(Genesis {
+            name: name.to_owned(),
+            kind,
+            salt,
+            founder_agreement: agreement.public().0,
+            vouches_required: 1,
+        });
+        body.check().map_err(NodeError::Refused)?;
+        if self
+            .networks()?
+            .iter()
+            .any(|n| n.name.as_deref() == Some(name))
+        {
+            return Err(NodeError::InvalidInput(format!(
+                "you already hold a network named {name:?}"
+            )));
+        }
+        let draft = OpDraft {
+            network,
+            seq: 1,
+            prev: None,
+            deps: vec![],
+            time: CoarseTime::from_unix_seconds(now),
+            epoch: 0,
+            body,
+        };
+        let genesis = draft
+            .seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng))
+            .map_err(NodeError::Refused)?;
+        self.store.found_network(
+            &network,
+            &author.seed(),
+            &agreement.to_bytes(),
+            &epoch_key,
+            genesis.into_bytes(),
+            now,
+        )?;
+        tracing::info!(network = %network.short(), "network created");
+        Ok(network)
+    }
+
+    /// Authors `body` in `network` as this node's author there.
+    pub fn author(&mut self, network: &NetworkId, body: Body) -> Result<OpId> {
+        body.check().map_err(NodeError::Refused)?;
+        let now = unix_now();
+        let built = self.store.append_local(network, now, |inputs| {
+            let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
+            let draft = OpDraft {
+                network: *network,
+                seq: inputs.seq,
+                prev: inputs.prev,
+                deps: inputs.deps,
+                time,
+                epoch: inputs.epoch,
+                body,
+            };
+            draft
+                .seal(
+                    &inputs.signing,
+                    &inputs.epoch_key,
+                    strike_crypto::random_bytes(&mut rand::rng()),
+                )
+                .map(|op| op.into_bytes())
+        })?;
+        built.map_err(NodeError::Refused)
+    }
+
+    /// Posts an announcement.
+    pub fn announce(&mut self, network: &NetworkId, text: &str) -> Result<OpId> {
+        self.author(
+            network,
+            Body::Announcement(Announcement {
+                text: text.trim().to_owned(),
+            }),
+        )
+    }
+
+    /// Resolves a network id, a unique id prefix (at least 8 hex digits) or a unique name.
+    pub fn resolve_network(&self, query: &str) -> Result<NetworkId> {
+        let query = query.trim();
+        if let Ok(id) = query.parse::<NetworkId>() {
+            return Ok(id);
+        }
+        let networks = self.networks()?;
+        let lower = query.to_lowercase();
+        let by_name: Vec<_> = networks
+            .iter()
+            .filter(|n| {
+                n.name
+                    .as_deref()
+                    .is_some_and(|name| name.to_lowercase() == lower)
+            })
+            .collect();
+        let matches: Vec<_> = if by_name.is_empty()
+            && query.len() >= 8
+            && query.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            networks
+                .iter()
+                .filter(|n| n.id.to_hex().starts_with(&lower))
+                .collect()
+        } else {
+            by_name
+        };
+        match matches.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(NodeError::UnknownNetwork(query.to_owned())),
+            _ => Err(NodeError::AmbiguousNetwork(query.to_owned())),
+        }
+    }
+
+    pub fn networks(&self) -> Result<Vec<NetworkRow>> {
+        Ok(self.store.networks()?)
+    }
+
+    pub fn network(&self, id: &NetworkId) -> Result<NetworkRow> {
+        Ok(self.store.network(id)?)
+    }
+
+    pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
+        Ok(self.store.members(id)?)
+    }
+
+    pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {
+        Ok(self.store.announcements(id, limit)?)
+    }
+
+    pub fn state_hash(&self, id: &NetworkId) -> Result<[u8; 32]> {
+        self.store.network(id)?;
+        Ok(self.store.state_hash(id)?)
+    }
+
+    /// Drops and rebuilds every view from the log. Returns the number of networks rebuilt.
+    pub fn rebuild(&mut self) -> Result<usize> {
+        Ok(self.store.rebuild_views()?)
+    }
+
+    pub fn audit(&self, limit: u32) -> Result<Vec<AuditRow>> {
+        Ok(self.store.audit(limit)?)
+    }
+
+    /// Ingests ops received for `network` from any carrier, in one transaction.
+    pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>) -> Result<IngestReport> {
+        self.store.ensure_network(network, unix_now())?;
+        Ok(self.store.ingest(network, ops, unix_now())?)
+    }
+}

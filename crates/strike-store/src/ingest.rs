@@ -1,0 +1,562 @@
+//! The ingest pipeline: every op, local or remote, enters the log through here.
+//!
+//! decode and size limits -> signature (`verify_strict`) -> network -> duplicate or
+//! equivocation -> predecessors present (else parked) -> author chain and time -> key for the
+//! epoch (else stored sealed) -> decrypt -> validate -> right to write -> apply.
+//! One transaction per batch; a refused op is not stored and leaves one audit record.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use strike_core::{AuthorId, CoarseTime, Membership, NetworkId, OpId, Reject, SealedOp};
+use strike_crypto::{SigningSecret, SymmetricKey};
+use zeroize::Zeroizing;
+
+use crate::{Result, StoreError, blob32, views};
+
+/// At most this many ops per network wait for missing predecessors. Honest peers deliver in
+/// causal order, so the queue stays near empty; the cap bounds what a hostile one can park.
+pub const MAX_PENDING_PER_NETWORK: i64 = 100_000;
+
+/// What ingest did with a batch.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Verified, decrypted, validated and folded into state.
+    pub applied: u64,
+    /// Verified and logged, but this node has no key for their epoch yet.
+    pub sealed: u64,
+    /// Parked to wait for predecessors that have not arrived.
+    pub parked: u64,
+    /// Parked earlier (in this batch or before) and now processed, whatever the outcome.
+    pub released: u64,
+    /// Already held.
+    pub duplicates: u64,
+    /// Second ops at a taken (author, seq): kept as evidence.
+    pub equivocations: u64,
+    /// Refused for any other reason, by reason code.
+    pub rejected: BTreeMap<&'static str, u64>,
+}
+
+impl IngestReport {
+    pub fn n_rejected(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    /// Adds another batch's counts to this one.
+    pub fn merge(&mut self, other: &IngestReport) {
+        self.applied += other.applied;
+        self.sealed += other.sealed;
+        self.parked += other.parked;
+        self.released += other.released;
+        self.duplicates += other.duplicates;
+        self.equivocations += other.equivocations;
+        for (code, n) in &other.rejected {
+            *self.rejected.entry(code).or_default() += n;
+        }
+    }
+}
+
+/// What a local author needs to write the next op in a network.
+#[derive(Debug)]
+pub struct AuthorInputs {
+    pub signing: SigningSecret,
+    pub seq: u64,
+    pub prev: Option<OpId>,
+    pub deps: Vec<OpId>,
+    /// The op may not claim a time before this (the latest of its predecessors).
+    pub min_time: CoarseTime,
+    pub epoch: u32,
+    pub epoch_key: SymmetricKey,
+}
+
+pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<AuthorInputs> {
+    let seed: Vec<u8> = tx
+        .query_row(
+            "SELECT signing_seed FROM my_authors WHERE network_id = ?1",
+            [&network.0[..]],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(StoreError::CannotWrite(
+            "this node has no author key in that network",
+        ))?;
+    let seed = Zeroizing::new(blob32(seed)?);
+    let signing = SigningSecret::from_seed(&seed);
+    let author = signing.public().0;
+    let last: Option<(i64, Vec<u8>, i64)> = tx
+        .query_row(
+            "SELECT seq, op_id, time FROM ops WHERE network_id = ?1 AND author = ?2 ORDER BY seq DESC LIMIT 1",
+            params![&network.0[..], &author[..]],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (seq, prev, mut min_time) = match last {
+        Some((seq, id, time)) => (seq as u64 + 1, Some(OpId(blob32(id)?)), time),
+        None => (1, None, 0),
+    };
+    let mut deps = Vec::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2",
+    )?;
+    let limit = strike_core::envelope::MAX_DEPS as i64 + 1;
+    for row in stmt.query_map(params![&network.0[..], limit], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (id, time) = row?;
+        let id = OpId(blob32(id)?);
+        if Some(id) != prev && deps.len() < strike_core::envelope::MAX_DEPS {
+            deps.push(id);
+            min_time = min_time.max(time);
+        }
+    }
+    let (epoch, key): (i64, Vec<u8>) = tx
+        .query_row(
+            "SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 ORDER BY epoch DESC LIMIT 1",
+            [&network.0[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(StoreError::CannotWrite(
+            "this node has no key for that network",
+        ))?;
+    Ok(AuthorInputs {
+        signing,
+        seq,
+        prev,
+        deps,
+        min_time: CoarseTime(u32::try_from(min_time).unwrap_or(u32::MAX)),
+        epoch: u32::try_from(epoch).unwrap_or(0),
+        epoch_key: SymmetricKey::from_bytes(blob32(key)?),
+    })
+}
+
+/// Ingests one locally authored op; anything but "applied" is an error.
+pub(crate) fn ingest_local(
+    tx: &Connection,
+    network: &NetworkId,
+    bytes: Vec<u8>,
+    now: u64,
+) -> Result<OpId> {
+    let id = OpId(strike_crypto::hash(&bytes));
+    let mut ingest = Ingest::new(tx, *network, now)?;
+    match ingest.process(bytes)? {
+        Outcome::Applied => {
+            while let Some(next) = ingest.queue.pop_front() {
+                ingest.process(next)?;
+            }
+            ingest.finish()?;
+            Ok(id)
+        }
+        Outcome::Refused(reject) => Err(StoreError::Refused(reject)),
+        Outcome::Parked | Outcome::Sealed => {
+            Err(StoreError::CannotWrite("local op could not be applied"))
+        }
+    }
+}
+
+pub(crate) fn ingest_batch(
+    tx: &Connection,
+    network: &NetworkId,
+    ops: Vec<Vec<u8>>,
+    now: u64,
+) -> Result<IngestReport> {
+    let mut ingest = Ingest::new(tx, *network, now)?;
+    for bytes in ops {
+        ingest.queue.push_back(bytes);
+        while let Some(next) = ingest.queue.pop_front() {
+            ingest.process(next)?;
+        }
+    }
+    ingest.finish()
+}
+
+enum Outcome {
+    Applied,
+    Sealed,
+    Parked,
+    Refused(Reject),
+}
+
+struct Ingest<'a> {
+    tx: &'a Connection,
+    network: NetworkId,
+    now: u64,
+    membership: Option<Membership>,
+    keys: HashMap<u32, Option<SymmetricKey>>,
+    equivocators: HashMap<AuthorId, u64>,
+    n_pending: i64,
+    n_evidence: i64,
+    rebuild_needed: bool,
+    /// Parked ops whose last missing predecessor arrived, to process next.
+    queue: VecDeque<Vec<u8>>,
+    report: IngestReport,
+}
+
+/// A predecessor as the chain and time checks need it.
+struct Predecessor {
+    author: [u8; 32],
+    seq: u64,
+    time: Option<u32>,
+}
+
+impl<'a> Ingest<'a> {
+    fn new(tx: &'a Connection, network: NetworkId, now: u64) -> Result<Self> {
+        let n_pending = tx.query_row(
+            "SELECT count(*) FROM pending WHERE network_id = ?1",
+            [&network.0[..]],
+            |r| r.get(0),
+        )?;
+        let n_evidence = tx.query_row(
+            "SELECT count(*) FROM evidence WHERE network_id = ?1",
+            [&network.0[..]],
+            |r| r.get(0),
+        )?;
+        let mut equivocators = HashMap::new();
+        let mut stmt =
+            tx.prepare_cached("SELECT author, from_seq FROM equivocators WHERE network_id = ?1")?;
+        for row in stmt.query_map([&network.0[..]], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (author, from) = row?;
+            equivocators.insert(AuthorId(blob32(author)?), from as u64);
+        }
+        Ok(Ingest {
+            tx,
+            network,
+            now,
+            membership: None,
+            keys: HashMap::new(),
+            equivocators,
+            n_pending,
+            n_evidence,
+            rebuild_needed: false,
+            queue: VecDeque::new(),
+            report: IngestReport::default(),
+        })
+    }
+
+    fn finish(self) -> Result<IngestReport> {
+        if self.rebuild_needed {
+            views::rebuild(self.tx, &self.network)?;
+        }
+        Ok(self.report)
+    }
+
+    fn process(&mut self, bytes: Vec<u8>) -> Result<Outcome> {
+        let raw_id = OpId(strike_crypto::hash(&bytes));
+        let op = match SealedOp::verify(bytes) {
+            Ok(op) => op,
+            Err(reject) => return self.refuse(raw_id, None, reject),
+        };
+        let outcome = match self.classify(&op)? {
+            Err(reject) => return self.refuse(op.id(), Some(op.envelope().author), reject),
+            Ok(outcome) => outcome,
+        };
+        match outcome {
+            Outcome::Applied => self.report.applied += 1,
+            Outcome::Sealed => self.report.sealed += 1,
+            Outcome::Parked => self.report.parked += 1,
+            Outcome::Refused(_) => {}
+        }
+        Ok(outcome)
+    }
+
+    /// Runs the checks in order. `Err(reject)` means refused and not stored.
+    fn classify(&mut self, op: &SealedOp) -> Result<Result<Outcome, Reject>> {
+        let env = op.envelope();
+        if env.network != self.network {
+            return Ok(Err(Reject::WrongNetwork));
+        }
+        if let Some(existing) = self.op_at(&env.author, env.seq)? {
+            if existing == op.id() {
+                return Ok(Err(Reject::Duplicate));
+            }
+            self.keep_evidence(op, existing)?;
+            return Ok(Err(Reject::Equivocation));
+        }
+        if self.is_evidence(&op.id())? || self.is_pending(&op.id())? {
+            return Ok(Err(Reject::Duplicate));
+        }
+        if self
+            .equivocators
+            .get(&env.author)
+            .is_some_and(|from| env.seq >= *from)
+        {
+            return Ok(Err(Reject::Equivocator));
+        }
+        let mut missing = Vec::new();
+        let mut latest_predecessor = 0u32;
+        for pred_id in op.predecessors() {
+            match self.predecessor(&pred_id)? {
+                None => missing.push(pred_id),
+                Some(pred) => {
+                    if Some(pred_id) == env.prev
+                        && (pred.author != env.author.0 || pred.seq + 1 != env.seq)
+                    {
+                        return Ok(Err(Reject::BadChain(
+                            "prev is not the author's previous op",
+                        )));
+                    }
+                    latest_predecessor = latest_predecessor.max(pred.time.unwrap_or(0));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return self.park(op, &missing);
+        }
+        if env.time.0 < latest_predecessor {
+            return Ok(Err(Reject::TimeBeforeDeps));
+        }
+        let Some(key) = self.key(env.epoch)? else {
+            self.insert_op(op, false)?;
+            return Ok(Ok(Outcome::Sealed));
+        };
+        let body = match op.open(&key) {
+            Ok(body) => body,
+            Err(reject) => return Ok(Err(reject)),
+        };
+        let membership = self.membership()?;
+        if let Err(reject) = membership.check_write(env, &body) {
+            return Ok(Err(reject));
+        }
+        membership.apply(op.id(), env, &body);
+        views::apply(self.tx, op, &body)?;
+        self.insert_op(op, true)?;
+        Ok(Ok(Outcome::Applied))
+    }
+
+    fn refuse(&mut self, op_id: OpId, author: Option<AuthorId>, reject: Reject) -> Result<Outcome> {
+        match reject {
+            Reject::Duplicate => self.report.duplicates += 1,
+            Reject::Equivocation => self.report.equivocations += 1,
+            ref other => *self.report.rejected.entry(other.code()).or_default() += 1,
+        }
+        self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO audit (at, network_id, op_id, author, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            self.now as i64,
+            &self.network.0[..],
+            &op_id.0[..],
+            author.map(|a| a.0.to_vec()),
+            reject.code(),
+            reject.to_string()
+        ])?;
+        tracing::debug!(op = %op_id.short(), reason = reject.code(), "refused op");
+        Ok(Outcome::Refused(reject))
+    }
+
+    fn op_at(&self, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {
+        let id: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached(
+                "SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3",
+            )?
+            .query_row(
+                params![&self.network.0[..], &author.0[..], seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(id.map(blob32).transpose()?.map(OpId))
+    }
+
+    fn predecessor(&self, id: &OpId) -> Result<Option<Predecessor>> {
+        let row: Option<(Vec<u8>, i64, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT author, seq, time FROM ops WHERE op_id = ?1 AND network_id = ?2",
+            )?
+            .query_row(params![&id.0[..], &self.network.0[..]], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((author, seq, time)) = row {
+            return Ok(Some(Predecessor {
+                author: blob32(author)?,
+                seq: seq as u64,
+                time: u32::try_from(time).ok(),
+            }));
+        }
+        if self.n_evidence == 0 {
+            return Ok(None);
+        }
+        let row: Option<(Vec<u8>, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT author, seq FROM evidence WHERE op_id = ?1 AND network_id = ?2",
+            )?
+            .query_row(params![&id.0[..], &self.network.0[..]], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(row
+            .map(|(author, seq)| {
+                Ok::<_, StoreError>(Predecessor {
+                    author: blob32(author)?,
+                    seq: seq as u64,
+                    time: None,
+                })
+            })
+            .transpose()?)
+    }
+
+    fn is_evidence(&self, id: &OpId) -> Result<bool> {
+        if self.n_evidence == 0 {
+            return Ok(false);
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM evidence WHERE op_id = ?1")?
+            .exists([&id.0[..]])?)
+    }
+
+    fn is_pending(&self, id: &OpId) -> Result<bool> {
+        if self.n_pending == 0 {
+            return Ok(false);
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM pending WHERE op_id = ?1")?
+            .exists([&id.0[..]])?)
+    }
+
+    fn key(&mut self, epoch: u32) -> Result<Option<SymmetricKey>> {
+        if let Some(cached) = self.keys.get(&epoch) {
+            return Ok(cached.clone());
+        }
+        let key: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached("SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2")?
+            .query_row(params![&self.network.0[..], epoch as i64], |r| r.get(0))
+            .optional()?;
+        let key = key.map(blob32).transpose()?.map(SymmetricKey::from_bytes);
+        self.keys.insert(epoch, key.clone());
+        Ok(key)
+    }
+
+    fn membership(&mut self) -> Result<&mut Membership> {
+        if self.membership.is_none() {
+            self.membership = Some(views::load_membership(self.tx, &self.network)?);
+        }
+        Ok(self.membership.as_mut().expect("loaded above"))
+    }
+
+    fn park(&mut self, op: &SealedOp, missing: &[OpId]) -> Result<Result<Outcome, Reject>> {
+        if self.n_pending >= MAX_PENDING_PER_NETWORK {
+            return Ok(Err(Reject::PendingFull));
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO pending (op_id, network_id, missing, bytes) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                &op.id().0[..],
+                &self.network.0[..],
+                missing.len() as i64,
+                op.bytes()
+            ])?;
+        let mut wait = self
+            .tx
+            .prepare_cached("INSERT INTO pending_waits (missing_id, op_id) VALUES (?1, ?2)")?;
+        for id in missing {
+            wait.execute(params![&id.0[..], &op.id().0[..]])?;
+        }
+        self.n_pending += 1;
+        Ok(Ok(Outcome::Parked))
+    }
+
+    fn insert_op(&mut self, op: &SealedOp, applied: bool) -> Result<()> {
+        let env = op.envelope();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO ops (op_id, network_id, author, seq, time, epoch, applied, bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                &op.id().0[..],
+                &self.network.0[..],
+                &env.author.0[..],
+                env.seq as i64,
+                i64::from(env.time.0),
+                i64::from(env.epoch),
+                i64::from(applied),
+                op.bytes()
+            ])?;
+        let mut unhead = self
+            .tx
+            .prepare_cached("DELETE FROM heads WHERE network_id = ?1 AND op_id = ?2")?;
+        for pred in op.predecessors() {
+            unhead.execute(params![&self.network.0[..], &pred.0[..]])?;
+        }
+        self.tx
+            .prepare_cached("INSERT INTO heads (network_id, op_id, time) VALUES (?1, ?2, ?3)")?
+            .execute(params![
+                &self.network.0[..],
+                &op.id().0[..],
+                i64::from(env.time.0)
+            ])?;
+        self.release_waiters(&op.id())
+    }
+
+    fn keep_evidence(&mut self, op: &SealedOp, conflicts_with: OpId) -> Result<()> {
+        let env = op.envelope();
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO evidence (op_id, network_id, author, seq, conflicts_with, bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                &op.id().0[..],
+                &self.network.0[..],
+                &env.author.0[..],
+                env.seq as i64,
+                &conflicts_with.0[..],
+                op.bytes()
+            ])?;
+        self.n_evidence += inserted as i64;
+        let from = self
+            .equivocators
+            .get(&env.author)
+            .map_or(env.seq, |f| (*f).min(env.seq));
+        self.equivocators.insert(env.author, from);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO equivocators (network_id, author, from_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (network_id, author) DO UPDATE SET from_seq = min(from_seq, excluded.from_seq)",
+            )?
+            .execute(params![&self.network.0[..], &env.author.0[..], from as i64])?;
+        tracing::warn!(author = %env.author.short(), seq = env.seq, "equivocation: two ops at one sequence number");
+        self.rebuild_needed = true;
+        self.release_waiters(&op.id())
+    }
+
+    /// Queues parked ops whose last missing predecessor is `arrived`.
+    fn release_waiters(&mut self, arrived: &OpId) -> Result<()> {
+        if self.n_pending == 0 {
+            return Ok(());
+        }
+        let waiting: Vec<Vec<u8>> = {
+            let mut stmt = self.tx.prepare_cached(
+                "DELETE FROM pending_waits WHERE missing_id = ?1 RETURNING op_id",
+            )?;
+            stmt.query_map([&arrived.0[..]], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for op_id in waiting {
+            let (missing, bytes): (i64, Vec<u8>) = self
+                .tx
+                .prepare_cached("UPDATE pending SET missing = missing - 1 WHERE op_id = ?1 RETURNING missing, bytes")?
+                .query_row([&op_id[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if missing == 0 {
+                self.tx
+                    .prepare_cached("DELETE FROM pending WHERE op_id = ?1")?
+                    .execute([&op_id[..]])?;
+                self.n_pending -= 1;
+                self.report.released += 1;
+                self.queue.push_back(bytes);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,265 @@
+//! The encrypted SQLite store: migrations, the operation log, ingest, views and queries.
+//!
+//! The database is SQLCipher, keyed with a random raw 256-bit key (no SQLCipher KDF: the key
+//! is already uniformly random, wrapped by the node's key file). WAL mode,
+//! `synchronous=FULL`, temporary tables in memory so nothing spills to unencrypted temp files.
+//! SQL lives only in this crate.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+mod ingest;
+mod queries;
+mod views;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use strike_core::{NetworkId, OpId, Reject};
+use strike_crypto::SymmetricKey;
+
+pub use ingest::{AuthorInputs, IngestReport};
+pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
+
+/// Migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// Errors a caller of the store can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key does not open this database (or the file is not a database).
+    #[error("the database key does not open this database")]
+    WrongKey,
+    /// The database was written by a newer version of Open Strike.
+    #[error("database schema {found} is newer than this program understands ({known})")]
+    TooNew { found: i64, known: i64 },
+    /// A locally authored op was refused by the same checks every peer runs.
+    #[error("operation refused: {0}")]
+    Refused(Reject),
+    /// The network is not held by this node.
+    #[error("unknown network")]
+    UnknownNetwork,
+    /// This node has no author key or no current epoch key for the network.
+    #[error("this node cannot write to that network: {0}")]
+    CannotWrite(&'static str),
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open, unlocked store. One writer: callers serialise access (the node holds it in a mutex).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with `key`, and runs migrations.
+    pub fn open(path: &Path, key: &SymmetricKey) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        // The raw-key form skips SQLCipher's own PBKDF: the key is random, not a passphrase.
+        let mut pragma = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(key.expose())));
+        conn.pragma_update(None, "key", pragma.as_str())?;
+        zeroize::Zeroize::zeroize(&mut *pragma);
+        // The first read decrypts page 1: a wrong key fails here and nothing is written.
+        let readable: rusqlite::Result<i64> =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if readable.is_err() {
+            return Err(StoreError::WrongKey);
+        }
+        conn.pragma_update(None, "cipher_memory_security", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        for (i, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(found).unwrap_or(0))
+        {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`: every problem found, empty if sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+
+    /// Registers a network (sealed until its keys arrive) if it is not held yet.
+    pub fn ensure_network(&mut self, network: &NetworkId, now_unix: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO networks (network_id, added_at) VALUES (?1, ?2)",
+            rusqlite::params![&network.0[..], now_unix as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Stores this node's author keys and first epoch key for a network it founds, then
+    /// ingests the genesis op, all in one transaction.
+    pub fn found_network(
+        &mut self,
+        network: &NetworkId,
+        author_seed: &[u8; 32],
+        agreement_secret: &[u8; 32],
+        epoch_key: &SymmetricKey,
+        genesis: Vec<u8>,
+        now_unix: u64,
+    ) -> Result<OpId> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO networks (network_id, added_at) VALUES (?1, ?2)",
+            rusqlite::params![&network.0[..], now_unix as i64],
+        )?;
+        tx.execute(
+            "INSERT INTO my_authors (network_id, signing_seed, agreement_secret) VALUES (?1, ?2, ?3)",
+            rusqlite::params![&network.0[..], &author_seed[..], &agreement_secret[..]],
+        )?;
+        tx.execute(
+            "INSERT INTO epoch_keys (network_id, epoch, key) VALUES (?1, 0, ?2)",
+            rusqlite::params![&network.0[..], &epoch_key.expose()[..]],
+        )?;
+        let id = ingest::ingest_local(&tx, network, genesis, now_unix)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// This node's author keys for `network`: (Ed25519 seed, X25519 secret), if it has any.
+    pub fn my_author(
+        &self,
+        network: &NetworkId,
+    ) -> Result<Option<(zeroize::Zeroizing<[u8; 32]>, zeroize::Zeroizing<[u8; 32]>)>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT signing_seed, agreement_secret FROM my_authors WHERE network_id = ?1",
+                [&network.0[..]],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(s, a)| {
+            Some((
+                zeroize::Zeroizing::new(s.try_into().ok()?),
+                zeroize::Zeroizing::new(a.try_into().ok()?),
+            ))
+        }))
+    }
+
+    /// Every X25519 secret this node holds for any network (to open bundles sealed to members).
+    pub fn my_agreement_secrets(&self) -> Result<Vec<zeroize::Zeroizing<[u8; 32]>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT agreement_secret FROM my_authors")?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(bytes) = <[u8; 32]>::try_from(row?) {
+                out.push(zeroize::Zeroizing::new(bytes));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Authors a local op in one IMMEDIATE transaction: reads this node's author state for the
+    /// network, lets `build` sign and seal the op, and ingests it through the same pipeline as
+    /// ops from peers. The sequence number cannot be taken twice, even by two processes.
+    pub fn append_local<E>(
+        &mut self,
+        network: &NetworkId,
+        now_unix: u64,
+        build: impl FnOnce(AuthorInputs) -> std::result::Result<Vec<u8>, E>,
+    ) -> Result<std::result::Result<OpId, E>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inputs = ingest::author_inputs(&tx, network)?;
+        let bytes = match build(inputs) {
+            Ok(bytes) => bytes,
+            Err(e) => return Ok(Err(e)),
+        };
+        let id = ingest::ingest_local(&tx, network, bytes, now_unix)?;
+        tx.commit()?;
+        Ok(Ok(id))
+    }
+
+    /// Ingests a batch of ops received for `network`, in one transaction.
+    pub fn ingest(
+        &mut self,
+        network: &NetworkId,
+        ops: Vec<Vec<u8>>,
+        now_unix: u64,
+    ) -> Result<IngestReport> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let report = ingest::ingest_batch(&tx, network, ops, now_unix)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Drops every view and folds them again from the op log. State hashes must not change.
+    pub fn rebuild_views(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let networks: Vec<Vec<u8>> = {
+            let mut stmt = tx.prepare("SELECT network_id FROM networks ORDER BY network_id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for network in &networks {
+            if let Some(network) = NetworkId::from_slice(network) {
+                views::rebuild(&tx, &network)?;
+            }
+        }
+        tx.commit()?;
+        Ok(networks.len())
+    }
+
+    /// The canonical hash of a network's folded state (see [`strike_core::state_hash`]).
+    pub fn state_hash(&self, network: &NetworkId) -> Result<[u8; 32]> {
+        views::state_hash(&self.conn, network)
+    }
+}
+
+fn blob32(v: Vec<u8>) -> rusqlite::Result<[u8; 32]> {
+    v.try_into().map_err(|v: Vec<u8>| {
+        rusqlite::Error::FromSqlConversionFailure(
+            v.len(),
+            rusqlite::types::Type::Blob,
+            "expected 32 bytes".into(),
+        )
+    })
+}
