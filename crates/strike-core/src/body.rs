@@ -39,13 +39,8 @@ pub enum NetworkKind {
 }
 
 impl NetworkKind {
-    pub const ALL: [NetworkKind; 5] = [
-        NetworkKind::Crew,
-        NetworkKind::Workplace,
-        NetworkKind::Hub,
-        NetworkKind::Sector,
-        NetworkKind::Federation,
-    ];
+    pub const ALL: [NetworkKind; 5] =
+        [NetworkKind::Crew, NetworkKind::Workplace, NetworkKind::Hub, NetworkKind::Sector, NetworkKind::Federation];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -93,9 +88,8 @@ impl Body {
 
     /// Decodes, insisting on the canonical encoding and on each event's own rules.
     pub fn decode(bytes: &[u8]) -> Result<Body, Reject> {
-        let body: Body =
-            ciborium::de::from_reader_with_recursion_limit(bytes, CBOR_RECURSION_LIMIT)
-                .map_err(|e| Reject::InvalidBody(format!("not a known event: {e}")))?;
+        let body: Body = ciborium::de::from_reader_with_recursion_limit(bytes, CBOR_RECURSION_LIMIT)
+            .map_err(|e| Reject::InvalidBody(format!("not a known event: {e}")))?;
         if body.encode() != bytes {
             return Err(Reject::NonCanonical("body is not in canonical CBOR form"));
         }
@@ -117,9 +111,7 @@ impl Body {
             Body::Genesis(g) => {
                 check_text("network name", &g.name, MAX_NAME_LEN)?;
                 if !(1..=16).contains(&g.vouches_required) {
-                    return Err(Reject::InvalidBody(
-                        "vouches_required must be 1 to 16".into(),
-                    ));
+                    return Err(Reject::InvalidBody("vouches_required must be 1 to 16".into()));
                 }
             }
             Body::Announcement(a) => check_text("announcement", &a.text, MAX_ANNOUNCEMENT_LEN)?,
@@ -133,17 +125,10 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
         return Err(Reject::InvalidBody(format!("{what} is empty")));
     }
     if text.len() > max {
-        return Err(Reject::InvalidBody(format!(
-            "{what} is longer than {max} bytes"
-        )));
+        return Err(Reject::InvalidBody(format!("{what} is longer than {max} bytes")));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(Reject::InvalidBody(format!(
-            "{what} contains control characters"
-        )));
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Reject::InvalidBody(format!("{what} contains control characters")));
     }
     Ok(())
 }
@@ -152,16 +137,11 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
 mod bytes_array {
     use serde::{Deserializer, Serializer, de};
 
-    pub fn serialize<S: Serializer, const N: usize>(
-        value: &[u8; N],
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, const N: usize>(value: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(value)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
-        d: D,
-    ) -> Result<[u8; N], D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
         struct Visitor<const N: usize>;
         impl<const N: usize> de::Visitor<'_> for Visitor<N> {
             type Value = [u8; N];
@@ -192,12 +172,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for body in [
-            genesis(),
-            Body::Announcement(Announcement {
-                text: "Meeting Thursday".into(),
-            }),
-        ] {
+        for body in [genesis(), Body::Announcement(Announcement { text: "Meeting Thursday".into() })] {
             assert_eq!(Body::decode(&body.encode()).unwrap(), body);
         }
     }
@@ -206,10 +181,7 @@ mod tests {
     fn announcement_encoding_is_pinned() {
         let body = Body::Announcement(Announcement { text: "hi".into() });
         // {"type": "announcement", "text": "hi"}
-        assert_eq!(
-            hex::encode(body.encode()),
-            "a264747970656c616e6e6f756e63656d656e746474657874626869"
-        );
+        assert_eq!(hex::encode(body.encode()), "a264747970656c616e6e6f756e63656d656e746474657874626869");
     }
 
     #[test]
@@ -220,10 +192,7 @@ mod tests {
         assert!(Body::decode(b"\xa0").is_err(), "empty map");
         let empty = Body::Announcement(Announcement { text: "  ".into() }).encode();
         assert!(matches!(Body::decode(&empty), Err(Reject::InvalidBody(_))));
-        let long = Body::Announcement(Announcement {
-            text: "x".repeat(MAX_ANNOUNCEMENT_LEN + 1),
-        })
-        .encode();
+        let long = Body::Announcement(Announcement { text: "x".repeat(MAX_ANNOUNCEMENT_LEN + 1) }).encode();
         assert!(matches!(Body::decode(&long), Err(Reject::InvalidBody(_))));
     }
 }

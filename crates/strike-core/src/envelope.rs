@@ -66,12 +66,7 @@ impl SealedOp {
             .verify(SIGNATURE_LABEL, &bytes[..signed_len], &envelope.signature)
             .map_err(|_| Reject::BadSignature)?;
         let id = OpId(strike_crypto::hash(&bytes));
-        Ok(SealedOp {
-            id,
-            envelope,
-            bytes,
-            aad_len,
-        })
+        Ok(SealedOp { id, envelope, bytes, aad_len })
     }
 
     pub fn id(&self) -> OpId {
@@ -93,22 +88,14 @@ impl SealedOp {
     /// Decrypts the body with the epoch key and decodes it canonically.
     pub fn open(&self, epoch_key: &SymmetricKey) -> Result<Body, Reject> {
         let plaintext = epoch_key
-            .open(
-                &self.envelope.nonce,
-                &self.bytes[..self.aad_len],
-                &self.envelope.ciphertext,
-            )
+            .open(&self.envelope.nonce, &self.bytes[..self.aad_len], &self.envelope.ciphertext)
             .map_err(|_| Reject::DecryptFailed)?;
         Body::decode(&plaintext)
     }
 
     /// Every op this one names as a predecessor: `prev` and then `deps`.
     pub fn predecessors(&self) -> impl Iterator<Item = OpId> + '_ {
-        self.envelope
-            .prev
-            .iter()
-            .copied()
-            .chain(self.envelope.deps.iter().copied())
+        self.envelope.prev.iter().copied().chain(self.envelope.deps.iter().copied())
     }
 }
 
@@ -201,14 +188,8 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], Reject> {
-        let end = self
-            .at
-            .checked_add(n)
-            .ok_or(Reject::Malformed("length overflow"))?;
-        let slice = self
-            .bytes
-            .get(self.at..end)
-            .ok_or(Reject::Malformed("truncated"))?;
+        let end = self.at.checked_add(n).ok_or(Reject::Malformed("length overflow"))?;
+        let slice = self.bytes.get(self.at..end).ok_or(Reject::Malformed("truncated"))?;
         self.at = end;
         Ok(slice)
     }
@@ -252,9 +233,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Envelope, usize), Reject> {
     let prev = match (seq, prev_bytes == [0; 32]) {
         (1, true) => None,
         (1, false) => {
-            return Err(Reject::NonCanonical(
-                "the first op of an author has no prev",
-            ));
+            return Err(Reject::NonCanonical("the first op of an author has no prev"));
         }
         (_, true) => return Err(Reject::NonCanonical("missing prev")),
         (_, false) => Some(OpId(prev_bytes)),
@@ -287,25 +266,8 @@ pub fn decode(bytes: &[u8]) -> Result<(Envelope, usize), Reject> {
         return Err(Reject::NonCanonical("trailing bytes"));
     }
     debug_assert_eq!(aad_len, FIXED_HEAD + 32 * n_deps + 8);
-    debug_assert_eq!(
-        bytes.len(),
-        aad_len + FIXED_TAIL - 8 + ct_len + SIGNATURE_LEN
-    );
-    Ok((
-        Envelope {
-            network,
-            author,
-            seq,
-            prev,
-            deps,
-            time,
-            epoch,
-            nonce,
-            ciphertext,
-            signature,
-        },
-        aad_len,
-    ))
+    debug_assert_eq!(bytes.len(), aad_len + FIXED_TAIL - 8 + ct_len + SIGNATURE_LEN);
+    Ok((Envelope { network, author, seq, prev, deps, time, epoch, nonce, ciphertext, signature }, aad_len))
 }
 
 #[cfg(test)]

@@ -79,11 +79,7 @@ pub struct Founding {
 impl Membership {
     /// The empty membership of a network whose genesis has not been applied yet.
     pub fn new(network: NetworkId) -> Self {
-        Membership {
-            network,
-            founding: None,
-            members: BTreeMap::new(),
-        }
+        Membership { network, founding: None, members: BTreeMap::new() }
     }
 
     /// Whether `author` may write `body` as `envelope` now. Pure; does not change anything.
@@ -103,14 +99,10 @@ impl Membership {
             return Err(Reject::NoRightToWrite("the network already has a genesis"));
         }
         if envelope.seq != 1 || !envelope.deps.is_empty() || envelope.epoch != 0 {
-            return Err(Reject::InvalidBody(
-                "genesis must be seq 1, epoch 0, without deps".into(),
-            ));
+            return Err(Reject::InvalidBody("genesis must be seq 1, epoch 0, without deps".into()));
         }
         if network_id(&envelope.author, &genesis.salt) != envelope.network {
-            return Err(Reject::NoRightToWrite(
-                "genesis does not match the network id",
-            ));
+            return Err(Reject::NoRightToWrite("genesis does not match the network id"));
         }
         Ok(())
     }

@@ -40,33 +40,14 @@ impl SymmetricKey {
     pub fn seal(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new(&self.0.into());
         cipher
-            .encrypt(
-                &(*nonce).into(),
-                Payload {
-                    msg: plaintext,
-                    aad,
-                },
-            )
+            .encrypt(&(*nonce).into(), Payload { msg: plaintext, aad })
             .expect("XChaCha20-Poly1305 encryption only fails past 256 GiB, far beyond any caller")
     }
 
     /// Decrypts and authenticates.
-    pub fn open(
-        &self,
-        nonce: &[u8; NONCE_LEN],
-        aad: &[u8],
-        ciphertext: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
+    pub fn open(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let cipher = XChaCha20Poly1305::new(&self.0.into());
-        cipher
-            .decrypt(
-                &(*nonce).into(),
-                Payload {
-                    msg: ciphertext,
-                    aad,
-                },
-            )
-            .map_err(|_| CryptoError::DecryptFailed)
+        cipher.decrypt(&(*nonce).into(), Payload { msg: ciphertext, aad }).map_err(|_| CryptoError::DecryptFailed)
     }
 }
 
@@ -83,33 +64,20 @@ mod tests {
     use super::*;
 
     const KEY: [u8; 32] = [
-        0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e,
-        0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d,
-        0x9e, 0x9f,
+        0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91,
+        0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
     ];
-    const AAD: [u8; 12] = [
-        0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7,
-    ];
+    const AAD: [u8; 12] = [0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7];
     const PLAINTEXT: &[u8] = b"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
 
     /// RFC 8439 section 2.8.2: the AEAD construction under our XChaCha variant's core.
     #[test]
     fn rfc8439_chacha20_poly1305_known_answer() {
-        let nonce = [
-            0x07, 0x00, 0x00, 0x00, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
-        ];
+        let nonce = [0x07, 0x00, 0x00, 0x00, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47];
         let expected = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116";
         let tag = "1ae10b594f09e26a7e902ecbd0600691";
         let cipher = ChaCha20Poly1305::new(&KEY.into());
-        let out = cipher
-            .encrypt(
-                &nonce.into(),
-                Payload {
-                    msg: PLAINTEXT,
-                    aad: &AAD,
-                },
-            )
-            .unwrap();
+        let out = cipher.encrypt(&nonce.into(), Payload { msg: PLAINTEXT, aad: &AAD }).unwrap();
         assert_eq!(hex::encode(&out[..out.len() - TAG_LEN]), expected);
         assert_eq!(hex::encode(&out[out.len() - TAG_LEN..]), tag);
     }
@@ -135,18 +103,9 @@ mod tests {
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x01;
-            assert_eq!(
-                key.open(&nonce, b"header", &bad),
-                Err(CryptoError::DecryptFailed)
-            );
+            assert_eq!(key.open(&nonce, b"header", &bad), Err(CryptoError::DecryptFailed));
         }
-        assert_eq!(
-            key.open(&nonce, b"other header", &sealed),
-            Err(CryptoError::DecryptFailed)
-        );
-        assert_eq!(
-            SymmetricKey::from_bytes([9; 32]).open(&nonce, b"header", &sealed),
-            Err(CryptoError::DecryptFailed)
-        );
+        assert_eq!(key.open(&nonce, b"other header", &sealed), Err(CryptoError::DecryptFailed));
+        assert_eq!(SymmetricKey::from_bytes([9; 32]).open(&nonce, b"header", &sealed), Err(CryptoError::DecryptFailed));
     }
 }

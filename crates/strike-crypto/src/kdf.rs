@@ -20,26 +20,16 @@ impl KdfParams {
     /// The parameters new key files use: 64 MiB, 3 passes, 1 lane. That is OWASP's
     /// recommended floor times more than three in memory; it costs about a quarter
     /// second on one laptop core, once per unlock.
-    pub const DEFAULT: KdfParams = KdfParams {
-        m_cost_kib: 64 * 1024,
-        t_cost: 3,
-        p_cost: 1,
-    };
+    pub const DEFAULT: KdfParams = KdfParams { m_cost_kib: 64 * 1024, t_cost: 3, p_cost: 1 };
 
     /// The weakest parameters a key file may claim. A key file is authenticated by the
     /// passphrase, so an attacker cannot lower them without knowing it; the floor still
     /// refuses files written by a buggy or hostile tool.
-    pub const MINIMUM: KdfParams = KdfParams {
-        m_cost_kib: 64 * 1024,
-        t_cost: 2,
-        p_cost: 1,
-    };
+    pub const MINIMUM: KdfParams = KdfParams { m_cost_kib: 64 * 1024, t_cost: 2, p_cost: 1 };
 
     /// Whether these parameters are at least [`KdfParams::MINIMUM`] in every dimension.
     pub fn meets_minimum(&self) -> bool {
-        self.m_cost_kib >= Self::MINIMUM.m_cost_kib
-            && self.t_cost >= Self::MINIMUM.t_cost
-            && self.p_cost >= 1
+        self.m_cost_kib >= Self::MINIMUM.m_cost_kib && self.t_cost >= Self::MINIMUM.t_cost && self.p_cost >= 1
     }
 }
 
@@ -53,9 +43,7 @@ pub fn derive_passphrase_key(
         .map_err(|e| CryptoError::KdfParams(e.to_string()))?;
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
     let mut out = Zeroizing::new([0u8; 32]);
-    argon
-        .hash_password_into(passphrase, salt, out.as_mut())
-        .map_err(|e| CryptoError::KdfParams(e.to_string()))?;
+    argon.hash_password_into(passphrase, salt, out.as_mut()).map_err(|e| CryptoError::KdfParams(e.to_string()))?;
     Ok(SymmetricKey::from_bytes(*out))
 }
 
@@ -67,11 +55,7 @@ mod tests {
     /// instead we pin our own output so any change in parameters or encoding is caught.
     #[test]
     fn derivation_is_stable_and_salted() {
-        let params = KdfParams {
-            m_cost_kib: 64,
-            t_cost: 1,
-            p_cost: 1,
-        };
+        let params = KdfParams { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
         let a = derive_passphrase_key(b"correct horse", &[1; 16], params).unwrap();
         let b = derive_passphrase_key(b"correct horse", &[1; 16], params).unwrap();
         let c = derive_passphrase_key(b"correct horse", &[2; 16], params).unwrap();
@@ -85,13 +69,6 @@ mod tests {
     fn default_meets_minimum() {
         assert!(KdfParams::DEFAULT.meets_minimum());
         assert!(KdfParams::DEFAULT.m_cost_kib >= 64 * 1024);
-        assert!(
-            !KdfParams {
-                m_cost_kib: 1024,
-                t_cost: 3,
-                p_cost: 1
-            }
-            .meets_minimum()
-        );
+        assert!(!KdfParams { m_cost_kib: 1024, t_cost: 3, p_cost: 1 }.meets_minimum());
     }
 }

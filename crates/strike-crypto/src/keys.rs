@@ -63,27 +63,17 @@ pub struct SigningPublic(pub [u8; 32]);
 impl SigningPublic {
     /// Verifies `signature` over `label || 0x00 || message` with `verify_strict`, which rejects
     /// non-canonical and small-order keys and signatures (no malleability).
-    pub fn verify(
-        &self,
-        label: &[u8],
-        message: &[u8],
-        signature: &[u8; SIGNATURE_LEN],
-    ) -> Result<(), CryptoError> {
+    pub fn verify(&self, label: &[u8], message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
         let framed = frame(label, message);
         self.verify_raw(&framed, signature)
     }
 
     /// `verify_strict` over raw bytes with no label: only for known-answer tests.
     #[doc(hidden)]
-    pub fn verify_raw(
-        &self,
-        message: &[u8],
-        signature: &[u8; SIGNATURE_LEN],
-    ) -> Result<(), CryptoError> {
+    pub fn verify_raw(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
         let key = VerifyingKey::from_bytes(&self.0).map_err(|_| CryptoError::BadPublicKey)?;
         let signature = ed25519_dalek::Signature::from_bytes(signature);
-        key.verify_strict(message, &signature)
-            .map_err(|_| CryptoError::BadSignature)
+        key.verify_strict(message, &signature).map_err(|_| CryptoError::BadSignature)
     }
 }
 
@@ -127,9 +117,7 @@ impl AgreementSecret {
 
     /// The raw X25519 shared secret with `their` key.
     pub fn agree(&self, their: &AgreementPublic) -> Zeroizing<[u8; 32]> {
-        let shared = self
-            .0
-            .diffie_hellman(&x25519_dalek::PublicKey::from(their.0));
+        let shared = self.0.diffie_hellman(&x25519_dalek::PublicKey::from(their.0));
         Zeroizing::new(shared.to_bytes())
     }
 }
@@ -198,10 +186,7 @@ mod tests {
             secret.public().verify_raw(&message, &signature).unwrap();
             let mut bad = signature;
             bad[0] ^= 1;
-            assert_eq!(
-                secret.public().verify_raw(&message, &bad),
-                Err(CryptoError::BadSignature)
-            );
+            assert_eq!(secret.public().verify_raw(&message, &bad), Err(CryptoError::BadSignature));
         }
     }
 
@@ -209,23 +194,10 @@ mod tests {
     fn labels_separate_domains() {
         let secret = SigningSecret::from_seed(&[7; 32]);
         let signature = secret.sign(b"openstrike/op/v1", b"hello");
-        secret
-            .public()
-            .verify(b"openstrike/op/v1", b"hello", &signature)
-            .unwrap();
-        assert!(
-            secret
-                .public()
-                .verify(b"openstrike/challenge/v1", b"hello", &signature)
-                .is_err()
-        );
+        secret.public().verify(b"openstrike/op/v1", b"hello", &signature).unwrap();
+        assert!(secret.public().verify(b"openstrike/challenge/v1", b"hello", &signature).is_err());
         // The framing byte keeps label and message apart.
-        assert!(
-            secret
-                .public()
-                .verify(b"openstrike/op/v", b"1hello", &signature)
-                .is_err()
-        );
+        assert!(secret.public().verify(b"openstrike/op/v", b"1hello", &signature).is_err());
     }
 
     #[test]
@@ -234,8 +206,8 @@ mod tests {
         let secret = SigningSecret::from_seed(&[9; 32]);
         let mut signature = secret.sign(b"l", b"m");
         const L: [u8; 32] = [
-            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
-            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut carry = 0u16;
         for i in 0..32 {

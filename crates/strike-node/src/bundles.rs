@@ -44,23 +44,12 @@ pub struct ImportReport {
 impl Node {
     /// Writes every op of `network` to `out`, sealed to the network's members or to a
     /// passphrase. The file appears under its name only once complete.
-    pub fn export_bundle(
-        &self,
-        network: &NetworkId,
-        out: &Path,
-        passphrase: Option<&str>,
-    ) -> Result<BundleSummary> {
+    pub fn export_bundle(&self, network: &NetworkId, out: &Path, passphrase: Option<&str>) -> Result<BundleSummary> {
         let row = self.network(network)?;
-        let keys: Vec<[u8; 32]> = self
-            .members(network)?
-            .into_iter()
-            .map(|m| m.agreement)
-            .collect();
+        let keys: Vec<[u8; 32]> = self.members(network)?.into_iter().map(|m| m.agreement).collect();
         let seal = match passphrase {
             Some(p) if p.is_empty() => {
-                return Err(NodeError::InvalidInput(
-                    "the bundle passphrase must not be empty".into(),
-                ));
+                return Err(NodeError::InvalidInput("the bundle passphrase must not be empty".into()));
             }
             Some(p) => Seal::Passphrase(p),
             None if keys.is_empty() => {
@@ -77,19 +66,12 @@ impl Node {
         let written = self.store.for_each_op(network, |op| writer.push(op))?;
         written.map_err(io_err("writing the bundle"))?;
         let (buffered, n_ops) = writer.finish().map_err(io_err("writing the bundle"))?;
-        let file = buffered
-            .into_inner()
-            .map_err(|e| io_err("writing the bundle")(e.into_error()))?;
+        let file = buffered.into_inner().map_err(|e| io_err("writing the bundle")(e.into_error()))?;
         file.sync_all().map_err(io_err("writing the bundle"))?;
         std::fs::rename(&tmp, out).map_err(io_err(format!("renaming to {}", out.display())))?;
         let n_bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
         tracing::info!(network = %network.short(), n_ops, n_bytes, "bundle exported");
-        Ok(BundleSummary {
-            network: *network,
-            n_ops,
-            n_bytes,
-            n_recipients,
-        })
+        Ok(BundleSummary { network: *network, n_ops, n_bytes, n_recipients })
     }
 
     fn unseal(&self, passphrase: Option<&str>) -> Result<Unseal> {
@@ -117,9 +99,7 @@ impl Node {
         let mut n_chunks = 0u32;
         while reader.next_chunk()?.is_some() {
             n_chunks += 1;
-            progress(ImportProgress::Verified {
-                n_ops: reader.n_ops(),
-            });
+            progress(ImportProgress::Verified { n_ops: reader.n_ops() });
         }
         let total = reader.n_ops();
         // Pass 2: apply, chunk by chunk. The file is read again; if it changed in between, its
@@ -134,17 +114,9 @@ impl Node {
         while let Some(ops) = reader.next_chunk()? {
             let batch = self.store.ingest(&network, ops, unix_now())?;
             report.merge(&batch);
-            progress(ImportProgress::Applied {
-                n_ops: reader.n_ops(),
-                total,
-            });
+            progress(ImportProgress::Applied { n_ops: reader.n_ops(), total });
         }
         tracing::info!(network = %network.short(), total, applied = report.applied, "bundle imported");
-        Ok(ImportReport {
-            network,
-            n_ops: total,
-            n_chunks,
-            ingest: report,
-        })
+        Ok(ImportReport { network, n_ops: total, n_chunks, ingest: report })
     }
 }

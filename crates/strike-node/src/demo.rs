@@ -16,13 +16,12 @@ pub const PASSPHRASE_FILE: &str = "DEMO-PASSPHRASE.txt";
 
 /// Words for demo passphrases: six of 64 give 36 bits, plenty for made-up data.
 const WORDS: [&str; 64] = [
-    "anchor", "badge", "banner", "bread", "bridge", "candle", "canteen", "cargo", "chorus",
-    "clock", "copper", "crane", "dock", "drum", "ember", "engine", "ferry", "field", "forge",
-    "garden", "gate", "harbor", "hammer", "harvest", "honey", "iron", "kettle", "ladder",
-    "lantern", "lever", "linen", "loom", "market", "meadow", "mill", "morning", "needle",
-    "orchard", "paper", "pepper", "picket", "pine", "plank", "pulley", "quarry", "rail", "ribbon",
-    "river", "rivet", "saddle", "shovel", "signal", "spindle", "spring", "steam", "stone",
-    "thread", "timber", "tower", "union", "valve", "wagon", "whistle", "yard",
+    "anchor", "badge", "banner", "bread", "bridge", "candle", "canteen", "cargo", "chorus", "clock", "copper", "crane",
+    "dock", "drum", "ember", "engine", "ferry", "field", "forge", "garden", "gate", "harbor", "hammer", "harvest",
+    "honey", "iron", "kettle", "ladder", "lantern", "lever", "linen", "loom", "market", "meadow", "mill", "morning",
+    "needle", "orchard", "paper", "pepper", "picket", "pine", "plank", "pulley", "quarry", "rail", "ribbon", "river",
+    "rivet", "saddle", "shovel", "signal", "spindle", "spring", "steam", "stone", "thread", "timber", "tower", "union",
+    "valve", "wagon", "whistle", "yard",
 ];
 
 struct DemoNetwork {
@@ -61,9 +60,7 @@ const NETWORKS: [DemoNetwork; 4] = [
     DemoNetwork {
         name: "Logistics Workers Federation",
         kind: NetworkKind::Federation,
-        announcements: &[
-            "Member networks report counts only: pledges, readiness, runway. Never names.",
-        ],
+        announcements: &["Member networks report counts only: pledges, readiness, runway. Never names."],
     },
 ];
 
@@ -81,10 +78,7 @@ pub struct DemoSummary {
 
 fn random_passphrase() -> String {
     let mut rng = rand::rng();
-    (0..6)
-        .map(|_| WORDS[usize::from(rand::Rng::next_u32(&mut rng) as u8 & 63)])
-        .collect::<Vec<_>>()
-        .join("-")
+    (0..6).map(|_| WORDS[usize::from(rand::Rng::next_u32(&mut rng) as u8 & 63)]).collect::<Vec<_>>().join("-")
 }
 
 /// Opens the demo node in `dir`, seeding it first if it is new or `reset` is set.
@@ -97,22 +91,18 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     }
     if Node::exists(dir) {
         let passphrase = std::fs::read_to_string(&passphrase_file)
-            .map_err(|_| NodeError::InvalidInput(format!("{} holds a node that is not a demo; pass --reset only if you mean to destroy it", dir.display())))?
+            .map_err(|_| {
+                NodeError::InvalidInput(format!(
+                    "{} holds a node that is not a demo; pass --reset only if you mean to destroy it",
+                    dir.display()
+                ))
+            })?
             .trim()
             .to_owned();
         let node = Node::open(dir, passphrase.as_bytes())?;
         let networks = summarize(&node)?;
         let bundle = Some(dir.join("riverside.osb")).filter(|p| p.exists());
-        return Ok((
-            node,
-            DemoSummary {
-                dir: dir.to_path_buf(),
-                passphrase,
-                seeded: false,
-                networks,
-                bundle,
-            },
-        ));
+        return Ok((node, DemoSummary { dir: dir.to_path_buf(), passphrase, seeded: false, networks, bundle }));
     }
     let passphrase = random_passphrase();
     let mut node = Node::init(dir, passphrase.as_bytes(), KdfParams::DEFAULT)?;
@@ -135,28 +125,14 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
         None => None,
     };
     let networks = summarize(&node)?;
-    Ok((
-        node,
-        DemoSummary {
-            dir: dir.to_path_buf(),
-            passphrase,
-            seeded: true,
-            networks,
-            bundle,
-        },
-    ))
+    Ok((node, DemoSummary { dir: dir.to_path_buf(), passphrase, seeded: true, networks, bundle }))
 }
 
 fn summarize(node: &Node) -> Result<Vec<(NetworkId, String, NetworkKind, usize)>> {
     let mut out = Vec::new();
     for n in node.networks()? {
         let n_announcements = node.announcements(&n.id, u32::MAX)?.len();
-        out.push((
-            n.id,
-            n.name.unwrap_or_default(),
-            n.kind.unwrap_or(NetworkKind::Crew),
-            n_announcements,
-        ));
+        out.push((n.id, n.name.unwrap_or_default(), n.kind.unwrap_or(NetworkKind::Crew), n_announcements));
     }
     Ok(out)
 }

@@ -12,9 +12,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use strike_crypto::{
-    AgreementSecret, KdfParams, NONCE_LEN, SigningSecret, SymmetricKey, derive_passphrase_key,
-};
+use strike_crypto::{AgreementSecret, KdfParams, NONCE_LEN, SigningSecret, SymmetricKey, derive_passphrase_key};
 use zeroize::Zeroizing;
 
 use crate::NodeError;
@@ -86,26 +84,16 @@ pub fn open(bytes: &[u8], passphrase: &[u8]) -> Result<Secrets, NodeError> {
     if bytes[8] != VERSION {
         return Err(corrupt("unsupported key file version"));
     }
-    let word =
-        |i: usize| u32::from_be_bytes(bytes[9 + 4 * i..13 + 4 * i].try_into().expect("4 bytes"));
-    let params = KdfParams {
-        m_cost_kib: word(0),
-        t_cost: word(1),
-        p_cost: word(2),
-    };
+    let word = |i: usize| u32::from_be_bytes(bytes[9 + 4 * i..13 + 4 * i].try_into().expect("4 bytes"));
+    let params = KdfParams { m_cost_kib: word(0), t_cost: word(1), p_cost: word(2) };
     if !params.meets_minimum() {
         return Err(corrupt("key-derivation parameters below the minimum"));
     }
     let salt: [u8; 16] = bytes[21..37].try_into().expect("16 bytes");
-    let nonce: [u8; NONCE_LEN] = bytes[AAD_LEN..AAD_LEN + NONCE_LEN]
-        .try_into()
-        .expect("24 bytes");
+    let nonce: [u8; NONCE_LEN] = bytes[AAD_LEN..AAD_LEN + NONCE_LEN].try_into().expect("24 bytes");
     let ct = &bytes[AAD_LEN + NONCE_LEN + 4..];
     let key = derive_passphrase_key(passphrase, &salt, params)?;
-    let plain = Zeroizing::new(
-        key.open(&nonce, &bytes[..AAD_LEN], ct)
-            .map_err(|_| NodeError::WrongPassphrase)?,
-    );
+    let plain = Zeroizing::new(key.open(&nonce, &bytes[..AAD_LEN], ct).map_err(|_| NodeError::WrongPassphrase)?);
     let part = |i: usize| -> [u8; 32] { plain[32 * i..32 * (i + 1)].try_into().expect("32 bytes") };
     Ok(Secrets {
         node_signing: SigningSecret::from_seed(&part(0)),
@@ -119,11 +107,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = path.with_extension("tmp");
     {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
+        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
         restrict_permissions(&f)?;
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -156,10 +140,7 @@ mod tests {
         let opened = open(&bytes, b"right").unwrap();
         assert_eq!(opened.db_key.expose(), secrets.db_key.expose());
         assert_eq!(opened.node_signing.public(), secrets.node_signing.public());
-        assert!(matches!(
-            open(&bytes, b"wrong"),
-            Err(NodeError::WrongPassphrase)
-        ));
+        assert!(matches!(open(&bytes, b"wrong"), Err(NodeError::WrongPassphrase)));
     }
 
     #[test]
@@ -169,15 +150,9 @@ mod tests {
         let mut bytes = seal(&secrets, b"pw", KdfParams::MINIMUM, &mut rng).unwrap();
         // Raising t_cost by one changes the associated data: the file no longer opens.
         bytes[9 + 4 + 3] += 1;
-        assert!(matches!(
-            open(&bytes, b"pw"),
-            Err(NodeError::WrongPassphrase)
-        ));
+        assert!(matches!(open(&bytes, b"pw"), Err(NodeError::WrongPassphrase)));
         // Lowering memory below the floor is refused before any work is done.
         bytes[9..13].copy_from_slice(&1024u32.to_be_bytes());
-        assert!(matches!(
-            open(&bytes, b"pw"),
-            Err(NodeError::CorruptKeyFile(_))
-        ));
+        assert!(matches!(open(&bytes, b"pw"), Err(NodeError::CorruptKeyFile(_))));
     }
 }

@@ -10,10 +10,7 @@ mod paths;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use strike_core::{
-    Announcement, AuthorId, Body, CoarseTime, Genesis, NetworkId, NetworkKind, OpDraft, OpId,
-    Reject,
-};
+use strike_core::{Announcement, AuthorId, Body, CoarseTime, Genesis, NetworkId, NetworkKind, OpDraft, OpId, Reject};
 use strike_crypto::{AgreementSecret, KdfParams, SigningSecret, SymmetricKey};
 use strike_store::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, Store, StoreError};
 
@@ -47,10 +44,7 @@ pub enum NodeError {
     #[error("key derivation: {0}")]
     Crypto(#[from] strike_crypto::CryptoError),
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
 }
 
 impl From<StoreError> for NodeError {
@@ -72,10 +66,7 @@ pub(crate) fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) 
 
 /// Seconds since the Unix epoch, from the system clock.
 pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// An unlocked node.
@@ -102,30 +93,20 @@ impl Node {
             return Err(NodeError::AlreadyInitialized(dir.root().to_path_buf()));
         }
         if passphrase.is_empty() {
-            return Err(NodeError::InvalidInput(
-                "the passphrase must not be empty".into(),
-            ));
+            return Err(NodeError::InvalidInput("the passphrase must not be empty".into()));
         }
         if !params.meets_minimum() {
-            return Err(NodeError::InvalidInput(
-                "key-derivation parameters below the minimum".into(),
-            ));
+            return Err(NodeError::InvalidInput("key-derivation parameters below the minimum".into()));
         }
-        dir.create()
-            .map_err(io_err(format!("creating {}", dir.root().display())))?;
+        dir.create().map_err(io_err(format!("creating {}", dir.root().display())))?;
         // A database without its key file is unreadable noise: clear any left by a wipe.
-        dir.remove_database_files()
-            .map_err(io_err("removing an old database"))?;
+        dir.remove_database_files().map_err(io_err("removing an old database"))?;
         let mut rng = rand::rng();
         let secrets = keyfile::Secrets::generate(&mut rng);
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node {
-            dir,
-            store,
-            secrets,
-        })
+        Ok(Node { dir, store, secrets })
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -140,11 +121,7 @@ impl Node {
         };
         let secrets = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node {
-            dir,
-            store,
-            secrets,
-        })
+        Ok(Node { dir, store, secrets })
     }
 
     /// Whether `dir` holds an identity.
@@ -155,9 +132,7 @@ impl Node {
     /// Rewraps the same database key under a new passphrase: no re-encryption needed.
     pub fn change_passphrase(&mut self, new_passphrase: &[u8], params: KdfParams) -> Result<()> {
         if new_passphrase.is_empty() {
-            return Err(NodeError::InvalidInput(
-                "the passphrase must not be empty".into(),
-            ));
+            return Err(NodeError::InvalidInput("the passphrase must not be empty".into()));
         }
         let sealed = keyfile::seal(&self.secrets, new_passphrase, params, &mut rand::rng())?;
         keyfile::write_atomic(&self.dir.key_file(), &sealed).map_err(io_err("writing the key file"))
@@ -205,14 +180,8 @@ impl Node {
             vouches_required: 1,
         });
         body.check().map_err(NodeError::Refused)?;
-        if self
-            .networks()?
-            .iter()
-            .any(|n| n.name.as_deref() == Some(name))
-        {
-            return Err(NodeError::InvalidInput(format!(
-                "you already hold a network named {name:?}"
-            )));
+        if self.networks()?.iter().any(|n| n.name.as_deref() == Some(name)) {
+            return Err(NodeError::InvalidInput(format!("you already hold a network named {name:?}")));
         }
         let draft = OpDraft {
             network,
@@ -223,9 +192,8 @@ impl Node {
             epoch: 0,
             body,
         };
-        let genesis = draft
-            .seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng))
-            .map_err(NodeError::Refused)?;
+        let genesis =
+            draft.seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
         self.store.found_network(
             &network,
             &author.seed(),
@@ -238,11 +206,23 @@ impl Node {
         Ok(network)
     }
 
-    /// Authors `body` in `network` as this node's author there.
+    /// Authors `body` in `network` as this node's author there. Returns once it is committed.
     pub fn author(&mut self, network: &NetworkId, body: Body) -> Result<OpId> {
-        body.check().map_err(NodeError::Refused)?;
+        let ids = self.author_many(network, vec![body])?;
+        Ok(ids[0])
+    }
+
+    /// Authors several ops in one transaction (one commit, one fsync): for seeding and imports.
+    pub fn author_many(&mut self, network: &NetworkId, bodies: Vec<Body>) -> Result<Vec<OpId>> {
+        for body in &bodies {
+            body.check().map_err(NodeError::Refused)?;
+        }
         let now = unix_now();
-        let built = self.store.append_local(network, now, |inputs| {
+        let n_ops = bodies.len();
+        let mut bodies = bodies.into_iter();
+        let mut rng = rand::rng();
+        let built = self.store.append_local(network, now, n_ops, |_, inputs| {
+            let body = bodies.next().expect("called once per body");
             let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
             let draft = OpDraft {
                 network: *network,
@@ -254,11 +234,7 @@ impl Node {
                 body,
             };
             draft
-                .seal(
-                    &inputs.signing,
-                    &inputs.epoch_key,
-                    strike_crypto::random_bytes(&mut rand::rng()),
-                )
+                .seal(&inputs.signing, &inputs.epoch_key, strike_crypto::random_bytes(&mut rng))
                 .map(|op| op.into_bytes())
         })?;
         built.map_err(NodeError::Refused)
@@ -266,15 +242,11 @@ impl Node {
 
     /// Posts an announcement.
     pub fn announce(&mut self, network: &NetworkId, text: &str) -> Result<OpId> {
-        self.author(
-            network,
-            Body::Announcement(Announcement {
-                text: text.trim().to_owned(),
-            }),
-        )
+        self.author(network, Body::Announcement(Announcement { text: text.trim().to_owned() }))
     }
 
-    /// Resolves a network id, a unique id prefix (at least 8 hex digits) or a unique name.
+    /// Resolves a network id, its exact name, a unique id prefix (at least 8 hex digits) or a
+    /// unique name prefix (case-insensitive).
     pub fn resolve_network(&self, query: &str) -> Result<NetworkId> {
         let query = query.trim();
         if let Ok(id) = query.parse::<NetworkId>() {
@@ -282,32 +254,24 @@ impl Node {
         }
         let networks = self.networks()?;
         let lower = query.to_lowercase();
-        let by_name: Vec<_> = networks
-            .iter()
-            .filter(|n| {
-                n.name
-                    .as_deref()
-                    .is_some_and(|name| name.to_lowercase() == lower)
-            })
-            .collect();
-        let matches: Vec<_> = if by_name.is_empty()
-            && query.len() >= 8
-            && query.chars().all(|c| c.is_ascii_hexdigit())
-        {
-            networks
-                .iter()
-                .filter(|n| n.id.to_hex().starts_with(&lower))
-                .collect()
-        } else {
-            by_name
-        };
+        let name_is = |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase() == lower);
+        let id_starts = |n: &&NetworkRow| query.len() >= 8 && n.id.to_hex().starts_with(&lower);
+        let name_starts =
+            |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase().starts_with(&lower));
+        // Exact name, else a unique id prefix, else a unique name prefix.
+        let mut matches: Vec<_> = networks.iter().filter(name_is).collect();
+        if matches.is_empty() {
+            matches = networks.iter().filter(id_starts).collect();
+        }
+        if matches.is_empty() && !lower.is_empty() {
+            matches = networks.iter().filter(name_starts).collect();
+        }
         match matches.as_slice() {
             [one] => Ok(one.id),
             [] => Err(NodeError::UnknownNetwork(query.to_owned())),
             _ => Err(NodeError::AmbiguousNetwork(query.to_owned())),
         }
     }
-
     pub fn networks(&self) -> Result<Vec<NetworkRow>> {
         Ok(self.store.networks()?)
     }

@@ -15,9 +15,7 @@ pub struct DataDir {
 
 impl DataDir {
     pub fn new(root: &Path) -> Self {
-        DataDir {
-            root: root.to_path_buf(),
-        }
+        DataDir { root: root.to_path_buf() }
     }
 
     pub fn root(&self) -> &Path {
@@ -36,11 +34,7 @@ impl DataDir {
 
     fn database_files(&self) -> [PathBuf; 3] {
         let db = self.database();
-        [
-            db.clone(),
-            db.with_extension("db-wal"),
-            db.with_extension("db-shm"),
-        ]
+        [db.clone(), db.with_extension("db-wal"), db.with_extension("db-shm")]
     }
 
     pub(crate) fn create(&self) -> std::io::Result<()> {
@@ -88,14 +82,8 @@ fn platform_base() -> PathBuf {
             return PathBuf::from(appdata);
         }
     }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    if cfg!(target_os = "macos") {
-        home.join("Library/Application Support")
-    } else {
-        home.join(".local/share")
-    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    if cfg!(target_os = "macos") { home.join("Library/Application Support") } else { home.join(".local/share") }
 }
 
 pub(crate) fn wipe(dir: &DataDir) -> Result<WipeReport> {
@@ -109,10 +97,8 @@ pub(crate) fn wipe(dir: &DataDir) -> Result<WipeReport> {
             // freed blocks. The database needs no overwrite: without these keys it is noise.
             let mut noise = vec![0u8; len.max(crate::keyfile::KEYFILE_LEN)];
             rand::Rng::fill_bytes(&mut rand::rng(), &mut noise);
-            f.seek(std::io::SeekFrom::Start(0))
-                .map_err(io_err("overwriting the key file"))?;
-            f.write_all(&noise)
-                .map_err(io_err("overwriting the key file"))?;
+            f.seek(std::io::SeekFrom::Start(0)).map_err(io_err("overwriting the key file"))?;
+            f.write_all(&noise).map_err(io_err("overwriting the key file"))?;
             f.sync_all().map_err(io_err("overwriting the key file"))?;
             drop(f);
             fs::remove_file(&key_file).map_err(io_err("deleting the key file"))?;
@@ -120,22 +106,13 @@ pub(crate) fn wipe(dir: &DataDir) -> Result<WipeReport> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
-            return Err(NodeError::Io {
-                context: "opening the key file".into(),
-                source: e,
-            });
+            return Err(NodeError::Io { context: "opening the key file".into(), source: e });
         }
     }
     let _ = fs::remove_file(key_file.with_extension("tmp"));
-    let files_removed = dir
-        .remove_database_files()
-        .map_err(io_err("deleting the database"))?;
+    let files_removed = dir.remove_database_files().map_err(io_err("deleting the database"))?;
     if let Ok(d) = fs::File::open(dir.root()) {
         let _ = d.sync_all();
     }
-    Ok(WipeReport {
-        key_file_destroyed,
-        files_removed,
-        elapsed: started.elapsed(),
-    })
+    Ok(WipeReport { key_file_destroyed, files_removed, elapsed: started.elapsed() })
 }

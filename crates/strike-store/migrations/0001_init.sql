@@ -36,24 +36,30 @@ CREATE TABLE heads (
 CREATE TABLE pending (
     op_id BLOB PRIMARY KEY,
     network_id BLOB NOT NULL,
+    author BLOB NOT NULL,
+    seq INTEGER NOT NULL,
     missing INTEGER NOT NULL,
     bytes BLOB NOT NULL
 ) STRICT;
+CREATE INDEX pending_by_author ON pending (network_id, author, seq);
 CREATE TABLE pending_waits (
     missing_id BLOB NOT NULL,
     op_id BLOB NOT NULL,
     PRIMARY KEY (missing_id, op_id)
 ) STRICT, WITHOUT ROWID;
 
--- Equivocation: a second signed op at an (author, seq) already taken, kept as proof.
+-- Equivocation: a second signed op at an (author, seq) already held, kept as proof, and the
+-- later ops of an author flagged for it (kept so ops that depend on them can still resolve).
+-- conflicts_with is NULL for the latter.
 CREATE TABLE evidence (
     op_id BLOB PRIMARY KEY,
     network_id BLOB NOT NULL,
     author BLOB NOT NULL,
     seq INTEGER NOT NULL,
-    conflicts_with BLOB NOT NULL,
+    conflicts_with BLOB,
     bytes BLOB NOT NULL
 ) STRICT;
+CREATE INDEX evidence_by_author ON evidence (network_id, author);
 CREATE TABLE equivocators (
     network_id BLOB NOT NULL,
     author BLOB NOT NULL,

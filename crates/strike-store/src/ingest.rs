@@ -17,6 +17,9 @@ use crate::{Result, StoreError, blob32, views};
 /// At most this many ops per network wait for missing predecessors. Honest peers deliver in
 /// causal order, so the queue stays near empty; the cap bounds what a hostile one can park.
 pub const MAX_PENDING_PER_NETWORK: i64 = 100_000;
+/// At most this many ops of one equivocating author are kept as evidence; one pair proves the
+/// fork, the rest only keep dependants resolvable, and a hostile author must not fill the disk.
+pub const MAX_EVIDENCE_PER_AUTHOR: i64 = 64;
 
 /// What ingest did with a batch.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,7 +34,7 @@ pub struct IngestReport {
     pub released: u64,
     /// Already held.
     pub duplicates: u64,
-    /// Second ops at a taken (author, seq): kept as evidence.
+    /// Second ops at a taken (author, seq), and later ops of a flagged author: kept as evidence.
     pub equivocations: u64,
     /// Refused for any other reason, by reason code.
     pub rejected: BTreeMap<&'static str, u64>,
@@ -71,15 +74,9 @@ pub struct AuthorInputs {
 
 pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<AuthorInputs> {
     let seed: Vec<u8> = tx
-        .query_row(
-            "SELECT signing_seed FROM my_authors WHERE network_id = ?1",
-            [&network.0[..]],
-            |r| r.get(0),
-        )
+        .query_row("SELECT signing_seed FROM my_authors WHERE network_id = ?1", [&network.0[..]], |r| r.get(0))
         .optional()?
-        .ok_or(StoreError::CannotWrite(
-            "this node has no author key in that network",
-        ))?;
+        .ok_or(StoreError::CannotWrite("this node has no author key in that network"))?;
     let seed = Zeroizing::new(blob32(seed)?);
     let signing = SigningSecret::from_seed(&seed);
     let author = signing.public().0;
@@ -95,13 +92,10 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
         None => (1, None, 0),
     };
     let mut deps = Vec::new();
-    let mut stmt = tx.prepare_cached(
-        "SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2",
-    )?;
+    let mut stmt =
+        tx.prepare_cached("SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2")?;
     let limit = strike_core::envelope::MAX_DEPS as i64 + 1;
-    for row in stmt.query_map(params![&network.0[..], limit], |r| {
-        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
-    })? {
+    for row in stmt.query_map(params![&network.0[..], limit], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))? {
         let (id, time) = row?;
         let id = OpId(blob32(id)?);
         if Some(id) != prev && deps.len() < strike_core::envelope::MAX_DEPS {
@@ -116,9 +110,7 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .ok_or(StoreError::CannotWrite(
-            "this node has no key for that network",
-        ))?;
+        .ok_or(StoreError::CannotWrite("this node has no key for that network"))?;
     Ok(AuthorInputs {
         signing,
         seq,
@@ -131,12 +123,7 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
 }
 
 /// Ingests one locally authored op; anything but "applied" is an error.
-pub(crate) fn ingest_local(
-    tx: &Connection,
-    network: &NetworkId,
-    bytes: Vec<u8>,
-    now: u64,
-) -> Result<OpId> {
+pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, bytes: Vec<u8>, now: u64) -> Result<OpId> {
     let id = OpId(strike_crypto::hash(&bytes));
     let mut ingest = Ingest::new(tx, *network, now)?;
     match ingest.process(bytes)? {
@@ -148,18 +135,11 @@ pub(crate) fn ingest_local(
             Ok(id)
         }
         Outcome::Refused(reject) => Err(StoreError::Refused(reject)),
-        Outcome::Parked | Outcome::Sealed => {
-            Err(StoreError::CannotWrite("local op could not be applied"))
-        }
+        Outcome::Parked | Outcome::Sealed => Err(StoreError::CannotWrite("local op could not be applied")),
     }
 }
 
-pub(crate) fn ingest_batch(
-    tx: &Connection,
-    network: &NetworkId,
-    ops: Vec<Vec<u8>>,
-    now: u64,
-) -> Result<IngestReport> {
+pub(crate) fn ingest_batch(tx: &Connection, network: &NetworkId, ops: Vec<Vec<u8>>, now: u64) -> Result<IngestReport> {
     let mut ingest = Ingest::new(tx, *network, now)?;
     for bytes in ops {
         ingest.queue.push_back(bytes);
@@ -201,22 +181,13 @@ struct Predecessor {
 
 impl<'a> Ingest<'a> {
     fn new(tx: &'a Connection, network: NetworkId, now: u64) -> Result<Self> {
-        let n_pending = tx.query_row(
-            "SELECT count(*) FROM pending WHERE network_id = ?1",
-            [&network.0[..]],
-            |r| r.get(0),
-        )?;
-        let n_evidence = tx.query_row(
-            "SELECT count(*) FROM evidence WHERE network_id = ?1",
-            [&network.0[..]],
-            |r| r.get(0),
-        )?;
+        let n_pending =
+            tx.query_row("SELECT count(*) FROM pending WHERE network_id = ?1", [&network.0[..]], |r| r.get(0))?;
+        let n_evidence =
+            tx.query_row("SELECT count(*) FROM evidence WHERE network_id = ?1", [&network.0[..]], |r| r.get(0))?;
         let mut equivocators = HashMap::new();
-        let mut stmt =
-            tx.prepare_cached("SELECT author, from_seq FROM equivocators WHERE network_id = ?1")?;
-        for row in stmt.query_map([&network.0[..]], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
-        })? {
+        let mut stmt = tx.prepare_cached("SELECT author, from_seq FROM equivocators WHERE network_id = ?1")?;
+        for row in stmt.query_map([&network.0[..]], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))? {
             let (author, from) = row?;
             equivocators.insert(AuthorId(blob32(author)?), from as u64);
         }
@@ -271,17 +242,21 @@ impl<'a> Ingest<'a> {
             if existing == op.id() {
                 return Ok(Err(Reject::Duplicate));
             }
-            self.keep_evidence(op, existing)?;
+            self.keep_evidence(op, Some(existing))?;
             return Ok(Err(Reject::Equivocation));
         }
         if self.is_evidence(&op.id())? || self.is_pending(&op.id())? {
             return Ok(Err(Reject::Duplicate));
         }
-        if self
-            .equivocators
-            .get(&env.author)
-            .is_some_and(|from| env.seq >= *from)
-        {
+        if let Some(parked) = self.pending_at(&env.author, env.seq)? {
+            self.keep_evidence(op, Some(parked))?;
+            return Ok(Err(Reject::Equivocation));
+        }
+        if self.equivocators.get(&env.author).is_some_and(|from| env.seq >= *from) {
+            // Kept (bounded) but never applied: ops of others may depend on it.
+            if self.n_evidence_of(&env.author)? < MAX_EVIDENCE_PER_AUTHOR {
+                self.keep_evidence(op, None)?;
+            }
             return Ok(Err(Reject::Equivocator));
         }
         let mut missing = Vec::new();
@@ -290,12 +265,8 @@ impl<'a> Ingest<'a> {
             match self.predecessor(&pred_id)? {
                 None => missing.push(pred_id),
                 Some(pred) => {
-                    if Some(pred_id) == env.prev
-                        && (pred.author != env.author.0 || pred.seq + 1 != env.seq)
-                    {
-                        return Ok(Err(Reject::BadChain(
-                            "prev is not the author's previous op",
-                        )));
+                    if Some(pred_id) == env.prev && (pred.author != env.author.0 || pred.seq + 1 != env.seq) {
+                        return Ok(Err(Reject::BadChain("prev is not the author's previous op")));
                     }
                     latest_predecessor = latest_predecessor.max(pred.time.unwrap_or(0));
                 }
@@ -328,7 +299,7 @@ impl<'a> Ingest<'a> {
     fn refuse(&mut self, op_id: OpId, author: Option<AuthorId>, reject: Reject) -> Result<Outcome> {
         match reject {
             Reject::Duplicate => self.report.duplicates += 1,
-            Reject::Equivocation => self.report.equivocations += 1,
+            Reject::Equivocation | Reject::Equivocator => self.report.equivocations += 1,
             ref other => *self.report.rejected.entry(other.code()).or_default() += 1,
         }
         self.tx.prepare_cached(
@@ -349,13 +320,8 @@ impl<'a> Ingest<'a> {
     fn op_at(&self, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {
         let id: Option<Vec<u8>> = self
             .tx
-            .prepare_cached(
-                "SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3",
-            )?
-            .query_row(
-                params![&self.network.0[..], &author.0[..], seq as i64],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3")?
+            .query_row(params![&self.network.0[..], &author.0[..], seq as i64], |r| r.get(0))
             .optional()?;
         Ok(id.map(blob32).transpose()?.map(OpId))
     }
@@ -363,61 +329,59 @@ impl<'a> Ingest<'a> {
     fn predecessor(&self, id: &OpId) -> Result<Option<Predecessor>> {
         let row: Option<(Vec<u8>, i64, i64)> = self
             .tx
-            .prepare_cached(
-                "SELECT author, seq, time FROM ops WHERE op_id = ?1 AND network_id = ?2",
-            )?
-            .query_row(params![&id.0[..], &self.network.0[..]], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT author, seq, time FROM ops WHERE op_id = ?1 AND network_id = ?2")?
+            .query_row(params![&id.0[..], &self.network.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         if let Some((author, seq, time)) = row {
-            return Ok(Some(Predecessor {
-                author: blob32(author)?,
-                seq: seq as u64,
-                time: u32::try_from(time).ok(),
-            }));
+            return Ok(Some(Predecessor { author: blob32(author)?, seq: seq as u64, time: u32::try_from(time).ok() }));
         }
         if self.n_evidence == 0 {
             return Ok(None);
         }
         let row: Option<(Vec<u8>, i64)> = self
             .tx
-            .prepare_cached(
-                "SELECT author, seq FROM evidence WHERE op_id = ?1 AND network_id = ?2",
-            )?
-            .query_row(params![&id.0[..], &self.network.0[..]], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT author, seq FROM evidence WHERE op_id = ?1 AND network_id = ?2")?
+            .query_row(params![&id.0[..], &self.network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(row
             .map(|(author, seq)| {
-                Ok::<_, StoreError>(Predecessor {
-                    author: blob32(author)?,
-                    seq: seq as u64,
-                    time: None,
-                })
+                Ok::<_, StoreError>(Predecessor { author: blob32(author)?, seq: seq as u64, time: None })
             })
             .transpose()?)
+    }
+
+    /// A parked op at this (author, seq), if any.
+    fn pending_at(&self, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {
+        if self.n_pending == 0 {
+            return Ok(None);
+        }
+        let id: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached("SELECT op_id FROM pending WHERE network_id = ?1 AND author = ?2 AND seq = ?3 LIMIT 1")?
+            .query_row(params![&self.network.0[..], &author.0[..], seq as i64], |r| r.get(0))
+            .optional()?;
+        Ok(id.map(blob32).transpose()?.map(OpId))
+    }
+
+    fn n_evidence_of(&self, author: &AuthorId) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT count(*) FROM evidence WHERE network_id = ?1 AND author = ?2")?
+            .query_row(params![&self.network.0[..], &author.0[..]], |r| r.get(0))?)
     }
 
     fn is_evidence(&self, id: &OpId) -> Result<bool> {
         if self.n_evidence == 0 {
             return Ok(false);
         }
-        Ok(self
-            .tx
-            .prepare_cached("SELECT 1 FROM evidence WHERE op_id = ?1")?
-            .exists([&id.0[..]])?)
+        Ok(self.tx.prepare_cached("SELECT 1 FROM evidence WHERE op_id = ?1")?.exists([&id.0[..]])?)
     }
 
     fn is_pending(&self, id: &OpId) -> Result<bool> {
         if self.n_pending == 0 {
             return Ok(false);
         }
-        Ok(self
-            .tx
-            .prepare_cached("SELECT 1 FROM pending WHERE op_id = ?1")?
-            .exists([&id.0[..]])?)
+        Ok(self.tx.prepare_cached("SELECT 1 FROM pending WHERE op_id = ?1")?.exists([&id.0[..]])?)
     }
 
     fn key(&mut self, epoch: u32) -> Result<Option<SymmetricKey>> {
@@ -447,17 +411,17 @@ impl<'a> Ingest<'a> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO pending (op_id, network_id, missing, bytes) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO pending (op_id, network_id, author, seq, missing, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 &op.id().0[..],
                 &self.network.0[..],
+                &op.envelope().author.0[..],
+                op.envelope().seq as i64,
                 missing.len() as i64,
                 op.bytes()
             ])?;
-        let mut wait = self
-            .tx
-            .prepare_cached("INSERT INTO pending_waits (missing_id, op_id) VALUES (?1, ?2)")?;
+        let mut wait = self.tx.prepare_cached("INSERT INTO pending_waits (missing_id, op_id) VALUES (?1, ?2)")?;
         for id in missing {
             wait.execute(params![&id.0[..], &op.id().0[..]])?;
         }
@@ -482,23 +446,19 @@ impl<'a> Ingest<'a> {
                 i64::from(applied),
                 op.bytes()
             ])?;
-        let mut unhead = self
-            .tx
-            .prepare_cached("DELETE FROM heads WHERE network_id = ?1 AND op_id = ?2")?;
+        let mut unhead = self.tx.prepare_cached("DELETE FROM heads WHERE network_id = ?1 AND op_id = ?2")?;
         for pred in op.predecessors() {
             unhead.execute(params![&self.network.0[..], &pred.0[..]])?;
         }
-        self.tx
-            .prepare_cached("INSERT INTO heads (network_id, op_id, time) VALUES (?1, ?2, ?3)")?
-            .execute(params![
-                &self.network.0[..],
-                &op.id().0[..],
-                i64::from(env.time.0)
-            ])?;
+        self.tx.prepare_cached("INSERT INTO heads (network_id, op_id, time) VALUES (?1, ?2, ?3)")?.execute(params![
+            &self.network.0[..],
+            &op.id().0[..],
+            i64::from(env.time.0)
+        ])?;
         self.release_waiters(&op.id())
     }
 
-    fn keep_evidence(&mut self, op: &SealedOp, conflicts_with: OpId) -> Result<()> {
+    fn keep_evidence(&mut self, op: &SealedOp, conflicts_with: Option<OpId>) -> Result<()> {
         let env = op.envelope();
         let inserted = self
             .tx
@@ -511,14 +471,11 @@ impl<'a> Ingest<'a> {
                 &self.network.0[..],
                 &env.author.0[..],
                 env.seq as i64,
-                &conflicts_with.0[..],
+                conflicts_with.map(|c| c.0.to_vec()),
                 op.bytes()
             ])?;
         self.n_evidence += inserted as i64;
-        let from = self
-            .equivocators
-            .get(&env.author)
-            .map_or(env.seq, |f| (*f).min(env.seq));
+        let from = self.equivocators.get(&env.author).map_or(env.seq, |f| (*f).min(env.seq));
         self.equivocators.insert(env.author, from);
         self.tx
             .prepare_cached(
@@ -537,11 +494,8 @@ impl<'a> Ingest<'a> {
             return Ok(());
         }
         let waiting: Vec<Vec<u8>> = {
-            let mut stmt = self.tx.prepare_cached(
-                "DELETE FROM pending_waits WHERE missing_id = ?1 RETURNING op_id",
-            )?;
-            stmt.query_map([&arrived.0[..]], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.tx.prepare_cached("DELETE FROM pending_waits WHERE missing_id = ?1 RETURNING op_id")?;
+            stmt.query_map([&arrived.0[..]], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         for op_id in waiting {
             let (missing, bytes): (i64, Vec<u8>) = self
@@ -549,9 +503,7 @@ impl<'a> Ingest<'a> {
                 .prepare_cached("UPDATE pending SET missing = missing - 1 WHERE op_id = ?1 RETURNING missing, bytes")?
                 .query_row([&op_id[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
             if missing == 0 {
-                self.tx
-                    .prepare_cached("DELETE FROM pending WHERE op_id = ?1")?
-                    .execute([&op_id[..]])?;
+                self.tx.prepare_cached("DELETE FROM pending WHERE op_id = ?1")?.execute([&op_id[..]])?;
                 self.n_pending -= 1;
                 self.report.released += 1;
                 self.queue.push_back(bytes);

@@ -62,8 +62,7 @@ impl Store {
         conn.pragma_update(None, "key", pragma.as_str())?;
         zeroize::Zeroize::zeroize(&mut *pragma);
         // The first read decrypts page 1: a wrong key fails here and nothing is written.
-        let readable: rusqlite::Result<i64> =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        let readable: rusqlite::Result<i64> = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
         if readable.is_err() {
             return Err(StoreError::WrongKey);
         }
@@ -80,18 +79,12 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > known {
             return Err(StoreError::TooNew { found, known });
         }
-        for (i, sql) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(found).unwrap_or(0))
-        {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
@@ -136,9 +129,7 @@ impl Store {
         genesis: Vec<u8>,
         now_unix: u64,
     ) -> Result<OpId> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO networks (network_id, added_at) VALUES (?1, ?2)",
             rusqlite::params![&network.0[..], now_unix as i64],
@@ -170,18 +161,13 @@ impl Store {
             )
             .optional()?;
         Ok(row.and_then(|(s, a)| {
-            Some((
-                zeroize::Zeroizing::new(s.try_into().ok()?),
-                zeroize::Zeroizing::new(a.try_into().ok()?),
-            ))
+            Some((zeroize::Zeroizing::new(s.try_into().ok()?), zeroize::Zeroizing::new(a.try_into().ok()?)))
         }))
     }
 
     /// Every X25519 secret this node holds for any network (to open bundles sealed to members).
     pub fn my_agreement_secrets(&self) -> Result<Vec<zeroize::Zeroizing<[u8; 32]>>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT agreement_secret FROM my_authors")?;
+        let mut stmt = self.conn.prepare("SELECT agreement_secret FROM my_authors")?;
         let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for row in rows {
@@ -192,38 +178,78 @@ impl Store {
         Ok(out)
     }
 
-    /// Authors a local op in one IMMEDIATE transaction: reads this node's author state for the
-    /// network, lets `build` sign and seal the op, and ingests it through the same pipeline as
-    /// ops from peers. The sequence number cannot be taken twice, even by two processes.
+    /// Authors local ops in one IMMEDIATE transaction: for each, reads this node's author state
+    /// for the network, lets `build` sign and seal the op, and ingests it through the same
+    /// pipeline as ops from peers. A sequence number cannot be taken twice, even by two
+    /// processes, because the write lock is held from the read to the commit.
     pub fn append_local<E>(
         &mut self,
         network: &NetworkId,
         now_unix: u64,
-        build: impl FnOnce(AuthorInputs) -> std::result::Result<Vec<u8>, E>,
-    ) -> Result<std::result::Result<OpId, E>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let inputs = ingest::author_inputs(&tx, network)?;
-        let bytes = match build(inputs) {
-            Ok(bytes) => bytes,
-            Err(e) => return Ok(Err(e)),
-        };
-        let id = ingest::ingest_local(&tx, network, bytes, now_unix)?;
+        n_ops: usize,
+        mut build: impl FnMut(usize, AuthorInputs) -> std::result::Result<Vec<u8>, E>,
+    ) -> Result<std::result::Result<Vec<OpId>, E>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut ids = Vec::with_capacity(n_ops);
+        for i in 0..n_ops {
+            let inputs = ingest::author_inputs(&tx, network)?;
+            let bytes = match build(i, inputs) {
+                Ok(bytes) => bytes,
+                Err(e) => return Ok(Err(e)),
+            };
+            ids.push(ingest::ingest_local(&tx, network, bytes, now_unix)?);
+        }
         tx.commit()?;
-        Ok(Ok(id))
+        Ok(Ok(ids))
+    }
+
+    /// Stores an epoch key for a network (from a key update, or a member's other device), then
+    /// folds any ops that were sealed waiting for it.
+    pub fn put_epoch_key(&mut self, network: &NetworkId, epoch: u32, key: &SymmetricKey) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO epoch_keys (network_id, epoch, key) VALUES (?1, ?2, ?3)",
+            rusqlite::params![&network.0[..], i64::from(epoch), &key.expose()[..]],
+        )?;
+        let sealed: bool =
+            tx.prepare("SELECT 1 FROM ops WHERE network_id = ?1 AND applied = 0 LIMIT 1")?.exists([&network.0[..]])?;
+        if sealed {
+            views::rebuild(&tx, network)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Grows the database by about `mib` MiB of random filler in a table of its own, so
+    /// benchmarks (`openstrike bench wipe`) can measure work on a database of a given size.
+    pub fn fill_for_benchmark(&mut self, mib: u64) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch("CREATE TABLE IF NOT EXISTS bench_filler (b BLOB NOT NULL) STRICT")?;
+        let mut stmt = tx.prepare("INSERT INTO bench_filler (b) VALUES (randomblob(1048576))")?;
+        for _ in 0..mib {
+            stmt.execute([])?;
+        }
+        drop(stmt);
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A network's epoch key, if this node holds it.
+    pub fn epoch_key(&self, network: &NetworkId, epoch: u32) -> Result<Option<SymmetricKey>> {
+        let key: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2",
+                rusqlite::params![&network.0[..], i64::from(epoch)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(key.map(blob32).transpose()?.map(SymmetricKey::from_bytes))
     }
 
     /// Ingests a batch of ops received for `network`, in one transaction.
-    pub fn ingest(
-        &mut self,
-        network: &NetworkId,
-        ops: Vec<Vec<u8>>,
-        now_unix: u64,
-    ) -> Result<IngestReport> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>, now_unix: u64) -> Result<IngestReport> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let report = ingest::ingest_batch(&tx, network, ops, now_unix)?;
         tx.commit()?;
         Ok(report)
@@ -231,9 +257,7 @@ impl Store {
 
     /// Drops every view and folds them again from the op log. State hashes must not change.
     pub fn rebuild_views(&mut self) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let networks: Vec<Vec<u8>> = {
             let mut stmt = tx.prepare("SELECT network_id FROM networks ORDER BY network_id")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
@@ -256,10 +280,6 @@ impl Store {
 
 fn blob32(v: Vec<u8>) -> rusqlite::Result<[u8; 32]> {
     v.try_into().map_err(|v: Vec<u8>| {
-        rusqlite::Error::FromSqlConversionFailure(
-            v.len(),
-            rusqlite::types::Type::Blob,
-            "expected 32 bytes".into(),
-        )
+        rusqlite::Error::FromSqlConversionFailure(v.len(), rusqlite::types::Type::Blob, "expected 32 bytes".into())
     })
 }

@@ -66,11 +66,8 @@ impl Store {
     /// Every network this node holds, open ones by name first.
     pub fn networks(&self) -> Result<Vec<NetworkRow>> {
         let ids: Vec<Vec<u8>> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT network_id FROM networks ORDER BY added_at, network_id")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.conn.prepare("SELECT network_id FROM networks ORDER BY added_at, rowid")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -82,10 +79,7 @@ impl Store {
     /// One network.
     pub fn network(&self, id: &NetworkId) -> Result<NetworkRow> {
         let net = &id.0[..];
-        let known = self
-            .conn
-            .prepare_cached("SELECT 1 FROM networks WHERE network_id = ?1")?
-            .exists([net])?;
+        let known = self.conn.prepare_cached("SELECT 1 FROM networks WHERE network_id = ?1")?.exists([net])?;
         if !known {
             return Err(StoreError::UnknownNetwork);
         }
@@ -97,12 +91,9 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let count = |sql: &str| -> Result<u64> {
-            Ok(self.conn.query_row(sql, [net], |r| r.get::<_, i64>(0))? as u64)
-        };
-        let my_author = self
-            .my_author(id)?
-            .map(|(seed, _)| AuthorId(strike_crypto::SigningSecret::from_seed(&seed).public().0));
+        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [net], |r| r.get::<_, i64>(0))? as u64) };
+        let my_author =
+            self.my_author(id)?.map(|(seed, _)| AuthorId(strike_crypto::SigningSecret::from_seed(&seed).public().0));
         let (name, kind, founder, vouches, created) = match genesis {
             Some((name, kind, founder, vouches, created)) => (
                 Some(name),
@@ -115,11 +106,7 @@ impl Store {
         };
         Ok(NetworkRow {
             id: *id,
-            status: if name.is_some() {
-                NetworkStatus::Open
-            } else {
-                NetworkStatus::Sealed
-            },
+            status: if name.is_some() { NetworkStatus::Open } else { NetworkStatus::Sealed },
             name,
             kind,
             founder,
@@ -173,17 +160,9 @@ impl Store {
         let rows = stmt.query_map([i64::from(limit)], |r| {
             Ok(AuditRow {
                 at_unix: r.get::<_, i64>(0)? as u64,
-                network: r
-                    .get::<_, Option<Vec<u8>>>(1)?
-                    .map(blob32)
-                    .transpose()?
-                    .map(NetworkId),
+                network: r.get::<_, Option<Vec<u8>>>(1)?.map(blob32).transpose()?.map(NetworkId),
                 op_id: OpId(blob32(r.get(2)?)?),
-                author: r
-                    .get::<_, Option<Vec<u8>>>(3)?
-                    .map(blob32)
-                    .transpose()?
-                    .map(AuthorId),
+                author: r.get::<_, Option<Vec<u8>>>(3)?.map(blob32).transpose()?.map(AuthorId),
                 reason: r.get(4)?,
                 detail: r.get(5)?,
             })
@@ -193,24 +172,17 @@ impl Store {
 
     /// Number of audit records.
     pub fn audit_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM audit", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.conn.query_row("SELECT count(*) FROM audit", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Whether the log holds this op.
     pub fn has_op(&self, id: &OpId) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?
-            .exists([&id.0[..]])?)
+        Ok(self.conn.prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")?.exists([&id.0[..]])?)
     }
 
     /// Number of ops in the log across all networks.
     pub fn op_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM ops", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.conn.query_row("SELECT count(*) FROM ops", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Calls `each` with every op of a network in log order (a topological order), then the

@@ -7,9 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use strike_core::membership::{Founding, Member};
 use strike_core::state_hash::StateHasher;
-use strike_core::{
-    AuthorId, Body, CoarseTime, Membership, NetworkId, NetworkKind, OpId, Role, SealedOp,
-};
+use strike_core::{AuthorId, Body, CoarseTime, Membership, NetworkId, NetworkKind, OpId, Role, SealedOp};
 use strike_crypto::SymmetricKey;
 
 use crate::{Result, blob32};
@@ -66,8 +64,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
     for table in VIEW_TABLES {
         tx.execute(&format!("DELETE FROM {table} WHERE network_id = ?1"), [net])?;
     }
-    let mut keys: std::collections::HashMap<i64, Option<SymmetricKey>> =
-        std::collections::HashMap::new();
+    let mut keys: std::collections::HashMap<i64, Option<SymmetricKey>> = std::collections::HashMap::new();
     let mut membership = Membership::new(*network);
     let mut stmt = tx.prepare(
         "SELECT o.rowid, o.epoch, o.bytes FROM ops o
@@ -86,10 +83,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
                     |r| r.get(0),
                 )
                 .optional()?;
-            keys.insert(
-                epoch,
-                key.map(blob32).transpose()?.map(SymmetricKey::from_bytes),
-            );
+            keys.insert(epoch, key.map(blob32).transpose()?.map(SymmetricKey::from_bytes));
         }
         let Some(key) = keys.get(&epoch).and_then(Option::as_ref) else {
             continue;
@@ -103,8 +97,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
         }
         membership.apply(op.id(), op.envelope(), &body);
         apply(tx, &op, &body)?;
-        tx.prepare_cached("UPDATE ops SET applied = 1 WHERE rowid = ?1 AND applied = 0")?
-            .execute([rowid])?;
+        tx.prepare_cached("UPDATE ops SET applied = 1 WHERE rowid = ?1 AND applied = 0")?.execute([rowid])?;
     }
     Ok(())
 }
@@ -129,9 +122,8 @@ pub(crate) fn load_membership(tx: &Connection, network: &NetworkId) -> Result<Me
             },
         )
         .optional()?;
-    let mut stmt = tx.prepare_cached(
-        "SELECT author, role, agreement, admitted_by, since FROM v_members WHERE network_id = ?1",
-    )?;
+    let mut stmt =
+        tx.prepare_cached("SELECT author, role, agreement, admitted_by, since FROM v_members WHERE network_id = ?1")?;
     for row in stmt.query_map([net], |r| {
         Ok((
             AuthorId(blob32(r.get(0)?)?),
@@ -150,7 +142,7 @@ pub(crate) fn load_membership(tx: &Connection, network: &NetworkId) -> Result<Me
 }
 
 /// The canonical state hash. Tables and their row order, as documented in `docs/protocol.md`:
-/// network (one row or none), members by author, announcements by op id, equivocators by author.
+/// network (one row or none), members by author, announcements by op id, equivocating members by author.
 pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
     let net = &network.0[..];
     let mut h = StateHasher::new(network);
@@ -185,23 +177,13 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
     Ok(h.finish())
 }
 
-fn hash_table(
-    conn: &Connection,
-    h: &mut StateHasher,
-    name: &str,
-    sql: &str,
-    net: &[u8],
-) -> Result<()> {
+fn hash_table(conn: &Connection, h: &mut StateHasher, name: &str, sql: &str, net: &[u8]) -> Result<()> {
     let mut stmt = conn.prepare(sql)?;
     let n_cols = stmt.column_count();
     let mut rows_out: Vec<Vec<rusqlite::types::Value>> = Vec::new();
     let mut rows = stmt.query([net])?;
     while let Some(row) = rows.next()? {
-        rows_out.push(
-            (0..n_cols)
-                .map(|i| row.get(i))
-                .collect::<rusqlite::Result<_>>()?,
-        );
+        rows_out.push((0..n_cols).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?);
     }
     h.table(name, rows_out.len() as u64);
     for row in rows_out {

@@ -46,9 +46,7 @@ pub enum BundleError {
     Truncated { index: u32 },
     #[error("bundle end record does not match its chunks: {0}")]
     BadEnd(String),
-    #[error(
-        "too many recipients ({0}); the limit is {MAX_RECIPIENTS}: seal the bundle with a passphrase instead"
-    )]
+    #[error("too many recipients ({0}); the limit is {MAX_RECIPIENTS}: seal the bundle with a passphrase instead")]
     TooManyRecipients(usize),
     #[error("a bundle needs at least one recipient or a passphrase")]
     NoRecipients,
@@ -85,24 +83,14 @@ pub struct BundleWriter<W: Write> {
 
 impl<W: Write> std::fmt::Debug for BundleWriter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BundleWriter")
-            .field("index", &self.index)
-            .field("n_ops", &self.n_ops_total)
-            .finish()
+        f.debug_struct("BundleWriter").field("index", &self.index).field("n_ops", &self.n_ops_total).finish()
     }
 }
 
 impl<W: Write> BundleWriter<W> {
-    pub fn new(
-        output: W,
-        seal: Seal<'_>,
-        network: &NetworkId,
-        created_unix: u64,
-    ) -> Result<Self, BundleError> {
+    pub fn new(output: W, seal: Seal<'_>, network: &NetworkId, created_unix: u64) -> Result<Self, BundleError> {
         let encryptor = match seal {
-            Seal::Passphrase(p) => {
-                age::Encryptor::with_user_passphrase(SecretString::from(p.to_owned()))
-            }
+            Seal::Passphrase(p) => age::Encryptor::with_user_passphrase(SecretString::from(p.to_owned())),
             Seal::Recipients(keys) => {
                 if keys.is_empty() {
                     return Err(BundleError::NoRecipients);
@@ -110,10 +98,7 @@ impl<W: Write> BundleWriter<W> {
                 if keys.len() > MAX_RECIPIENTS {
                     return Err(BundleError::TooManyRecipients(keys.len()));
                 }
-                let recipients = keys
-                    .iter()
-                    .map(|k| recipient(k))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let recipients = keys.iter().map(|k| recipient(k)).collect::<Result<Vec<_>, _>>()?;
                 age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
                     .map_err(|e| BundleError::BadHeader(e.to_string()))?
             }
@@ -136,16 +121,12 @@ impl<W: Write> BundleWriter<W> {
     /// Appends one encoded op.
     pub fn push(&mut self, op: &[u8]) -> io::Result<()> {
         if op.len() > MAX_OP_LEN {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "op larger than the protocol limit",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "op larger than the protocol limit"));
         }
         if self.n_in_chunk == OPS_PER_CHUNK || self.chunk.len() + 4 + op.len() > MAX_CHUNK_PAYLOAD {
             self.flush_chunk()?;
         }
-        self.chunk
-            .extend_from_slice(&(op.len() as u32).to_be_bytes());
+        self.chunk.extend_from_slice(&(op.len() as u32).to_be_bytes());
         self.chunk.extend_from_slice(op);
         self.n_in_chunk += 1;
         self.n_ops_total += 1;
@@ -197,21 +178,21 @@ fn chunk_hash(head: &[u8; 12], payload: &[u8]) -> [u8; 32] {
 
 fn recipient(key: &[u8; 32]) -> Result<age::x25519::Recipient, BundleError> {
     let hrp = bech32::Hrp::parse("age").map_err(|e| BundleError::BadHeader(e.to_string()))?;
-    let text = bech32::encode_lower::<bech32::Bech32>(hrp, key)
-        .map_err(|e| BundleError::BadHeader(e.to_string()))?;
-    text.parse()
-        .map_err(|e: &str| BundleError::BadHeader(e.to_owned()))
+    let text = bech32::encode_lower::<bech32::Bech32>(hrp, key).map_err(|e| BundleError::BadHeader(e.to_string()))?;
+    text.parse().map_err(|e: &str| BundleError::BadHeader(e.to_owned()))
 }
 
 fn identity(secret: &[u8; 32]) -> Result<age::x25519::Identity, BundleError> {
-    let hrp =
-        bech32::Hrp::parse("AGE-SECRET-KEY-").map_err(|e| BundleError::BadHeader(e.to_string()))?;
+    let hrp = bech32::Hrp::parse("AGE-SECRET-KEY-").map_err(|e| BundleError::BadHeader(e.to_string()))?;
     let text = zeroize::Zeroizing::new(
-        bech32::encode_upper::<bech32::Bech32>(hrp, secret)
-            .map_err(|e| BundleError::BadHeader(e.to_string()))?,
+        bech32::encode_upper::<bech32::Bech32>(hrp, secret).map_err(|e| BundleError::BadHeader(e.to_string()))?,
     );
-    text.parse()
-        .map_err(|e: &str| BundleError::BadHeader(e.to_owned()))
+    text.parse().map_err(|e: &str| BundleError::BadHeader(e.to_owned()))
+}
+
+/// age's messages can span lines and suggest upgrades; keep the first line only.
+fn one_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or("").trim_end_matches('.').to_owned()
 }
 
 /// Reads and verifies a bundle chunk by chunk.
@@ -227,52 +208,32 @@ pub struct BundleReader<R: Read> {
 
 impl<R: Read> std::fmt::Debug for BundleReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BundleReader")
-            .field("network", &self.network)
-            .field("index", &self.index)
-            .finish()
+        f.debug_struct("BundleReader").field("network", &self.network).field("index", &self.index).finish()
     }
 }
 
 /// Opens an age-encrypted bundle and reads its header.
-pub fn open<R: Read>(
-    input: R,
-    unseal: &Unseal,
-) -> Result<BundleReader<age::stream::StreamReader<R>>, BundleError> {
+pub fn open<R: Read>(input: R, unseal: &Unseal) -> Result<BundleReader<age::stream::StreamReader<R>>, BundleError> {
     let decryptor = age::Decryptor::new(input).map_err(|e| match e {
-        age::DecryptError::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => {
-            BundleError::Truncated { index: 0 }
-        }
-        other => BundleError::BadHeader(other.to_string()),
+        age::DecryptError::Io(io) if io.kind() == io::ErrorKind::UnexpectedEof => BundleError::Truncated { index: 0 },
+        other => BundleError::BadHeader(one_line(&other)),
     })?;
     let stream = if decryptor.is_scrypt() {
         let passphrase = unseal
             .passphrase
             .as_ref()
-            .ok_or(BundleError::NoMatchingKey(
-                ": it is sealed with a passphrase (pass --passphrase)",
-            ))?;
+            .ok_or(BundleError::NoMatchingKey(": it is sealed with a passphrase (pass --passphrase)"))?;
         let id = age::scrypt::Identity::new(SecretString::from(passphrase.as_str().to_owned()));
-        decryptor
-            .decrypt(std::iter::once(&id as &dyn age::Identity))
-            .map_err(|e| match e {
-                age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => {
-                    BundleError::WrongPassphrase
-                }
-                other => BundleError::BadHeader(other.to_string()),
-            })?
+        decryptor.decrypt(std::iter::once(&id as &dyn age::Identity)).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => BundleError::WrongPassphrase,
+            other => BundleError::BadHeader(one_line(&other)),
+        })?
     } else {
-        let ids = unseal
-            .identities
-            .iter()
-            .map(|s| identity(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        decryptor
-            .decrypt(ids.iter().map(|i| i as &dyn age::Identity))
-            .map_err(|e| match e {
-                age::DecryptError::NoMatchingKeys => BundleError::NoMatchingKey(""),
-                other => BundleError::BadHeader(other.to_string()),
-            })?
+        let ids = unseal.identities.iter().map(|s| identity(s)).collect::<Result<Vec<_>, _>>()?;
+        decryptor.decrypt(ids.iter().map(|i| i as &dyn age::Identity)).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => BundleError::NoMatchingKey(""),
+            other => BundleError::BadHeader(one_line(&other)),
+        })?
     };
     BundleReader::new(stream)
 }
@@ -289,10 +250,7 @@ impl<R: Read> BundleReader<R> {
             return Err(BundleError::BadHeader("bad magic".into()));
         }
         if head[8] != VERSION {
-            return Err(BundleError::BadHeader(format!(
-                "unsupported version {}",
-                head[8]
-            )));
+            return Err(BundleError::BadHeader(format!("unsupported version {}", head[8])));
         }
         let network = NetworkId(head[9..41].try_into().expect("slice of 32"));
         let created_unix = u64::from_be_bytes(head[41..49].try_into().expect("slice of 8"));
@@ -325,10 +283,7 @@ impl<R: Read> BundleReader<R> {
         self.input.read_exact(buf).map_err(|e| match e.kind() {
             io::ErrorKind::UnexpectedEof => BundleError::Truncated { index },
             // age authenticates every 64 KiB segment: an altered or cut-off segment fails here.
-            _ => BundleError::BadChunk {
-                index,
-                reason: format!("does not decrypt ({e})"),
-            },
+            _ => BundleError::BadChunk { index, reason: format!("does not decrypt ({e})") },
         })
     }
 
@@ -345,19 +300,15 @@ impl<R: Read> BundleReader<R> {
                 self.read_end()?;
                 Ok(None)
             }
-            other => Err(BundleError::BadChunk {
-                index: self.index,
-                reason: format!("unknown record tag {other:#04x}"),
-            }),
+            other => {
+                Err(BundleError::BadChunk { index: self.index, reason: format!("unknown record tag {other:#04x}") })
+            }
         }
     }
 
     fn read_chunk(&mut self) -> Result<Vec<Vec<u8>>, BundleError> {
         let index = self.index;
-        let bad = |reason: &str| BundleError::BadChunk {
-            index,
-            reason: reason.to_owned(),
-        };
+        let bad = |reason: &str| BundleError::BadChunk { index, reason: reason.to_owned() };
         let mut head = [0u8; 12];
         self.read(&mut head)?;
         let stated_index = u32::from_be_bytes(head[..4].try_into().expect("4"));
@@ -387,9 +338,7 @@ impl<R: Read> BundleReader<R> {
             if op_len > MAX_OP_LEN {
                 return Err(bad("op larger than the protocol limit"));
             }
-            let op = payload
-                .get(at..at + op_len)
-                .ok_or_else(|| bad("op past the end"))?;
+            let op = payload.get(at..at + op_len).ok_or_else(|| bad("op past the end"))?;
             ops.push(op.to_vec());
             at += op_len;
         }
@@ -421,9 +370,7 @@ impl<R: Read> BundleReader<R> {
             Ok(0) => {}
             Ok(_) => return Err(BundleError::BadEnd("data after the end record".into())),
             Err(e) => {
-                return Err(BundleError::BadEnd(format!(
-                    "does not decrypt after the end record ({e})"
-                )));
+                return Err(BundleError::BadEnd(format!("does not decrypt after the end record ({e})")));
             }
         }
         self.done = true;

@@ -12,8 +12,7 @@ const EPOCH_KEY: [u8; 32] = [0x33; 32];
 
 const VECTOR_GENESIS_ID: &str = "2e39407671dedb26bc1abe5b845d741606ff47b5de838b4d3c5c5ee87773efe1";
 const VECTOR_GENESIS: &str = "01421b93e971ad7e4b277c7e927ec3a65967531d66878a4dfd0274cfd0671cc78bd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a000000000000000100000000000000000000000000000000000000000000000000000000000000000001ba81400000000044444444444444444444444444444444444444444444444400000095bec204ad408750e4f71e2e6d79a4a6c95f6f875e64bd242a2584b338db69226aa3de39b7e9093dfffeb87ebebfdcbf3fc00969f2f34c6a7389f44d4d999f53f00cfd95a94890f76eaf764c6a95e3852213471ae08facea7158633cab0075784274129400c7ba2d6dca7a92352eb4df3e2250d37ad3b871e66091d0db0af0b318363340a53cdb29829336f56876f081f7beee1eb4db200bbc7a1485fa96f28a7a9409ab856cfa01d00a8fdd50e01d67e4c4dc1922d2330cca782f2073d15dd4332b940e9b5e82ee96a6b90d5a5a7da6b09965df560f";
-const VECTOR_ANNOUNCEMENT_ID: &str =
-    "89d10206c3dd12534667558ecc73ce918298787edc9f42002baff72352f5ea21";
+const VECTOR_ANNOUNCEMENT_ID: &str = "89d10206c3dd12534667558ecc73ce918298787edc9f42002baff72352f5ea21";
 const VECTOR_ANNOUNCEMENT: &str = "01421b93e971ad7e4b277c7e927ec3a65967531d66878a4dfd0274cfd0671cc78bd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a00000000000000022e39407671dedb26bc1abe5b845d741606ff47b5de838b4d3c5c5ee87773efe10001ba8141000000005555555555555555555555555555555555555555555555550000004bd5290282287bbb78e6380d8252fc7ef96feec301caabddfcfd76d74d3d804c8cca5be47bcf7a3b46a931d9b793e18bf50fee4d4353e3712319695c21d9e9229c12cb87196697fdfb8239eb0b8e5198b664099ca28fac1619b362a225a0dbd38899aaaa9f896886db7e2edd58e7f51157acbcafd5950eb411b9bdae34c2958358349a8ce2ac043858055404";
 
 fn author() -> SigningSecret {
@@ -48,9 +47,7 @@ fn vectors() -> (SealedOp, SealedOp) {
         deps: vec![],
         time: CoarseTime(29_000_001),
         epoch: 0,
-        body: Body::Announcement(Announcement {
-            text: "Meeting Thursday 18:00, back room".into(),
-        }),
+        body: Body::Announcement(Announcement { text: "Meeting Thursday 18:00, back room".into() }),
     }
     .seal(&author, &SymmetricKey::from_bytes(EPOCH_KEY), [0x55; 24])
     .unwrap();
@@ -61,16 +58,8 @@ fn vectors() -> (SealedOp, SealedOp) {
 fn frozen_vectors_match_byte_for_byte() {
     let (genesis, announcement) = vectors();
     if std::env::var_os("PRINT_VECTORS").is_some() {
-        println!(
-            "genesis id {}\ngenesis {}",
-            genesis.id(),
-            hex::encode(genesis.bytes())
-        );
-        println!(
-            "announcement id {}\nannouncement {}",
-            announcement.id(),
-            hex::encode(announcement.bytes())
-        );
+        println!("genesis id {}\ngenesis {}", genesis.id(), hex::encode(genesis.bytes()));
+        println!("announcement id {}\nannouncement {}", announcement.id(), hex::encode(announcement.bytes()));
     }
     assert_eq!(hex::encode(genesis.bytes()), VECTOR_GENESIS);
     assert_eq!(genesis.id().to_hex(), VECTOR_GENESIS_ID);
@@ -90,9 +79,7 @@ fn frozen_vectors_decode_and_open() {
     assert!(matches!(genesis.open(&key).unwrap(), Body::Genesis(g) if g.name == "Dock 4"));
     assert_eq!(
         announcement.open(&key).unwrap(),
-        Body::Announcement(Announcement {
-            text: "Meeting Thursday 18:00, back room".into()
-        })
+        Body::Announcement(Announcement { text: "Meeting Thursday 18:00, back room".into() })
     );
     assert_eq!(encode(announcement.envelope()), announcement.bytes());
 }
@@ -104,10 +91,7 @@ fn every_single_bit_flip_is_rejected() {
     for bit in 0..bytes.len() * 8 {
         let mut bad = bytes.clone();
         bad[bit / 8] ^= 1 << (bit % 8);
-        assert!(
-            SealedOp::verify(bad).is_err(),
-            "bit {bit} flipped and still verified"
-        );
+        assert!(SealedOp::verify(bad).is_err(), "bit {bit} flipped and still verified");
     }
 }
 
@@ -116,17 +100,11 @@ fn truncations_and_extensions_are_rejected() {
     let (genesis, _) = vectors();
     let bytes = genesis.bytes();
     for len in 0..bytes.len() {
-        assert!(
-            SealedOp::verify(bytes[..len].to_vec()).is_err(),
-            "truncated to {len}"
-        );
+        assert!(SealedOp::verify(bytes[..len].to_vec()).is_err(), "truncated to {len}");
     }
     let mut longer = bytes.to_vec();
     longer.push(0);
-    assert_eq!(
-        SealedOp::verify(longer),
-        Err(Reject::NonCanonical("trailing bytes"))
-    );
+    assert_eq!(SealedOp::verify(longer), Err(Reject::NonCanonical("trailing bytes")));
 }
 
 /// Re-signs a hand-built envelope, so only canonical-form rules can refuse it.
@@ -145,53 +123,32 @@ fn non_canonical_re_encodings_are_rejected_even_when_signed() {
 
     let mut unsorted = base.clone();
     unsorted.deps = vec![OpId([9; 32]), OpId([8; 32])];
-    assert_eq!(
-        SealedOp::verify(resigned(unsorted)),
-        Err(Reject::NonCanonical("deps not strictly ascending"))
-    );
+    assert_eq!(SealedOp::verify(resigned(unsorted)), Err(Reject::NonCanonical("deps not strictly ascending")));
 
     let mut duplicated = base.clone();
     duplicated.deps = vec![OpId([8; 32]), OpId([8; 32])];
-    assert_eq!(
-        SealedOp::verify(resigned(duplicated)),
-        Err(Reject::NonCanonical("deps not strictly ascending"))
-    );
+    assert_eq!(SealedOp::verify(resigned(duplicated)), Err(Reject::NonCanonical("deps not strictly ascending")));
 
     let mut prev_again = base.clone();
     prev_again.deps = vec![base.prev.unwrap()];
-    assert_eq!(
-        SealedOp::verify(resigned(prev_again)),
-        Err(Reject::NonCanonical("prev repeated in deps"))
-    );
+    assert_eq!(SealedOp::verify(resigned(prev_again)), Err(Reject::NonCanonical("prev repeated in deps")));
 
     let mut first_with_prev = base.clone();
     first_with_prev.seq = 1;
-    assert!(matches!(
-        SealedOp::verify(resigned(first_with_prev)),
-        Err(Reject::NonCanonical(_))
-    ));
+    assert!(matches!(SealedOp::verify(resigned(first_with_prev)), Err(Reject::NonCanonical(_))));
 
     let mut zero_seq = base;
     zero_seq.seq = 0;
-    assert!(matches!(
-        SealedOp::verify(resigned(zero_seq)),
-        Err(Reject::NonCanonical(_))
-    ));
+    assert!(matches!(SealedOp::verify(resigned(zero_seq)), Err(Reject::NonCanonical(_))));
 }
 
 #[test]
 fn oversized_ops_are_rejected_before_parsing() {
-    assert_eq!(
-        SealedOp::verify(vec![1; MAX_OP_LEN + 1]),
-        Err(Reject::TooLarge { limit: MAX_OP_LEN })
-    );
+    assert_eq!(SealedOp::verify(vec![1; MAX_OP_LEN + 1]), Err(Reject::TooLarge { limit: MAX_OP_LEN }));
 }
 
 #[test]
 fn wrong_key_does_not_open() {
     let (genesis, _) = vectors();
-    assert_eq!(
-        genesis.open(&SymmetricKey::from_bytes([0; 32])),
-        Err(Reject::DecryptFailed)
-    );
+    assert_eq!(genesis.open(&SymmetricKey::from_bytes([0; 32])), Err(Reject::DecryptFailed));
 }

@@ -3,9 +3,7 @@ use strike_crypto::AgreementSecret;
 use super::*;
 
 fn ops(n: usize) -> Vec<Vec<u8>> {
-    (0..n)
-        .map(|i| format!("op number {i} with some padding to look like a real op").into_bytes())
-        .collect()
+    (0..n).map(|i| format!("op number {i} with some padding to look like a real op").into_bytes()).collect()
 }
 
 fn write(seal: Seal<'_>, ops: &[Vec<u8>]) -> Vec<u8> {
@@ -30,10 +28,7 @@ fn read_all(bytes: &[u8], unseal: &Unseal) -> Result<Vec<Vec<u8>>, BundleError> 
 
 fn member() -> (AgreementSecret, Unseal) {
     let secret = AgreementSecret::from_bytes([42; 32]);
-    let unseal = Unseal {
-        identities: vec![secret.to_bytes()],
-        passphrase: None,
-    };
+    let unseal = Unseal { identities: vec![secret.to_bytes()], passphrase: None };
     (secret, unseal)
 }
 
@@ -44,37 +39,19 @@ fn round_trip_to_recipients_across_chunks() {
     let bytes = write(Seal::Recipients(&[secret.public().0]), &input);
     assert_eq!(read_all(&bytes, &unseal).unwrap(), input);
     // Not a member: cannot open it.
-    let stranger = Unseal {
-        identities: vec![AgreementSecret::from_bytes([1; 32]).to_bytes()],
-        passphrase: None,
-    };
-    assert!(matches!(
-        read_all(&bytes, &stranger),
-        Err(BundleError::NoMatchingKey(_))
-    ));
+    let stranger = Unseal { identities: vec![AgreementSecret::from_bytes([1; 32]).to_bytes()], passphrase: None };
+    assert!(matches!(read_all(&bytes, &stranger), Err(BundleError::NoMatchingKey(_))));
 }
 
 #[test]
 fn round_trip_with_passphrase() {
     let input = ops(10);
     let bytes = write(Seal::Passphrase("courier passphrase"), &input);
-    let right = Unseal {
-        identities: vec![],
-        passphrase: Some(zeroize::Zeroizing::new("courier passphrase".into())),
-    };
+    let right = Unseal { identities: vec![], passphrase: Some(zeroize::Zeroizing::new("courier passphrase".into())) };
     assert_eq!(read_all(&bytes, &right).unwrap(), input);
-    let wrong = Unseal {
-        identities: vec![],
-        passphrase: Some(zeroize::Zeroizing::new("wrong".into())),
-    };
-    assert!(matches!(
-        read_all(&bytes, &wrong),
-        Err(BundleError::WrongPassphrase)
-    ));
-    assert!(matches!(
-        read_all(&bytes, &Unseal::default()),
-        Err(BundleError::NoMatchingKey(_))
-    ));
+    let wrong = Unseal { identities: vec![], passphrase: Some(zeroize::Zeroizing::new("wrong".into())) };
+    assert!(matches!(read_all(&bytes, &wrong), Err(BundleError::WrongPassphrase)));
+    assert!(matches!(read_all(&bytes, &Unseal::default()), Err(BundleError::NoMatchingKey(_))));
 }
 
 #[test]
@@ -102,15 +79,9 @@ fn corruption_names_the_first_bad_chunk() {
             Err(e) => break e,
         }
     };
-    assert!(
-        good_chunks >= 1,
-        "corruption near the end should not fail chunk 0"
-    );
+    assert!(good_chunks >= 1, "corruption near the end should not fail chunk 0");
     let message = err.to_string();
-    assert!(
-        message.contains(&format!("chunk {good_chunks}")),
-        "{message}"
-    );
+    assert!(message.contains(&format!("chunk {good_chunks}")), "{message}");
 }
 
 #[test]
@@ -121,11 +92,7 @@ fn every_truncation_is_refused() {
     let step = (bytes.len() / 97).max(1);
     for len in (0..bytes.len()).step_by(step).chain([bytes.len() - 1]) {
         let result = read_all(&bytes[..len], &unseal);
-        assert!(
-            result.is_err(),
-            "truncated to {len} of {} and still read",
-            bytes.len()
-        );
+        assert!(result.is_err(), "truncated to {len} of {} and still read", bytes.len());
     }
 }
 
@@ -146,13 +113,7 @@ fn plaintext_layer_checks_hashes_and_order() {
         h.update(&hash);
         *h.finalize().as_bytes()
     };
-    let end = [
-        &[END_TAG][..],
-        &1u32.to_be_bytes(),
-        &1u64.to_be_bytes(),
-        &end_digest,
-    ]
-    .concat();
+    let end = [&[END_TAG][..], &1u32.to_be_bytes(), &1u64.to_be_bytes(), &end_digest].concat();
     let good = [&plain[..], &chunk, &end].concat();
     let mut reader = BundleReader::new(&good[..]).unwrap();
     assert_eq!(reader.next_chunk().unwrap().unwrap(), vec![b"abc".to_vec()]);
@@ -160,28 +121,16 @@ fn plaintext_layer_checks_hashes_and_order() {
 
     let mut altered = good.clone();
     altered[plain.len() + 1 + 12 + 4] ^= 1; // a payload byte
-    let err = BundleReader::new(&altered[..])
-        .unwrap()
-        .next_chunk()
-        .unwrap_err();
-    assert!(
-        matches!(err, BundleError::BadChunk { index: 0, .. }),
-        "{err}"
-    );
+    let err = BundleReader::new(&altered[..]).unwrap().next_chunk().unwrap_err();
+    assert!(matches!(err, BundleError::BadChunk { index: 0, .. }), "{err}");
 
     let missing_end = [&plain[..], &chunk].concat();
     let mut reader = BundleReader::new(&missing_end[..]).unwrap();
     reader.next_chunk().unwrap();
-    assert!(matches!(
-        reader.next_chunk(),
-        Err(BundleError::Truncated { index: 1 })
-    ));
+    assert!(matches!(reader.next_chunk(), Err(BundleError::Truncated { index: 1 })));
 
     let dropped_chunk = [&plain[..], &end].concat();
-    assert!(matches!(
-        BundleReader::new(&dropped_chunk[..]).unwrap().next_chunk(),
-        Err(BundleError::BadEnd(_))
-    ));
+    assert!(matches!(BundleReader::new(&dropped_chunk[..]).unwrap().next_chunk(), Err(BundleError::BadEnd(_))));
 }
 
 #[test]

@@ -1,0 +1,191 @@
+//! `openstrike bench`: measured figures, printed; never pass/fail assertions.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use strike_core::{Announcement, Body, NetworkKind, SealedOp};
+use strike_crypto::KdfParams;
+use strike_node::Node;
+use strike_sync::bundle;
+
+use crate::output::emit;
+
+/// Ops authored per transaction when creating in bulk.
+const CREATE_BATCH: usize = 1000;
+/// Ops authored one commit at a time, to show the cost of an fsync per user action.
+const SINGLE_COMMITS: usize = 200;
+
+struct Run {
+    create_batched: f64,
+    create_single: f64,
+    bundle_read: f64,
+    ingest: f64,
+    verify_only: f64,
+    verify_share: f64,
+    bundle_bytes: u64,
+}
+
+fn per_sec(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+fn one_run(n_ops: usize) -> anyhow::Result<Run> {
+    let tmp = tempfile::tempdir()?;
+    let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let mut a = Node::init(&dir_a, b"bench passphrase a", KdfParams::DEFAULT)?;
+    let network = a.create_network("Bench", NetworkKind::Workplace)?;
+    let body = |i: usize| {
+        Body::Announcement(Announcement {
+            text: format!("Benchmark announcement number {i}: meeting at the usual place"),
+        })
+    };
+
+    let started = Instant::now();
+    for i in 0..SINGLE_COMMITS.min(n_ops) {
+        a.author(&network, body(i))?;
+    }
+    let create_single = per_sec(SINGLE_COMMITS.min(n_ops), started.elapsed());
+
+    let remaining = n_ops.saturating_sub(SINGLE_COMMITS);
+    let started = Instant::now();
+    let mut made = 0;
+    while made < remaining {
+        let n = CREATE_BATCH.min(remaining - made);
+        a.author_many(&network, (made..made + n).map(body).collect())?;
+        made += n;
+    }
+    let create_batched = per_sec(remaining, started.elapsed());
+
+    // The receiving node holds the network's key, as a member's second device would.
+    let path = tmp.path().join("bench.osb");
+    a.export_bundle(&network, &path, Some("bench bundle passphrase"))?;
+    let bundle_bytes = std::fs::metadata(&path)?.len();
+    let mut b = Node::init(&dir_b, b"bench passphrase b", KdfParams::DEFAULT)?;
+    let key = a.store().epoch_key(&network, 0)?.ok_or_else(|| anyhow::anyhow!("no epoch key"))?;
+    b.store_mut().ensure_network(&network, 0)?;
+    b.store_mut().put_epoch_key(&network, 0, &key)?;
+
+    let started = Instant::now();
+    let unseal = bundle::Unseal {
+        identities: vec![],
+        passphrase: Some(zeroize::Zeroizing::new("bench bundle passphrase".into())),
+    };
+    let mut reader = bundle::open(std::io::BufReader::new(std::fs::File::open(&path)?), &unseal)?;
+    let mut chunks = Vec::new();
+    while let Some(chunk) = reader.next_chunk()? {
+        chunks.push(chunk);
+    }
+    let total_ops: usize = chunks.iter().map(Vec::len).sum();
+    let bundle_read = per_sec(total_ops, started.elapsed());
+
+    let all_ops: Vec<Vec<u8>> = chunks.iter().flatten().cloned().collect();
+    let started = Instant::now();
+    for chunk in chunks {
+        let report = b.ingest(&network, chunk)?;
+        anyhow::ensure!(report.n_rejected() == 0 && report.parked == 0, "bench ops were refused: {report:?}");
+    }
+    let ingest_time = started.elapsed();
+    anyhow::ensure!(a.state_hash(&network)? == b.state_hash(&network)?, "state hashes differ after ingest");
+
+    let started = Instant::now();
+    for op in all_ops {
+        SealedOp::verify(op).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let verify_time = started.elapsed();
+    Ok(Run {
+        create_batched,
+        create_single,
+        bundle_read,
+        ingest: per_sec(total_ops, ingest_time),
+        verify_only: per_sec(total_ops, verify_time),
+        verify_share: verify_time.as_secs_f64() / ingest_time.as_secs_f64().max(1e-9),
+        bundle_bytes,
+    })
+}
+
+pub fn ingest(json: bool, n_ops: usize, runs: usize) -> anyhow::Result<()> {
+    let runs = runs.max(1);
+    let mut results = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let r = one_run(n_ops)?;
+        if !json {
+            eprintln!(
+                "run {}/{runs}: create {:.0} ops/s batched, {:.0} ops/s one commit each; ingest {:.0} ops/s; verify alone {:.0} ops/s ({:.0}% of ingest time)",
+                i + 1,
+                r.create_batched,
+                r.create_single,
+                r.ingest,
+                r.verify_only,
+                r.verify_share * 100.0
+            );
+        }
+        results.push(r);
+    }
+    let m = |f: fn(&Run) -> f64| median(results.iter().map(f).collect());
+    let (ingest, verify_only) = (m(|r| r.ingest), m(|r| r.verify_only));
+    emit(
+        json,
+        json!({
+            "ops_per_run": n_ops, "runs": runs,
+            "median_create_batched_ops_per_s": m(|r| r.create_batched),
+            "median_create_single_commit_ops_per_s": m(|r| r.create_single),
+            "median_bundle_read_ops_per_s": m(|r| r.bundle_read),
+            "median_ingest_ops_per_s": ingest,
+            "median_verify_only_ops_per_s": verify_only,
+            "median_verify_share_of_ingest": m(|r| r.verify_share),
+            "bundle_bytes": results[0].bundle_bytes,
+        }),
+        || {
+            format!(
+                "bench ingest: {n_ops} announcement ops, median of {runs} runs\n\
+                 create  {:>9.0} ops/s  (sign, encrypt, validate, commit; {CREATE_BATCH} ops per commit)\n\
+                 create  {:>9.0} ops/s  (one commit with fsync per op, as the CLI does)\n\
+                 bundle  {:>9.0} ops/s  (age decrypt and chunk verification; {} bytes for {n_ops} ops)\n\
+                 ingest  {:>9.0} ops/s  (verify, chain, decrypt, validate, apply, commit per chunk)\n\
+                 verify  {:>9.0} ops/s  (Ed25519 verify_strict alone, the ceiling for ingest)\n\
+                 signature verification is {:.0}% of ingest time; ingest reaches {:.0}% of the verification bound",
+                m(|r| r.create_batched),
+                m(|r| r.create_single),
+                m(|r| r.bundle_read),
+                results[0].bundle_bytes,
+                ingest,
+                verify_only,
+                m(|r| r.verify_share) * 100.0,
+                ingest / verify_only.max(1e-9) * 100.0
+            )
+        },
+    );
+    Ok(())
+}
+
+pub fn wipe(json: bool, mib: u64) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("node");
+    let mut node = Node::init(&dir, b"bench wipe passphrase", KdfParams::DEFAULT)?;
+    let started = Instant::now();
+    node.store_mut().fill_for_benchmark(mib)?;
+    let fill = started.elapsed();
+    drop(node);
+    let db_bytes: u64 = std::fs::read_dir(&dir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    let report = Node::wipe(&dir)?;
+    let reopened = Node::open(&dir, b"bench wipe passphrase").is_ok();
+    emit(
+        json,
+        json!({ "data_dir_bytes": db_bytes, "wipe_ms": report.elapsed.as_secs_f64() * 1000.0, "reopens_after_wipe": reopened }),
+        || {
+            format!(
+                "bench wipe: {} MiB data directory (filled in {:.1} s)\nwipe took {:.1} ms; the right passphrase opens it afterwards: {}",
+                db_bytes / (1024 * 1024),
+                fill.as_secs_f64(),
+                report.elapsed.as_secs_f64() * 1000.0,
+                if reopened { "YES (defect)" } else { "no" }
+            )
+        },
+    );
+    Ok(())
+}

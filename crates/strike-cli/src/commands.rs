@@ -1,0 +1,474 @@
+//! One function per command: unlock what is needed, call the node, print the result.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use strike_core::NetworkKind;
+use strike_crypto::KdfParams;
+use strike_node::{ImportProgress, NetworkStatus, Node, default_data_dir, default_demo_dir};
+use zeroize::Zeroizing;
+
+use crate::args::{AdminCommand, BenchCommand, BundleCommand, Cli, Command, KindArg, NetworkCommand, PassphraseAction};
+use crate::output::{emit, time};
+use crate::{CliError, exit};
+
+/// A new passphrase must be at least this long: a few words, not a PIN.
+const MIN_PASSPHRASE_CHARS: usize = 8;
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    match &cli.command {
+        Command::Init => init(&cli),
+        Command::Passphrase(p) => match &p.action {
+            PassphraseAction::Change { new_passphrase_file } => change_passphrase(&cli, new_passphrase_file.as_deref()),
+        },
+        Command::Network(cmd) => network(&cli, cmd),
+        Command::Announce { network, text } => {
+            let mut node = unlock(&cli)?;
+            let id = node.resolve_network(network)?;
+            let op = node.announce(&id, text)?;
+            emit(json, json!({ "network_id": id.to_hex(), "op_id": op.to_hex() }), || {
+                format!("announced ({})", op.short())
+            });
+            Ok(())
+        }
+        Command::Announcements { network, limit } => {
+            let node = unlock(&cli)?;
+            let id = node.resolve_network(network)?;
+            let rows = node.announcements(&id, *limit)?;
+            let list: Vec<_> = rows
+                .iter()
+                .map(|a| json!({ "op_id": a.op_id.to_hex(), "author": a.author.to_hex(), "time": a.time.unix_seconds(), "text": a.text }))
+                .collect();
+            emit(json, json!({ "network_id": id.to_hex(), "announcements": list }), || {
+                if rows.is_empty() {
+                    return "no announcements yet".into();
+                }
+                rows.iter().map(|a| format!("{}  {}  {}\n", time(a.time), a.author.short(), a.text)).collect()
+            });
+            Ok(())
+        }
+        Command::Bundle(cmd) => bundle(&cli, cmd),
+        Command::Admin(cmd) => admin(&cli, cmd),
+        Command::Wipe { yes } => wipe(&cli, *yes),
+        Command::Demo { reset } => demo(&cli, *reset),
+        Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
+        Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
+    }
+}
+
+fn data_dir(cli: &Cli) -> PathBuf {
+    cli.data_dir.clone().unwrap_or_else(default_data_dir)
+}
+
+/// The passphrase, from --passphrase-file, OPENSTRIKE_PASSPHRASE, or the terminal.
+fn passphrase(cli: &Cli, prompt: &str) -> anyhow::Result<Zeroizing<String>> {
+    secret_from(cli.passphrase_file.as_deref(), "OPENSTRIKE_PASSPHRASE", prompt, "--passphrase-file")
+}
+
+fn secret_from(file: Option<&Path>, env: &str, prompt: &str, flag: &str) -> anyhow::Result<Zeroizing<String>> {
+    if let Some(file) = file {
+        let text =
+            Zeroizing::new(std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?);
+        return Ok(Zeroizing::new(text.lines().next().unwrap_or("").to_owned()));
+    }
+    if let Ok(value) = std::env::var(env) {
+        return Ok(Zeroizing::new(value));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(Zeroizing::new(rpassword::prompt_password(prompt).context("reading the passphrase")?));
+    }
+    Err(CliError::new(exit::LOCKED, format!("no passphrase: set {env}, pass {flag}, or run in a terminal")))
+}
+
+fn unlock(cli: &Cli) -> anyhow::Result<Node> {
+    let dir = data_dir(cli);
+    if !Node::exists(&dir) {
+        return Err(strike_node::NodeError::NotInitialized(dir).into());
+    }
+    let pass = passphrase(cli, "Passphrase: ")?;
+    Ok(Node::open(&dir, pass.as_bytes())?)
+}
+
+fn new_passphrase(file: Option<&Path>, env: &str, flag: &str) -> anyhow::Result<Zeroizing<String>> {
+    let prompting = file.is_none() && std::env::var_os(env).is_none();
+    let first = secret_from(file, env, "New passphrase: ", flag)?;
+    if prompting {
+        let again = secret_from(None, env, "Repeat it: ", flag)?;
+        if *again != *first {
+            return Err(CliError::new(exit::USAGE, "the two passphrases differ; nothing was changed"));
+        }
+    }
+    if first.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(CliError::new(
+            exit::USAGE,
+            format!("the passphrase needs at least {MIN_PASSPHRASE_CHARS} characters; a few words work well"),
+        ));
+    }
+    Ok(first)
+}
+
+fn init(cli: &Cli) -> anyhow::Result<()> {
+    let dir = data_dir(cli);
+    if Node::exists(&dir) {
+        return Err(strike_node::NodeError::AlreadyInitialized(dir).into());
+    }
+    let pass = new_passphrase(cli.passphrase_file.as_deref(), "OPENSTRIKE_PASSPHRASE", "--passphrase-file")?;
+    let node = Node::init(&dir, pass.as_bytes(), KdfParams::DEFAULT)?;
+    let node_id = hex::encode(node.node_id());
+    emit(cli.json, json!({ "data_dir": dir, "node_id": node_id }), || {
+        format!(
+            "identity created in {}\nnode id {node_id}\n\nKeep your passphrase safe: without it nothing here can be opened, by you or anyone.\nNext: openstrike network create --name \"...\" --kind workplace",
+            dir.display()
+        )
+    });
+    Ok(())
+}
+
+fn change_passphrase(cli: &Cli, new_file: Option<&Path>) -> anyhow::Result<()> {
+    let mut node = unlock(cli)?;
+    let new = new_passphrase(new_file, "OPENSTRIKE_NEW_PASSPHRASE", "--new-passphrase-file")?;
+    node.change_passphrase(new.as_bytes(), KdfParams::DEFAULT)?;
+    emit(cli.json, json!({ "changed": true }), || "passphrase changed".into());
+    Ok(())
+}
+
+fn kind(k: KindArg) -> NetworkKind {
+    match k {
+        KindArg::Crew => NetworkKind::Crew,
+        KindArg::Workplace => NetworkKind::Workplace,
+        KindArg::Hub => NetworkKind::Hub,
+        KindArg::Sector => NetworkKind::Sector,
+        KindArg::Federation => NetworkKind::Federation,
+    }
+}
+
+fn network_json(n: &strike_store::NetworkRow) -> serde_json::Value {
+    json!({
+        "network_id": n.id.to_hex(),
+        "status": match n.status { NetworkStatus::Open => "open", NetworkStatus::Sealed => "sealed" },
+        "name": n.name,
+        "kind": n.kind.map(|k| k.as_str()),
+        "founder": n.founder.map(|a| a.to_hex()),
+        "my_author": n.my_author.map(|a| a.to_hex()),
+        "vouches_required": n.vouches_required,
+        "created": n.created.map(|t| t.unix_seconds()),
+        "members": n.n_members,
+        "ops": n.n_ops,
+        "sealed_ops": n.n_sealed_ops,
+        "pending_ops": n.n_pending,
+    })
+}
+
+fn network(cli: &Cli, cmd: &NetworkCommand) -> anyhow::Result<()> {
+    let json = cli.json;
+    match cmd {
+        NetworkCommand::Create { name, kind: k } => {
+            let mut node = unlock(cli)?;
+            let id = node.create_network(name, kind(*k))?;
+            emit(json, json!({ "network_id": id.to_hex(), "name": name.trim(), "kind": kind(*k).as_str() }), || {
+                id.to_hex()
+            });
+        }
+        NetworkCommand::List => {
+            let node = unlock(cli)?;
+            let rows = node.networks()?;
+            emit(json, json!({ "networks": rows.iter().map(network_json).collect::<Vec<_>>() }), || {
+                if rows.is_empty() {
+                    return "no networks yet: create one with `openstrike network create --name ... --kind ...`".into();
+                }
+                rows.iter()
+                    .map(|n| match n.status {
+                        NetworkStatus::Open => format!(
+                            "{}  {:<10} {:>5} members {:>7} ops  {}\n",
+                            n.id.short(),
+                            n.kind.map_or("", |k| k.as_str()),
+                            n.n_members,
+                            n.n_ops,
+                            n.name.as_deref().unwrap_or("")
+                        ),
+                        NetworkStatus::Sealed => {
+                            format!("{}  sealed: {} ops held, no key to read them yet\n", n.id.short(), n.n_ops)
+                        }
+                    })
+                    .collect()
+            });
+        }
+        NetworkCommand::Show { network } => {
+            let node = unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            let n = node.network(&id)?;
+            let members = node.members(&id)?;
+            let mut value = network_json(&n);
+            value["member_list"] = json!(members
+                .iter()
+                .map(|m| json!({ "author": m.author.to_hex(), "role": m.role.as_str(), "since": m.since.unix_seconds() }))
+                .collect::<Vec<_>>());
+            emit(json, value, || {
+                let mut out = format!("network  {}\n", n.id);
+                match n.status {
+                    NetworkStatus::Open => {
+                        out += &format!("name     {}\n", n.name.as_deref().unwrap_or(""));
+                        out += &format!("kind     {}\n", n.kind.map_or("", |k| k.as_str()));
+                        out += &format!("created  {}\n", n.created.map(time).unwrap_or_default());
+                        out += &format!("ops      {} ({} waiting for missing predecessors)\n", n.n_ops, n.n_pending);
+                        out += &format!("admission needs {} vouch(es)\n", n.vouches_required.unwrap_or(1));
+                        out += &format!("members  {}\n", n.n_members);
+                        for m in &members {
+                            let me = if Some(m.author) == n.my_author { "  (you)" } else { "" };
+                            out += &format!(
+                                "  {}  {:<9} since {}{me}\n",
+                                m.author.short(),
+                                m.role.as_str(),
+                                time(m.since)
+                            );
+                        }
+                    }
+                    NetworkStatus::Sealed => {
+                        out +=
+                            &format!("sealed: {} verified ops held, but this node has no key to read them\n", n.n_ops);
+                    }
+                }
+                out
+            });
+        }
+        NetworkCommand::StateHash { network } => {
+            let node = unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            let hash = hex::encode(node.state_hash(&id)?);
+            emit(json, json!({ "network_id": id.to_hex(), "state_hash": hash }), || hash.clone());
+        }
+    }
+    Ok(())
+}
+
+fn bundle_passphrase(wanted: bool) -> anyhow::Result<Option<Zeroizing<String>>> {
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(secret_from(
+        None,
+        "OPENSTRIKE_BUNDLE_PASSPHRASE",
+        "Bundle passphrase: ",
+        "--passphrase with OPENSTRIKE_BUNDLE_PASSPHRASE",
+    )?))
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} ops ({per_sec}, eta {eta})")
+            .expect("template is valid")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn bundle(cli: &Cli, cmd: &BundleCommand) -> anyhow::Result<()> {
+    let json = cli.json;
+    match cmd {
+        BundleCommand::Export { network, out, passphrase } => {
+            let node = unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            let pass = bundle_passphrase(*passphrase)?;
+            let summary = node.export_bundle(&id, out, pass.as_deref().map(String::as_str))?;
+            emit(
+                json,
+                json!({ "network_id": id.to_hex(), "file": out, "ops": summary.n_ops, "bytes": summary.n_bytes, "recipients": summary.n_recipients }),
+                || {
+                    let sealed = if summary.n_recipients == 0 {
+                        "sealed with a passphrase".to_owned()
+                    } else {
+                        format!("sealed to {} member key(s)", summary.n_recipients)
+                    };
+                    format!("wrote {} ops ({} bytes) to {}, {sealed}", summary.n_ops, summary.n_bytes, out.display())
+                },
+            );
+        }
+        BundleCommand::Import { file, passphrase } => {
+            let mut node = unlock(cli)?;
+            let pass = bundle_passphrase(*passphrase)?;
+            let bar = progress_bar(json);
+            let report = node.import_bundle(file, pass.as_deref().map(String::as_str), &mut |p| match p {
+                ImportProgress::Verified { n_ops } => {
+                    bar.set_message("verifying");
+                    bar.set_length(n_ops);
+                    bar.set_position(n_ops);
+                }
+                ImportProgress::Applied { n_ops, total } => {
+                    bar.set_message("applying");
+                    bar.set_length(total);
+                    bar.set_position(n_ops);
+                }
+            })?;
+            bar.finish_and_clear();
+            let r = &report.ingest;
+            emit(
+                json,
+                json!({
+                    "network_id": report.network.to_hex(), "ops": report.n_ops, "chunks": report.n_chunks,
+                    "applied": r.applied, "sealed": r.sealed, "parked": r.parked, "released": r.released,
+                    "already_held": r.duplicates, "equivocations": r.equivocations, "rejected": r.rejected,
+                }),
+                || {
+                    let mut out = format!(
+                        "verified {} ops in {} chunks for network {}\n  {} new and applied, {} already held",
+                        report.n_ops,
+                        report.n_chunks,
+                        report.network.short(),
+                        r.applied,
+                        r.duplicates
+                    );
+                    if r.sealed > 0 {
+                        out += &format!(", {} held sealed (no key for them yet)", r.sealed);
+                    }
+                    if r.parked > 0 {
+                        out += &format!(", {} waiting for missing predecessors", r.parked);
+                    }
+                    if r.equivocations > 0 {
+                        out += &format!(", {} equivocations kept as evidence", r.equivocations);
+                    }
+                    if r.n_rejected() > 0 {
+                        out += &format!(", {} refused (see `openstrike admin audit`)", r.n_rejected());
+                    }
+                    out
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+fn admin(cli: &Cli, cmd: &AdminCommand) -> anyhow::Result<()> {
+    let json = cli.json;
+    match cmd {
+        AdminCommand::Rebuild => {
+            let mut node = unlock(cli)?;
+            let before: Vec<_> = node.networks()?.iter().map(|n| (n.id, node.state_hash(&n.id))).collect();
+            let n = node.rebuild()?;
+            let mut changed = 0;
+            for (id, hash) in &before {
+                if hash.as_ref().ok() != node.state_hash(id).as_ref().ok() {
+                    changed += 1;
+                }
+            }
+            emit(json, json!({ "networks_rebuilt": n, "state_hashes_changed": changed }), || {
+                format!("rebuilt the views of {n} network(s) from the log; {changed} state hash(es) changed")
+            });
+        }
+        AdminCommand::Audit { limit } => {
+            let node = unlock(cli)?;
+            let rows = node.audit(*limit)?;
+            let list: Vec<_> = rows
+                .iter()
+                .map(|a| {
+                    json!({ "at": a.at_unix, "network_id": a.network.map(|n| n.to_hex()), "op_id": a.op_id.to_hex(),
+                            "author": a.author.map(|x| x.to_hex()), "reason": a.reason, "detail": a.detail })
+                })
+                .collect();
+            emit(json, json!({ "audit": list }), || {
+                if rows.is_empty() {
+                    return "no refused operations".into();
+                }
+                rows.iter()
+                    .map(|a| {
+                        let at = time(strike_core::CoarseTime::from_unix_seconds(a.at_unix));
+                        format!("{at}  {:<18} op {}  {}\n", a.reason, a.op_id.short(), a.detail)
+                    })
+                    .collect()
+            });
+        }
+        AdminCommand::Check => {
+            let node = unlock(cli)?;
+            let problems = node.store().integrity_problems()?;
+            emit(json, json!({ "ok": problems.is_empty(), "problems": problems }), || {
+                if problems.is_empty() { "database ok".into() } else { problems.join("\n") }
+            });
+            if !problems.is_empty() {
+                return Err(CliError::new(exit::FAILURE, "integrity check failed"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn wipe(cli: &Cli, yes: bool) -> anyhow::Result<()> {
+    let dir = data_dir(cli);
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::new(exit::USAGE, "refusing to wipe without --yes when not run in a terminal"));
+        }
+        eprint!("This destroys the keys in {} forever. Type WIPE to confirm: ", dir.display());
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).context("reading the confirmation")?;
+        if answer.trim() != "WIPE" {
+            return Err(CliError::new(exit::USAGE, "not confirmed; nothing was wiped"));
+        }
+    }
+    let report = Node::wipe(&dir)?;
+    emit(
+        cli.json,
+        json!({ "key_file_destroyed": report.key_file_destroyed, "files_removed": report.files_removed, "elapsed_ms": report.elapsed.as_millis() }),
+        || {
+            if report.key_file_destroyed {
+                format!(
+                    "wiped: keys destroyed in {} ms; this data can never be opened again",
+                    report.elapsed.as_millis()
+                )
+            } else {
+                format!("nothing to wipe in {}", dir.display())
+            }
+        },
+    );
+    Ok(())
+}
+
+fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
+    let dir = cli.data_dir.clone().unwrap_or_else(default_demo_dir);
+    let (_node, summary) = strike_node::demo::run(&dir, reset)?;
+    let networks: Vec<_> = summary
+        .networks
+        .iter()
+        .map(|(id, name, k, n)| json!({ "network_id": id.to_hex(), "name": name, "kind": k.as_str(), "announcements": n }))
+        .collect();
+    emit(
+        cli.json,
+        json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle }),
+        || {
+            let mut out = String::new();
+            out += if summary.seeded {
+                "Seeded a new demo node.\n\n"
+            } else {
+                "Opened the existing demo node (use --reset to start over).\n\n"
+            };
+            out += &format!(
+                "  data dir    {}\n  passphrase  {}   (demo only: it is stored in the demo dir)\n\n",
+                summary.dir.display(),
+                summary.passphrase
+            );
+            out += "Networks:\n";
+            for (id, name, k, n) in &summary.networks {
+                out += &format!("  {}  {:<10} {:<32} {n} announcement(s)\n", id.short(), k.as_str(), name);
+            }
+            if let Some(bundle) = &summary.bundle {
+                out += &format!(
+                    "\nA bundle of the first network, sealed with the demo passphrase: {}\n",
+                    bundle.display()
+                );
+            }
+            let d = summary.dir.display();
+            out += &format!(
+                "\nTry:\n  export OPENSTRIKE_DATA_DIR={d} OPENSTRIKE_PASSPHRASE={}\n  openstrike network list\n  openstrike announcements Riverside\n  openstrike announce Riverside \"Meeting moved to 19:00\"\n  openstrike network state-hash Riverside\n",
+                summary.passphrase
+            );
+            out
+        },
+    );
+    Ok(())
+}
