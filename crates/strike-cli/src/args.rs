@@ -176,6 +176,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Post announcements one commit at a time, printing each op id once it is durable
+    /// (a write-load generator; the crash-safety test kills it mid-write)
+    Writes {
+        /// Network id, id prefix or unique name
+        #[arg(long)]
+        network: String,
+        /// How many announcements to post
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB

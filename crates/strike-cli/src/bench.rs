@@ -189,3 +189,26 @@ pub fn wipe(json: bool, mib: u64) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Posts `count` announcements, one commit each, printing every op id as soon as its commit
+/// returned, then the median and 99th-percentile commit latency.
+pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, count: u64) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut latencies = Vec::with_capacity(count.min(1 << 20) as usize);
+    let mut stdout = std::io::stdout().lock();
+    for i in 0..count {
+        let started = Instant::now();
+        let id = node.announce(network, &format!("write load {i}"))?;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        writeln!(stdout, "{}", if json { json!({ "ack": id.to_hex() }).to_string() } else { format!("ack {id}") })?;
+        stdout.flush()?;
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0);
+    let (p50, p99) = (pct(0.5), pct(0.99));
+    drop(stdout);
+    emit(json, json!({ "writes": count, "p50_ms": p50, "p99_ms": p99 }), || {
+        format!("{count} writes, one durable commit each: p50 {p50:.2} ms, p99 {p99:.2} ms")
+    });
+    Ok(())
+}

@@ -57,6 +57,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { reset } => demo(&cli, *reset),
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
+        Command::Bench(BenchCommand::Writes { network, count }) => {
+            let mut node = unlock(&cli)?;
+            let id = node.resolve_network(network)?;
+            crate::bench::writes(json, &mut node, &id, *count)
+        }
     }
 }
 

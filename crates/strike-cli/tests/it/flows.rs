@@ -1,0 +1,189 @@
+//! The user-facing flows of issue 2, through the binary.
+
+use crate::support::{Home, files_under};
+
+#[test]
+fn create_announce_export_import_rebuild() {
+    let a = Home::initialized();
+    let created = a.json(&["network", "create", "--name", "Dock 4", "--kind", "workplace"]);
+    let net = created["network_id"].as_str().unwrap().to_owned();
+    assert_eq!(net.len(), 64);
+    a.ok(&["announce", "Dock 4", "Meeting Thursday 18:00, back room"]);
+    let list = a.json(&["announcements", &net[..12]]);
+    assert_eq!(list["announcements"][0]["text"], "Meeting Thursday 18:00, back room");
+    let networks = a.json(&["network", "list"]);
+    assert_eq!(networks["networks"][0]["name"], "Dock 4");
+    assert_eq!(networks["networks"][0]["ops"], 2);
+    let hash = a.json(&["network", "state-hash", "dock 4"])["state_hash"].as_str().unwrap().to_owned();
+
+    // Rebuild from the log: same state hash.
+    let rebuilt = a.json(&["admin", "rebuild"]);
+    assert_eq!(rebuilt["state_hashes_changed"], 0);
+    assert_eq!(a.json(&["network", "state-hash", &net])["state_hash"], hash.as_str());
+
+    // Export to members, import on another node: held sealed, it has no key (a stranger's node).
+    let bundle = a.path("dock4.osb");
+    let exported = a.json(&["bundle", "export", "--network", &net, "--out", bundle.to_str().unwrap()]);
+    assert_eq!(exported["ops"], 2);
+    let b = Home::initialized();
+    let refused = b.run(&["bundle", "import", bundle.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(5), "a bundle sealed to members does not open for a stranger");
+    let imported = b
+        .cmd(&["--json", "bundle", "import", bundle.to_str().unwrap(), "--passphrase"])
+        .env("OPENSTRIKE_BUNDLE_PASSPHRASE", "x")
+        .output()
+        .unwrap();
+    assert_eq!(imported.status.code(), Some(5));
+
+    let sealed_bundle = a.path("dock4-pass.osb");
+    a.cmd(&["bundle", "export", "--network", &net, "--out", sealed_bundle.to_str().unwrap(), "--passphrase"])
+        .env("OPENSTRIKE_BUNDLE_PASSPHRASE", "usb courier phrase")
+        .output()
+        .unwrap();
+    let import = |home: &Home| -> serde_json::Value {
+        let out = home
+            .cmd(&["--json", "bundle", "import", sealed_bundle.to_str().unwrap(), "--passphrase"])
+            .env("OPENSTRIKE_BUNDLE_PASSPHRASE", "usb courier phrase")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let first = import(&b);
+    assert_eq!((first["sealed"].as_u64(), first["already_held"].as_u64()), (Some(2), Some(0)));
+    let second = import(&b);
+    assert_eq!((second["sealed"].as_u64(), second["already_held"].as_u64()), (Some(0), Some(2)));
+    let listed = b.json(&["network", "list"]);
+    assert_eq!(listed["networks"][0]["status"], "sealed");
+    assert_eq!(listed["networks"][0]["ops"], 2);
+    assert!(listed["networks"][0]["name"].is_null(), "a stranger's node learns no name");
+}
+
+#[test]
+fn errors_are_one_line_with_documented_exit_codes() {
+    let home = Home::new();
+    let not_init = home.run(&["network", "list"]);
+    assert_eq!(not_init.status.code(), Some(3));
+    home.ok(&["init"]);
+    assert_eq!(home.run(&["init"]).status.code(), Some(2), "init twice");
+
+    let before: Vec<_> = files_under(&home.dir);
+    let wrong = home.cmd(&["network", "list"]).env("OPENSTRIKE_PASSPHRASE", "not the passphrase").output().unwrap();
+    assert_eq!(wrong.status.code(), Some(3));
+    let stderr = String::from_utf8(wrong.stderr).unwrap();
+    assert_eq!(stderr.trim(), "error: wrong passphrase");
+    assert_eq!(files_under(&home.dir), before, "a wrong passphrase changes nothing on disk");
+
+    let unknown = home.run(&["announce", "Nowhere", "hello"]);
+    assert_eq!(unknown.status.code(), Some(4));
+    home.ok(&["network", "create", "--name", "Dock 4"]);
+    let empty = home.run(&["announce", "Dock 4", "   "]);
+    assert_eq!(empty.status.code(), Some(5));
+    assert_eq!(String::from_utf8(empty.stderr).unwrap().lines().count(), 1);
+
+    let json_err = home.run(&["--json", "announce", "Nowhere", "hello"]);
+    let value: serde_json::Value = serde_json::from_slice(&json_err.stdout).unwrap();
+    assert_eq!(value["error"]["exit_code"], 4);
+
+    let short = home
+        .cmd(&["init"])
+        .env("OPENSTRIKE_DATA_DIR", home.path("other"))
+        .env("OPENSTRIKE_PASSPHRASE", "short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2), "a passphrase under 8 characters is refused");
+    let none = home.cmd(&["network", "list"]).env_remove("OPENSTRIKE_PASSPHRASE").output().unwrap();
+    assert_eq!(none.status.code(), Some(3), "no passphrase and no terminal");
+}
+
+#[test]
+fn corrupted_and_truncated_bundles_are_refused_and_nothing_is_applied() {
+    let a = Home::initialized();
+    a.ok(&["network", "create", "--name", "Dock 4"]);
+    let load = a.run(&["bench", "writes", "--network", "Dock 4", "--count", "1500"]);
+    assert!(load.status.success());
+    let bundle = a.path("big.osb");
+    a.cmd(&["bundle", "export", "--network", "Dock 4", "--out", bundle.to_str().unwrap(), "--passphrase"])
+        .env("OPENSTRIKE_BUNDLE_PASSPHRASE", "courier")
+        .output()
+        .unwrap();
+    let bytes = std::fs::read(&bundle).unwrap();
+    let b = Home::initialized();
+    let try_import = |name: &str, data: &[u8]| -> (Option<i32>, String) {
+        let path = b.path(name);
+        std::fs::write(&path, data).unwrap();
+        let out = b
+            .cmd(&["bundle", "import", path.to_str().unwrap(), "--passphrase"])
+            .env("OPENSTRIKE_BUNDLE_PASSPHRASE", "courier")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let mut corrupt = bytes.clone();
+    let at = bytes.len() * 3 / 4;
+    corrupt[at] ^= 0x01;
+    let (code, err) = try_import("corrupt.osb", &corrupt);
+    assert_eq!(code, Some(5));
+    assert!(err.contains("chunk 1") || err.contains("chunk 0"), "names the damaged chunk: {err}");
+    let (code, err) = try_import("truncated.osb", &bytes[..bytes.len() / 2]);
+    assert_eq!(code, Some(5));
+    assert!(err.contains("chunk"), "{err}");
+    assert_eq!(b.json(&["network", "list"])["networks"].as_array().unwrap().len(), 0, "nothing was applied");
+    let (code, _) = try_import("whole.osb", &bytes);
+    assert_eq!(code, Some(0));
+    assert_eq!(b.json(&["network", "list"])["networks"][0]["ops"], 1501);
+}
+
+#[test]
+fn wipe_destroys_the_keys() {
+    let home = Home::initialized();
+    home.ok(&["network", "create", "--name", "Dock 4"]);
+    let refused = home.cmd(&["wipe"]).stdin(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "no --yes outside a terminal");
+    assert!(home.dir.join("identity.key").exists());
+    let wiped = home.json(&["wipe", "--yes"]);
+    assert_eq!(wiped["key_file_destroyed"], true);
+    assert!(!home.dir.join("identity.key").exists());
+    assert!(!home.dir.join("store.db").exists());
+    let after = home.run(&["network", "list"]);
+    assert_eq!(after.status.code(), Some(3), "the right passphrase opens nothing");
+}
+
+#[test]
+fn passphrase_change_rewraps_without_touching_the_data() {
+    let home = Home::initialized();
+    home.ok(&["network", "create", "--name", "Dock 4"]);
+    let db_before = std::fs::read(home.dir.join("store.db")).unwrap();
+    let out = home
+        .cmd(&["passphrase", "change"])
+        .env("OPENSTRIKE_NEW_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(home.dir.join("store.db")).unwrap(), db_before, "database not re-encrypted");
+    assert_eq!(home.run(&["network", "list"]).status.code(), Some(3), "the old passphrase no longer works");
+    let new = home
+        .cmd(&["--json", "network", "list"])
+        .env("OPENSTRIKE_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .unwrap();
+    assert!(new.status.success());
+}
+
+#[test]
+fn demo_seeds_once_and_reopens() {
+    let home = Home::new();
+    let first = home.json(&["demo"]);
+    assert_eq!(first["seeded"], true);
+    assert!(first["networks"].as_array().unwrap().len() >= 4);
+    let second = home.json(&["demo"]);
+    assert_eq!(second["seeded"], false);
+    assert_eq!(second["passphrase"], first["passphrase"]);
+    let pass = first["passphrase"].as_str().unwrap();
+    let out = home.cmd(&["--json", "announcements", "Riverside"]).env("OPENSTRIKE_PASSPHRASE", pass).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(value["announcements"].as_array().unwrap().len() >= 3);
+    let reset = home.json(&["demo", "--reset"]);
+    assert_eq!(reset["seeded"], true);
+    assert_ne!(reset["passphrase"], first["passphrase"]);
+}

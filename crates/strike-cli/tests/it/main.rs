@@ -1,0 +1,7 @@
+//! End-to-end tests of the `openstrike` binary: the interface contract in the README.
+
+mod support;
+
+mod at_rest;
+mod crash;
+mod flows;

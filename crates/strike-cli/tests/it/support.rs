@@ -1,0 +1,80 @@
+//! Running the real binary against temporary data directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_openstrike")
+}
+
+/// A data directory and the passphrase that unlocks it.
+pub struct Home {
+    pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        let tmp = tempfile::tempdir().unwrap();
+        Home { dir: tmp.path().join("node"), _tmp: tmp }
+    }
+
+    pub fn initialized() -> Home {
+        let home = Home::new();
+        home.ok(&["init"]);
+        home
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin());
+        cmd.args(args)
+            .env("OPENSTRIKE_DATA_DIR", &self.dir)
+            .env("OPENSTRIKE_PASSPHRASE", PASSPHRASE)
+            .env_remove("OPENSTRIKE_BUNDLE_PASSPHRASE")
+            .env_remove("OPENSTRIKE_LOG")
+            .current_dir(self.dir.parent().unwrap());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Runs and insists on exit code 0; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "openstrike {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs with --json and parses stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.parent().unwrap().join(name)
+    }
+}
+
+/// Every regular file under `dir`, with its bytes.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

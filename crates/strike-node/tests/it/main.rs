@@ -1,0 +1,3 @@
+//! Integration tests for the node: bundles between nodes, state hashes, wipe.
+
+mod bundles;
