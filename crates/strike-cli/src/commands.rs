@@ -86,7 +86,7 @@ fn secret_from(file: Option<&Path>, env: &str, prompt: &str, flag: &str) -> anyh
     if std::io::stdin().is_terminal() {
         return Ok(Zeroizing::new(rpassword::prompt_password(prompt).context("reading the passphrase")?));
     }
-    Err(CliError::new(exit::LOCKED, format!("no passphrase: set {env}, pass {flag}, or run in a terminal")))
+    Err(CliError::err(exit::LOCKED, format!("no passphrase: set {env}, pass {flag}, or run in a terminal")))
 }
 
 fn unlock(cli: &Cli) -> anyhow::Result<Node> {
@@ -104,11 +104,11 @@ fn new_passphrase(file: Option<&Path>, env: &str, flag: &str) -> anyhow::Result<
     if prompting {
         let again = secret_from(None, env, "Repeat it: ", flag)?;
         if *again != *first {
-            return Err(CliError::new(exit::USAGE, "the two passphrases differ; nothing was changed"));
+            return Err(CliError::err(exit::USAGE, "the two passphrases differ; nothing was changed"));
         }
     }
     if first.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(CliError::new(
+        return Err(CliError::err(
             exit::USAGE,
             format!("the passphrase needs at least {MIN_PASSPHRASE_CHARS} characters; a few words work well"),
         ));
@@ -396,7 +396,7 @@ fn admin(cli: &Cli, cmd: &AdminCommand) -> anyhow::Result<()> {
                 if problems.is_empty() { "database ok".into() } else { problems.join("\n") }
             });
             if !problems.is_empty() {
-                return Err(CliError::new(exit::FAILURE, "integrity check failed"));
+                return Err(CliError::err(exit::FAILURE, "integrity check failed"));
             }
         }
     }
@@ -407,13 +407,13 @@ fn wipe(cli: &Cli, yes: bool) -> anyhow::Result<()> {
     let dir = data_dir(cli);
     if !yes {
         if !std::io::stdin().is_terminal() {
-            return Err(CliError::new(exit::USAGE, "refusing to wipe without --yes when not run in a terminal"));
+            return Err(CliError::err(exit::USAGE, "refusing to wipe without --yes when not run in a terminal"));
         }
         eprint!("This destroys the keys in {} forever. Type WIPE to confirm: ", dir.display());
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).context("reading the confirmation")?;
         if answer.trim() != "WIPE" {
-            return Err(CliError::new(exit::USAGE, "not confirmed; nothing was wiped"));
+            return Err(CliError::err(exit::USAGE, "not confirmed; nothing was wiped"));
         }
     }
     let report = Node::wipe(&dir)?;

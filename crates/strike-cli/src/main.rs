@@ -37,7 +37,7 @@ pub struct CliError {
 }
 
 impl CliError {
-    pub fn new(code: u8, message: impl Into<String>) -> anyhow::Error {
+    pub fn err(code: u8, message: impl Into<String>) -> anyhow::Error {
         CliError { code, message: message.into() }.into()
     }
 }

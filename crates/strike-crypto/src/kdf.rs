@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn default_meets_minimum() {
         assert!(KdfParams::DEFAULT.meets_minimum());
-        assert!(KdfParams::DEFAULT.m_cost_kib >= 64 * 1024);
+        const { assert!(KdfParams::DEFAULT.m_cost_kib >= 64 * 1024) };
         assert!(!KdfParams { m_cost_kib: 1024, t_cost: 3, p_cost: 1 }.meets_minimum());
     }
 }

@@ -48,7 +48,7 @@ impl Node {
         let row = self.network(network)?;
         let keys: Vec<[u8; 32]> = self.members(network)?.into_iter().map(|m| m.agreement).collect();
         let seal = match passphrase {
-            Some(p) if p.is_empty() => {
+            Some("") => {
                 return Err(NodeError::InvalidInput("the bundle passphrase must not be empty".into()));
             }
             Some(p) => Seal::Passphrase(p),

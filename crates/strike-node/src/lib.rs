@@ -199,7 +199,7 @@ impl Node {
             &author.seed(),
             &agreement.to_bytes(),
             &epoch_key,
-            genesis.into_bytes(),
+            genesis,
             now,
         )?;
         tracing::info!(network = %network.short(), "network created");
@@ -235,7 +235,6 @@ impl Node {
             };
             draft
                 .seal(&inputs.signing, &inputs.epoch_key, strike_crypto::random_bytes(&mut rng))
-                .map(|op| op.into_bytes())
         })?;
         built.map_err(NodeError::Refused)
     }

@@ -122,11 +122,12 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
     })
 }
 
-/// Ingests one locally authored op; anything but "applied" is an error.
-pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, bytes: Vec<u8>, now: u64) -> Result<OpId> {
-    let id = OpId(strike_crypto::hash(&bytes));
+/// Ingests one locally authored op; anything but "applied" is an error. The op's signature
+/// was verified when it was sealed (a `SealedOp` cannot exist otherwise); every other check runs.
+pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, op: SealedOp, now: u64) -> Result<OpId> {
+    let id = op.id();
     let mut ingest = Ingest::new(tx, *network, now)?;
-    match ingest.process(bytes)? {
+    match ingest.process_verified(op)? {
         Outcome::Applied => {
             while let Some(next) = ingest.queue.pop_front() {
                 ingest.process(next)?;
@@ -215,10 +216,13 @@ impl<'a> Ingest<'a> {
 
     fn process(&mut self, bytes: Vec<u8>) -> Result<Outcome> {
         let raw_id = OpId(strike_crypto::hash(&bytes));
-        let op = match SealedOp::verify(bytes) {
-            Ok(op) => op,
-            Err(reject) => return self.refuse(raw_id, None, reject),
-        };
+        match SealedOp::verify(bytes) {
+            Ok(op) => self.process_verified(op),
+            Err(reject) => self.refuse(raw_id, None, reject),
+        }
+    }
+
+    fn process_verified(&mut self, op: SealedOp) -> Result<Outcome> {
         let outcome = match self.classify(&op)? {
             Err(reject) => return self.refuse(op.id(), Some(op.envelope().author), reject),
             Ok(outcome) => outcome,
@@ -343,11 +347,10 @@ impl<'a> Ingest<'a> {
             .prepare_cached("SELECT author, seq FROM evidence WHERE op_id = ?1 AND network_id = ?2")?
             .query_row(params![&id.0[..], &self.network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        Ok(row
-            .map(|(author, seq)| {
-                Ok::<_, StoreError>(Predecessor { author: blob32(author)?, seq: seq as u64, time: None })
-            })
-            .transpose()?)
+        match row {
+            Some((author, seq)) => Ok(Some(Predecessor { author: blob32(author)?, seq: seq as u64, time: None })),
+            None => Ok(None),
+        }
     }
 
     /// A parked op at this (author, seq), if any.

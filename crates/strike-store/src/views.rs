@@ -75,7 +75,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
     let mut rows = stmt.query([net])?;
     while let Some(row) = rows.next()? {
         let (rowid, epoch, bytes): (i64, i64, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        if !keys.contains_key(&epoch) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(epoch) {
             let key: Option<Vec<u8>> = tx
                 .query_row(
                     "SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2",
@@ -83,7 +83,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
                     |r| r.get(0),
                 )
                 .optional()?;
-            keys.insert(epoch, key.map(blob32).transpose()?.map(SymmetricKey::from_bytes));
+            slot.insert(key.map(blob32).transpose()?.map(SymmetricKey::from_bytes));
         }
         let Some(key) = keys.get(&epoch).and_then(Option::as_ref) else {
             continue;

@@ -98,7 +98,7 @@ impl<W: Write> BundleWriter<W> {
                 if keys.len() > MAX_RECIPIENTS {
                     return Err(BundleError::TooManyRecipients(keys.len()));
                 }
-                let recipients = keys.iter().map(|k| recipient(k)).collect::<Result<Vec<_>, _>>()?;
+                let recipients = keys.iter().map(recipient).collect::<Result<Vec<_>, _>>()?;
                 age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
                     .map_err(|e| BundleError::BadHeader(e.to_string()))?
             }

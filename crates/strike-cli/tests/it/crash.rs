@@ -47,10 +47,10 @@ fn sigkill_never_loses_an_acknowledged_op() {
         let (tx, rx) = mpsc::channel();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(id) = line.strip_prefix("ack ") {
-                    if tx.send(id.parse::<OpId>().unwrap()).is_err() {
-                        break;
-                    }
+                if let Some(id) = line.strip_prefix("ack ")
+                    && tx.send(id.parse::<OpId>().unwrap()).is_err()
+                {
+                    break;
                 }
             }
         });

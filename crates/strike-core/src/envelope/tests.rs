@@ -67,6 +67,22 @@ fn frozen_vectors_match_byte_for_byte() {
     assert_eq!(announcement.id().to_hex(), VECTOR_ANNOUNCEMENT_ID);
 }
 
+/// The decrypted bodies of the two vectors, as canonical CBOR.
+const VECTOR_GENESIS_BODY: &str = "a664747970656767656e65736973646e616d6566446f636b2034646b696e6469776f726b706c6163656473616c74501111111111111111111111111111111171666f756e6465725f61677265656d656e7458200faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f2070766f75636865735f726571756972656401";
+const VECTOR_ANNOUNCEMENT_BODY: &str = "a264747970656c616e6e6f756e63656d656e74647465787478214d656574696e672054687572736461792031383a30302c206261636b20726f6f6d";
+
+#[test]
+fn frozen_vector_bodies_match() {
+    let key = SymmetricKey::from_bytes(EPOCH_KEY);
+    let (genesis, announcement) = vectors();
+    let (g, a) = (genesis.open(&key).unwrap().encode(), announcement.open(&key).unwrap().encode());
+    if std::env::var_os("PRINT_VECTORS").is_some() {
+        println!("genesis body {}\nannouncement body {}", hex::encode(&g), hex::encode(&a));
+    }
+    assert_eq!(hex::encode(g), VECTOR_GENESIS_BODY);
+    assert_eq!(hex::encode(a), VECTOR_ANNOUNCEMENT_BODY);
+}
+
 #[test]
 fn frozen_vectors_decode_and_open() {
     let genesis = SealedOp::verify(hex::decode(VECTOR_GENESIS).unwrap()).unwrap();
@@ -151,4 +167,17 @@ fn oversized_ops_are_rejected_before_parsing() {
 fn wrong_key_does_not_open() {
     let (genesis, _) = vectors();
     assert_eq!(genesis.open(&SymmetricKey::from_bytes([0; 32])), Err(Reject::DecryptFailed));
+}
+
+#[test]
+fn protocol_document_carries_the_same_vectors() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+    let squeezed: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
+    for vector in [VECTOR_GENESIS, VECTOR_GENESIS_ID, VECTOR_ANNOUNCEMENT, VECTOR_ANNOUNCEMENT_ID, VECTOR_GENESIS_BODY, VECTOR_ANNOUNCEMENT_BODY]
+    {
+        assert!(squeezed.contains(vector), "docs/protocol.md is missing vector {}...", &vector[..16]);
+    }
+    assert!(doc.contains(std::str::from_utf8(SIGNATURE_LABEL).unwrap()));
+    assert!(doc.contains(crate::membership::NETWORK_ID_CONTEXT));
+    assert!(doc.contains(crate::state_hash::STATE_HASH_CONTEXT));
 }
