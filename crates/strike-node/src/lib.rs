@@ -194,14 +194,7 @@ impl Node {
         };
         let genesis =
             draft.seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
-        self.store.found_network(
-            &network,
-            &author.seed(),
-            &agreement.to_bytes(),
-            &epoch_key,
-            genesis,
-            now,
-        )?;
+        self.store.found_network(&network, &author.seed(), &agreement.to_bytes(), &epoch_key, genesis, now)?;
         tracing::info!(network = %network.short(), "network created");
         Ok(network)
     }
@@ -233,8 +226,7 @@ impl Node {
                 epoch: inputs.epoch,
                 body,
             };
-            draft
-                .seal(&inputs.signing, &inputs.epoch_key, strike_crypto::random_bytes(&mut rng))
+            draft.seal(&inputs.signing, &inputs.epoch_key, strike_crypto::random_bytes(&mut rng))
         })?;
         built.map_err(NodeError::Refused)
     }

@@ -140,15 +140,53 @@ pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, op: SealedOp, n
     }
 }
 
-pub(crate) fn ingest_batch(tx: &Connection, network: &NetworkId, ops: Vec<Vec<u8>>, now: u64) -> Result<IngestReport> {
+pub(crate) fn ingest_batch(
+    tx: &Connection,
+    network: &NetworkId,
+    ops: Vec<Vec<u8>>,
+    now: u64,
+    verify_threads: usize,
+) -> Result<IngestReport> {
     let mut ingest = Ingest::new(tx, *network, now)?;
-    for bytes in ops {
-        ingest.queue.push_back(bytes);
+    for verified in verify_all(ops, verify_threads) {
+        match verified {
+            Ok(op) => ingest.process_verified(op)?,
+            Err((raw_id, reject)) => ingest.refuse(raw_id, None, reject)?,
+        };
         while let Some(next) = ingest.queue.pop_front() {
             ingest.process(next)?;
         }
     }
     ingest.finish()
+}
+
+/// Below this many ops a batch is verified on the calling thread: spawning costs more.
+const PARALLEL_VERIFY_MIN: usize = 64;
+
+/// Decodes and verifies every op of a batch, in order. Signature verification is the one
+/// stateless, CPU-bound step of ingest, so it is spread over up to `threads` threads; all
+/// state-dependent checks then run in order on the caller's thread.
+fn verify_all(ops: Vec<Vec<u8>>, threads: usize) -> Vec<std::result::Result<SealedOp, (OpId, Reject)>> {
+    let verify = |bytes: Vec<u8>| {
+        let raw_id = OpId(strike_crypto::hash(&bytes));
+        SealedOp::verify(bytes).map_err(|reject| (raw_id, reject))
+    };
+    if threads <= 1 || ops.len() < PARALLEL_VERIFY_MIN {
+        return ops.into_iter().map(verify).collect();
+    }
+    let chunk_len = ops.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<Vec<u8>>> = Vec::with_capacity(threads);
+    let mut ops = ops.into_iter().peekable();
+    while ops.peek().is_some() {
+        chunks.push(ops.by_ref().take(chunk_len).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(verify).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("signature verification does not panic")).collect()
+    })
 }
 
 enum Outcome {

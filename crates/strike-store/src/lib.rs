@@ -54,7 +54,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// Threads that verify signatures of a batch in parallel (see [`Store::set_verify_threads`]).
+    verify_threads: usize,
 }
+
+/// Verification threads by default: the machine's parallelism, at most this many. Beyond a few
+/// threads the single SQLite writer is the bottleneck, not signatures.
+const MAX_DEFAULT_VERIFY_THREADS: usize = 4;
 
 impl Store {
     /// Opens (creating if needed) the database at `path` with `key`, and runs migrations.
@@ -77,7 +83,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut store = Store { conn };
+        let verify_threads =
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_VERIFY_THREADS);
+        let mut store = Store { conn, verify_threads };
         store.migrate()?;
         Ok(store)
     }
@@ -153,10 +161,7 @@ impl Store {
     }
 
     /// This node's author keys for `network`: (Ed25519 seed, X25519 secret), if it has any.
-    pub fn my_author(
-        &self,
-        network: &NetworkId,
-    ) -> Result<Option<AuthorSecrets>> {
+    pub fn my_author(&self, network: &NetworkId) -> Result<Option<AuthorSecrets>> {
         let row = self
             .conn
             .query_row(
@@ -252,10 +257,16 @@ impl Store {
         Ok(key.map(blob32).transpose()?.map(SymmetricKey::from_bytes))
     }
 
+    /// How many threads verify the signatures of one batch (at least 1). Everything after
+    /// signature verification stays on the calling thread, in order.
+    pub fn set_verify_threads(&mut self, threads: usize) {
+        self.verify_threads = threads.max(1);
+    }
+
     /// Ingests a batch of ops received for `network`, in one transaction.
     pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>, now_unix: u64) -> Result<IngestReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let report = ingest::ingest_batch(&tx, network, ops, now_unix)?;
+        let report = ingest::ingest_batch(&tx, network, ops, now_unix, self.verify_threads)?;
         tx.commit()?;
         Ok(report)
     }

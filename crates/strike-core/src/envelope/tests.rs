@@ -173,8 +173,14 @@ fn wrong_key_does_not_open() {
 fn protocol_document_carries_the_same_vectors() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
     let squeezed: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
-    for vector in [VECTOR_GENESIS, VECTOR_GENESIS_ID, VECTOR_ANNOUNCEMENT, VECTOR_ANNOUNCEMENT_ID, VECTOR_GENESIS_BODY, VECTOR_ANNOUNCEMENT_BODY]
-    {
+    for vector in [
+        VECTOR_GENESIS,
+        VECTOR_GENESIS_ID,
+        VECTOR_ANNOUNCEMENT,
+        VECTOR_ANNOUNCEMENT_ID,
+        VECTOR_GENESIS_BODY,
+        VECTOR_ANNOUNCEMENT_BODY,
+    ] {
         assert!(squeezed.contains(vector), "docs/protocol.md is missing vector {}...", &vector[..16]);
     }
     assert!(doc.contains(std::str::from_utf8(SIGNATURE_LABEL).unwrap()));
