@@ -8,7 +8,7 @@
 //! signature covers everything before itself, framed as `"openstrike/op/v1" || 0x00 || bytes`;
 //! the op id is BLAKE3 of the whole encoding, signature included.
 
-use strike_crypto::{NONCE_LEN, SIGNATURE_LEN, SigningSecret, SymmetricKey, TAG_LEN};
+use strike_crypto::{NONCE_LEN, PreparedPublic, SIGNATURE_LEN, SigningSecret, SymmetricKey, TAG_LEN};
 
 use crate::{AuthorId, Body, CoarseTime, NetworkId, OpId, Reject};
 
@@ -58,11 +58,14 @@ pub struct SealedOp {
 impl SealedOp {
     /// Decodes canonical bytes and verifies the signature: every check that needs no state.
     pub fn verify(bytes: Vec<u8>) -> Result<SealedOp, Reject> {
+        Self::verify_with(bytes, &mut KeyCache::default())
+    }
+
+    /// As [`SealedOp::verify`], reusing author keys parsed for earlier ops of the batch.
+    pub fn verify_with(bytes: Vec<u8>, keys: &mut KeyCache) -> Result<SealedOp, Reject> {
         let (envelope, aad_len) = decode(&bytes)?;
         let signed_len = bytes.len() - SIGNATURE_LEN;
-        envelope
-            .author
-            .signing_public()
+        keys.get(&envelope.author)?
             .verify(SIGNATURE_LABEL, &bytes[..signed_len], &envelope.signature)
             .map_err(|_| Reject::BadSignature)?;
         let id = OpId(strike_crypto::hash(&bytes));
@@ -96,6 +99,29 @@ impl SealedOp {
     /// Every op this one names as a predecessor: `prev` and then `deps`.
     pub fn predecessors(&self) -> impl Iterator<Item = OpId> + '_ {
         self.envelope.prev.iter().copied().chain(self.envelope.deps.iter().copied())
+    }
+}
+
+/// Author keys already decompressed and checked, reused across the ops of a batch.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    keys: std::collections::HashMap<AuthorId, PreparedPublic>,
+}
+
+impl KeyCache {
+    /// Most networks have far fewer active authors; past this the cache starts over, which
+    /// bounds its memory whatever a peer sends.
+    const MAX_KEYS: usize = 4096;
+
+    fn get(&mut self, author: &AuthorId) -> Result<&PreparedPublic, Reject> {
+        if !self.keys.contains_key(author) {
+            let prepared = author.signing_public().prepare().map_err(|_| Reject::BadSignature)?;
+            if self.keys.len() >= Self::MAX_KEYS {
+                self.keys.clear();
+            }
+            self.keys.insert(*author, prepared);
+        }
+        Ok(self.keys.get(author).expect("inserted above"))
     }
 }
 

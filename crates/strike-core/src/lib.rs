@@ -13,7 +13,7 @@ pub mod state_hash;
 mod time;
 
 pub use body::{Announcement, Body, Genesis, NetworkKind};
-pub use envelope::{Envelope, OpDraft, SealedOp};
+pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, NetworkId, OpId};
 pub use membership::{Membership, Role};
 pub use reject::Reject;

@@ -64,16 +64,41 @@ impl SigningPublic {
     /// Verifies `signature` over `label || 0x00 || message` with `verify_strict`, which rejects
     /// non-canonical and small-order keys and signatures (no malleability).
     pub fn verify(&self, label: &[u8], message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
-        let framed = frame(label, message);
-        self.verify_raw(&framed, signature)
+        self.prepare()?.verify(label, message, signature)
+    }
+
+    /// Parses and checks the key once, for verifying many signatures by the same key:
+    /// decompressing a key costs a field square root, a good part of a verification.
+    pub fn prepare(&self) -> Result<PreparedPublic, CryptoError> {
+        VerifyingKey::from_bytes(&self.0).map(PreparedPublic).map_err(|_| CryptoError::BadPublicKey)
     }
 
     /// `verify_strict` over raw bytes with no label: only for known-answer tests.
     #[doc(hidden)]
     pub fn verify_raw(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
-        let key = VerifyingKey::from_bytes(&self.0).map_err(|_| CryptoError::BadPublicKey)?;
+        self.prepare()?.verify_framed(message, signature)
+    }
+}
+
+/// A public key already decompressed and checked, ready to verify signatures.
+#[derive(Clone)]
+pub struct PreparedPublic(VerifyingKey);
+
+impl PreparedPublic {
+    /// As [`SigningPublic::verify`].
+    pub fn verify(&self, label: &[u8], message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
+        self.verify_framed(&frame(label, message), signature)
+    }
+
+    fn verify_framed(&self, framed: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
         let signature = ed25519_dalek::Signature::from_bytes(signature);
-        key.verify_strict(message, &signature).map_err(|_| CryptoError::BadSignature)
+        self.0.verify_strict(framed, &signature).map_err(|_| CryptoError::BadSignature)
+    }
+}
+
+impl fmt::Debug for PreparedPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PreparedPublic({})", hex::encode(&self.0.as_bytes()[..8]))
     }
 }
 

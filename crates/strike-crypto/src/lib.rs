@@ -19,7 +19,7 @@ mod keys;
 
 pub use aead::{NONCE_LEN, SymmetricKey, TAG_LEN};
 pub use kdf::{KdfParams, derive_passphrase_key};
-pub use keys::{AgreementPublic, AgreementSecret, SIGNATURE_LEN, SigningPublic, SigningSecret};
+pub use keys::{AgreementPublic, AgreementSecret, PreparedPublic, SIGNATURE_LEN, SigningPublic, SigningSecret};
 
 /// Length of every hash, key and id in the system.
 pub const HASH_LEN: usize = 32;

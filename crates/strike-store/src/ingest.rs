@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use strike_core::{AuthorId, CoarseTime, Membership, NetworkId, OpId, Reject, SealedOp};
+use strike_core::{AuthorId, CoarseTime, KeyCache, Membership, NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::{SigningSecret, SymmetricKey};
 use zeroize::Zeroizing;
 
@@ -167,12 +167,13 @@ const PARALLEL_VERIFY_MIN: usize = 64;
 /// stateless, CPU-bound step of ingest, so it is spread over up to `threads` threads; all
 /// state-dependent checks then run in order on the caller's thread.
 fn verify_all(ops: Vec<Vec<u8>>, threads: usize) -> Vec<std::result::Result<SealedOp, (OpId, Reject)>> {
-    let verify = |bytes: Vec<u8>| {
+    let verify = |bytes: Vec<u8>, keys: &mut KeyCache| {
         let raw_id = OpId(strike_crypto::hash(&bytes));
-        SealedOp::verify(bytes).map_err(|reject| (raw_id, reject))
+        SealedOp::verify_with(bytes, keys).map_err(|reject| (raw_id, reject))
     };
     if threads <= 1 || ops.len() < PARALLEL_VERIFY_MIN {
-        return ops.into_iter().map(verify).collect();
+        let mut keys = KeyCache::default();
+        return ops.into_iter().map(|op| verify(op, &mut keys)).collect();
     }
     let chunk_len = ops.len().div_ceil(threads);
     let mut chunks: Vec<Vec<Vec<u8>>> = Vec::with_capacity(threads);
@@ -183,7 +184,12 @@ fn verify_all(ops: Vec<Vec<u8>>, threads: usize) -> Vec<std::result::Result<Seal
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(verify).collect::<Vec<_>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut keys = KeyCache::default();
+                    chunk.into_iter().map(|op| verify(op, &mut keys)).collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("signature verification does not panic")).collect()
     })
