@@ -170,7 +170,9 @@ impl OpDraft {
         envelope.signature = author.sign(SIGNATURE_LABEL, &bytes);
         bytes.extend_from_slice(&envelope.signature);
         // Run the same checks a receiver runs, so nothing invalid is ever stored locally.
-        SealedOp::verify(bytes)
+        let mut keys = KeyCache::default();
+        keys.keys.insert(envelope.author, author.prepared_public());
+        SealedOp::verify_with(bytes, &mut keys)
     }
 }
 

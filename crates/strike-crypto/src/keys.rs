@@ -37,6 +37,11 @@ impl SigningSecret {
         SigningPublic(self.0.verifying_key().to_bytes())
     }
 
+    /// The public half, ready to verify (no decompression: the secret key holds it).
+    pub fn prepared_public(&self) -> PreparedPublic {
+        PreparedPublic(self.0.verifying_key())
+    }
+
     /// Signs `message` under the domain-separation `label`.
     pub fn sign(&self, label: &[u8], message: &[u8]) -> [u8; SIGNATURE_LEN] {
         let framed = frame(label, message);

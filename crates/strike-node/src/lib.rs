@@ -221,7 +221,7 @@ impl Node {
                 network: *network,
                 seq: inputs.seq,
                 prev: inputs.prev,
-                deps: inputs.deps,
+                deps: inputs.deps.clone(),
                 time,
                 epoch: inputs.epoch,
                 body,

@@ -87,22 +87,12 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let (seq, prev, mut min_time) = match last {
+    let (seq, prev, min_time) = match last {
         Some((seq, id, time)) => (seq as u64 + 1, Some(OpId(blob32(id)?)), time),
         None => (1, None, 0),
     };
-    let mut deps = Vec::new();
-    let mut stmt =
-        tx.prepare_cached("SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2")?;
-    let limit = strike_core::envelope::MAX_DEPS as i64 + 1;
-    for row in stmt.query_map(params![&network.0[..], limit], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))? {
-        let (id, time) = row?;
-        let id = OpId(blob32(id)?);
-        if Some(id) != prev && deps.len() < strike_core::envelope::MAX_DEPS {
-            deps.push(id);
-            min_time = min_time.max(time);
-        }
-    }
+    let mut min_time = CoarseTime(u32::try_from(min_time).unwrap_or(u32::MAX));
+    let deps = heads_except(tx, network, prev, &mut min_time)?;
     let (epoch, key): (i64, Vec<u8>) = tx
         .query_row(
             "SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 ORDER BY epoch DESC LIMIT 1",
@@ -116,10 +106,52 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
         seq,
         prev,
         deps,
-        min_time: CoarseTime(u32::try_from(min_time).unwrap_or(u32::MAX)),
+        min_time,
         epoch: u32::try_from(epoch).unwrap_or(0),
         epoch_key: SymmetricKey::from_bytes(blob32(key)?),
     })
+}
+
+/// Up to `MAX_DEPS` current heads of the network other than `prev`, newest first; raises
+/// `min_time` to the latest of them.
+fn heads_except(
+    tx: &Connection,
+    network: &NetworkId,
+    prev: Option<OpId>,
+    min_time: &mut CoarseTime,
+) -> Result<Vec<OpId>> {
+    let mut deps = Vec::new();
+    let mut stmt =
+        tx.prepare_cached("SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2")?;
+    let limit = strike_core::envelope::MAX_DEPS as i64 + 1;
+    for row in stmt.query_map(params![&network.0[..], limit], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))? {
+        let (id, time) = row?;
+        let id = OpId(blob32(id)?);
+        if Some(id) != prev && deps.len() < strike_core::envelope::MAX_DEPS {
+            deps.push(id);
+            *min_time = (*min_time).max(CoarseTime(u32::try_from(time).unwrap_or(u32::MAX)));
+        }
+    }
+    Ok(deps)
+}
+
+impl AuthorInputs {
+    /// Moves on past this author's op `written` (at `seq`, `time`), just applied: the next op
+    /// follows it. Keeps the signing key and epoch key instead of reading them again.
+    pub(crate) fn advance(
+        &mut self,
+        tx: &Connection,
+        network: &NetworkId,
+        written: OpId,
+        seq: u64,
+        time: CoarseTime,
+    ) -> Result<()> {
+        self.seq = seq + 1;
+        self.prev = Some(written);
+        self.min_time = time;
+        self.deps = heads_except(tx, network, self.prev, &mut self.min_time)?;
+        Ok(())
+    }
 }
 
 /// Ingests one locally authored op; anything but "applied" is an error. The op's signature

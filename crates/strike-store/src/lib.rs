@@ -197,17 +197,22 @@ impl Store {
         network: &NetworkId,
         now_unix: u64,
         n_ops: usize,
-        mut build: impl FnMut(usize, AuthorInputs) -> std::result::Result<SealedOp, E>,
+        mut build: impl FnMut(usize, &AuthorInputs) -> std::result::Result<SealedOp, E>,
     ) -> Result<std::result::Result<Vec<OpId>, E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut inputs = ingest::author_inputs(&tx, network)?;
         let mut ids = Vec::with_capacity(n_ops);
         for i in 0..n_ops {
-            let inputs = ingest::author_inputs(&tx, network)?;
-            let op = match build(i, inputs) {
+            let op = match build(i, &inputs) {
                 Ok(op) => op,
                 Err(e) => return Ok(Err(e)),
             };
-            ids.push(ingest::ingest_local(&tx, network, op, now_unix)?);
+            let (seq, time) = (op.envelope().seq, op.envelope().time);
+            let id = ingest::ingest_local(&tx, network, op, now_unix)?;
+            ids.push(id);
+            if i + 1 < n_ops {
+                inputs.advance(&tx, network, id, seq, time)?;
+            }
         }
         tx.commit()?;
         Ok(Ok(ids))
