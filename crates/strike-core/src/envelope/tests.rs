@@ -187,3 +187,34 @@ fn protocol_document_carries_the_same_vectors() {
     assert!(doc.contains(crate::membership::NETWORK_ID_CONTEXT));
     assert!(doc.contains(crate::state_hash::STATE_HASH_CONTEXT));
 }
+
+mod arbitrary_input {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever a peer sends, decoding refuses it cleanly or accepts a canonical op.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = Body::decode(&bytes);
+            if let Ok(op) = SealedOp::verify(bytes.clone()) {
+                prop_assert_eq!(encode(op.envelope()), bytes);
+            }
+        }
+
+        /// Mutations of a valid op (a byte changed, inserted or removed) never verify.
+        #[test]
+        fn mutated_vectors_never_verify(at in 0usize..281, byte in any::<u8>(), kind in 0u8..3) {
+            let mut bytes = hex::decode(VECTOR_ANNOUNCEMENT).unwrap();
+            let at = at % bytes.len();
+            match kind {
+                0 if bytes[at] != byte => bytes[at] = byte,
+                0 => bytes[at] ^= 1,
+                1 => bytes.insert(at, byte),
+                _ => { bytes.remove(at); }
+            }
+            prop_assert!(SealedOp::verify(bytes).is_err());
+        }
+    }
+}

@@ -141,3 +141,37 @@ fn too_many_recipients_is_refused() {
         Err(BundleError::TooManyRecipients(_))
     ));
 }
+
+mod arbitrary_input {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// A hostile bundle plaintext (past the age layer) is refused without a panic and
+        /// without allocating more than the chunk limit.
+        #[test]
+        fn random_plaintext_never_panics(tail in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut plain = Vec::new();
+            plain.extend_from_slice(MAGIC);
+            plain.push(VERSION);
+            plain.extend_from_slice(&[7; 32]);
+            plain.extend_from_slice(&0u64.to_be_bytes());
+            plain.extend_from_slice(&tail);
+            let mut reader = BundleReader::new(&plain[..]).unwrap();
+            for _ in 0..8 {
+                match reader.next_chunk() {
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+        }
+
+        /// Arbitrary bytes as an age file are refused cleanly.
+        #[test]
+        fn random_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let unseal = Unseal { identities: vec![AgreementSecret::from_bytes([3; 32]).to_bytes()], passphrase: None };
+            prop_assert!(read_all(&bytes, &unseal).is_err());
+        }
+    }
+}
