@@ -7,7 +7,7 @@
 //! | need | primitive |
 //! |---|---|
 //! | signatures on operations | Ed25519 (RFC 8032), verified with `verify_strict` |
-//! | key agreement, sealing keys to members | X25519 |
+//! | sealing epoch keys to members | HPKE (RFC 9180): X25519, HKDF-SHA256, ChaCha20-Poly1305 |
 //! | operation bodies, key file | XChaCha20-Poly1305 |
 //! | passphrase to key | Argon2id |
 //! | hashes, ids, key derivation | BLAKE3 |
@@ -16,10 +16,12 @@
 mod aead;
 mod kdf;
 mod keys;
+mod seal;
 
 pub use aead::{NONCE_LEN, SymmetricKey, TAG_LEN};
 pub use kdf::{KdfParams, derive_passphrase_key};
 pub use keys::{AgreementPublic, AgreementSecret, PreparedPublic, SIGNATURE_LEN, SigningPublic, SigningSecret};
+pub use seal::{SEALED_OVERHEAD, open_sealed, seal_to};
 
 /// Length of every hash, key and id in the system.
 pub const HASH_LEN: usize = 32;
