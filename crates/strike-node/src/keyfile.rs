@@ -144,6 +144,14 @@ mod tests {
     }
 
     #[test]
+    fn layout_matches_the_protocol_document() {
+        assert_eq!(KEYFILE_LEN, 177);
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+        assert!(doc.contains(&format!("{KEYFILE_LEN} bytes")), "docs/protocol.md states the key file size");
+        assert!(doc.contains(&format!("ct_len u32 (={})", SECRET_LEN + strike_crypto::TAG_LEN)));
+    }
+
+    #[test]
     fn parameters_cannot_be_lowered() {
         let mut rng = rand::rng();
         let secrets = Secrets::generate(&mut rng);
