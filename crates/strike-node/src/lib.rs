@@ -29,6 +29,9 @@ pub enum NodeError {
     WrongPassphrase,
     #[error("key file is damaged: {0}")]
     CorruptKeyFile(String),
+    /// The key file opened, but the database does not open with its key.
+    #[error("the database does not open with this key file (it is damaged, or belongs to another identity)")]
+    DatabaseUnreadable,
     #[error("no network matches {0:?}")]
     UnknownNetwork(String),
     #[error("{0:?} matches more than one network; use its id")]
@@ -51,7 +54,8 @@ impl From<StoreError> for NodeError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Refused(reject) => NodeError::Refused(reject),
-            StoreError::WrongKey => NodeError::WrongPassphrase,
+            // Only reached after the key file opened: the passphrase was right.
+            StoreError::WrongKey => NodeError::DatabaseUnreadable,
             other => NodeError::Store(other),
         }
     }

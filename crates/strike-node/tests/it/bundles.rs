@@ -100,3 +100,18 @@ fn wipe_is_final() {
     let fresh = Node::init(&dir, b"alice-node", KdfParams::MINIMUM).unwrap();
     assert!(fresh.networks().unwrap().is_empty());
 }
+
+#[test]
+fn a_swapped_database_is_not_reported_as_a_wrong_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, _) = seeded(&tmp, 1);
+    let other = node(&tmp, "other-node");
+    let (dir_a, dir_other) = (a.data_dir().to_path_buf(), other.data_dir().to_path_buf());
+    drop((a, other));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir_a.join(format!("store.db{suffix}")));
+    }
+    std::fs::copy(dir_other.join("store.db"), dir_a.join("store.db")).unwrap();
+    assert!(matches!(Node::open(&dir_a, b"alice-node"), Err(NodeError::DatabaseUnreadable)));
+    assert!(matches!(Node::open(&dir_a, b"not alice"), Err(NodeError::WrongPassphrase)));
+}
