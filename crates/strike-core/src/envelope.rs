@@ -72,6 +72,15 @@ impl SealedOp {
         Ok(SealedOp { id, envelope, bytes, aad_len })
     }
 
+    /// Decodes bytes this node itself stored after [`SealedOp::verify`] accepted them (its log,
+    /// its parked ops). The store is authenticated (SQLCipher checks an HMAC on every page), so
+    /// checking the signature again would only repeat the most expensive step of ingest.
+    pub fn from_verified_store(bytes: Vec<u8>) -> Result<SealedOp, Reject> {
+        let (envelope, aad_len) = decode(&bytes)?;
+        let id = OpId(strike_crypto::hash(&bytes));
+        Ok(SealedOp { id, envelope, bytes, aad_len })
+    }
+
     pub fn id(&self) -> OpId {
         self.id
     }

@@ -162,7 +162,7 @@ pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, op: SealedOp, n
     match ingest.process_verified(op)? {
         Outcome::Applied => {
             while let Some(next) = ingest.queue.pop_front() {
-                ingest.process(next)?;
+                ingest.process_verified(next)?;
             }
             ingest.finish()?;
             Ok(id)
@@ -186,7 +186,7 @@ pub(crate) fn ingest_batch(
             Err((raw_id, reject)) => ingest.refuse(raw_id, None, reject)?,
         };
         while let Some(next) = ingest.queue.pop_front() {
-            ingest.process(next)?;
+            ingest.process_verified(next)?;
         }
     }
     ingest.finish()
@@ -244,8 +244,9 @@ struct Ingest<'a> {
     n_pending: i64,
     n_evidence: i64,
     rebuild_needed: bool,
-    /// Parked ops whose last missing predecessor arrived, to process next.
-    queue: VecDeque<Vec<u8>>,
+    /// Parked ops whose last missing predecessor arrived, to process next. They were
+    /// verified before they were parked.
+    queue: VecDeque<SealedOp>,
     report: IngestReport,
 }
 
@@ -288,14 +289,6 @@ impl<'a> Ingest<'a> {
             views::rebuild(self.tx, &self.network)?;
         }
         Ok(self.report)
-    }
-
-    fn process(&mut self, bytes: Vec<u8>) -> Result<Outcome> {
-        let raw_id = OpId(strike_crypto::hash(&bytes));
-        match SealedOp::verify(bytes) {
-            Ok(op) => self.process_verified(op),
-            Err(reject) => self.refuse(raw_id, None, reject),
-        }
     }
 
     fn process_verified(&mut self, op: SealedOp) -> Result<Outcome> {
@@ -585,7 +578,7 @@ impl<'a> Ingest<'a> {
                 self.tx.prepare_cached("DELETE FROM pending WHERE op_id = ?1")?.execute([&op_id[..]])?;
                 self.n_pending -= 1;
                 self.report.released += 1;
-                self.queue.push_back(bytes);
+                self.queue.push_back(SealedOp::from_verified_store(bytes).map_err(StoreError::Refused)?);
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 //! log again in rowid order (a topological order). Both go through the same core rules, so a
 //! rebuild reproduces the state hash exactly.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use strike_core::membership::{Founding, Member};
 use strike_core::state_hash::StateHasher;
@@ -88,7 +89,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
         let Some(key) = keys.get(&epoch).and_then(Option::as_ref) else {
             continue;
         };
-        let Ok(op) = SealedOp::verify(bytes) else {
+        let Ok(op) = SealedOp::from_verified_store(bytes) else {
             continue;
         };
         let Ok(body) = op.open(key) else { continue };
@@ -178,22 +179,20 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
 }
 
 fn hash_table(conn: &Connection, h: &mut StateHasher, name: &str, sql: &str, net: &[u8]) -> Result<()> {
+    // The count comes first in the framing; counting in SQL lets the rows stream afterwards.
+    let n_rows: i64 = conn.query_row(&format!("SELECT count(*) FROM ({sql})"), [net], |r| r.get(0))?;
+    h.table(name, n_rows as u64);
     let mut stmt = conn.prepare(sql)?;
     let n_cols = stmt.column_count();
-    let mut rows_out: Vec<Vec<rusqlite::types::Value>> = Vec::new();
     let mut rows = stmt.query([net])?;
     while let Some(row) = rows.next()? {
-        rows_out.push((0..n_cols).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?);
-    }
-    h.table(name, rows_out.len() as u64);
-    for row in rows_out {
-        for value in row {
-            match value {
-                rusqlite::types::Value::Blob(b) => h.bytes(&b),
-                rusqlite::types::Value::Text(t) => h.text(&t),
-                rusqlite::types::Value::Integer(i) => h.int(i),
-                rusqlite::types::Value::Null => h.bytes(&[]),
-                rusqlite::types::Value::Real(r) => h.int(r.to_bits() as i64),
+        for i in 0..n_cols {
+            match row.get_ref(i)? {
+                ValueRef::Blob(b) => h.bytes(b),
+                ValueRef::Text(t) => h.text(std::str::from_utf8(t).map_err(|e| rusqlite::Error::Utf8Error(i, e))?),
+                ValueRef::Integer(v) => h.int(v),
+                ValueRef::Null => h.bytes(&[]),
+                ValueRef::Real(r) => h.int(r.to_bits() as i64),
             }
         }
     }

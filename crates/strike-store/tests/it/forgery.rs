@@ -94,7 +94,7 @@ fn bad_signature_wrong_network_replay_and_non_canonical_are_each_refused_once() 
 }
 
 #[test]
-fn strangers_cannot_write_and_members_cannot_outrank_their_role() {
+fn strangers_cannot_write() {
     let (mut store, founder, ops) = setup();
     let mut stranger = founder.stranger(7);
     let head = OpId(strike_crypto::hash(ops.last().unwrap()));
