@@ -25,6 +25,44 @@ pub enum Body {
     Genesis(Genesis),
     /// A signed announcement to the network.
     Announcement(Announcement),
+    /// An organizer opens an invite; the secret travels in the link, and here to the members.
+    Invite(Invite),
+    /// A joiner's first op, sealed under the invite's join key (see `docs/protocol.md`, "Joining").
+    JoinRequest(JoinRequest),
+    /// A member vouches for a joiner.
+    Vouch(Vouch),
+    /// Epoch keys sealed (HPKE) to one admitted member, under their invite's join key.
+    KeyShare(KeyShare),
+    /// An organizer makes a member an organizer.
+    RoleChange(RoleChange),
+    /// An organizer removes a member (or turns down a joiner).
+    Removal(Removal),
+    /// A new epoch key sealed (HPKE) to each remaining member.
+    KeyUpdate(KeyUpdate),
+    /// The author's profile in this network (replaces the previous one).
+    Profile(Profile),
+    /// The author has (or no longer has) a skill or asset.
+    Skill(Skill),
+    /// The author offers cover.
+    CoverOffer(Cover),
+    /// The author needs cover.
+    CoverNeed(Cover),
+    /// The author closes one of their cover offers or needs.
+    CoverClose(CoverClose),
+    /// An organizer records a co-worker who is not a member.
+    Contact(Contact),
+    /// An organizer's note of a one-on-one with a contact.
+    ContactNote(ContactNote),
+    /// An organizer's 1-5 support assessment of a contact.
+    Assessment(Assessment),
+    /// An organizer opens a strike call.
+    Call(Call),
+    /// A member pledges to a call (`pledged: true`) or withdraws (`false`).
+    Pledge(Pledge),
+    /// An organizer closes a call's count at its deadline, naming what they had seen.
+    Checkpoint(Checkpoint),
+    /// An organizer sets out a campaign countdown.
+    Campaign(Campaign),
 }
 
 /// What kind of network this is; it changes which features the UI puts first.
@@ -78,6 +116,180 @@ pub struct Announcement {
     pub text: String,
 }
 
+/// Longest short field (pseudonym, department, skill ...), in bytes.
+pub const MAX_FIELD_LEN: usize = 80;
+/// Longest note, in bytes.
+pub const MAX_NOTE_LEN: usize = 2000;
+
+/// An invite. The link carries the network id, the secret and the addresses; the members
+/// learn the secret from this op so they can read the join requests it brings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    #[serde(with = "bytes_array")]
+    pub secret: [u8; 32],
+    /// How many joiners it may bring in.
+    pub uses: u16,
+    /// Join requests claiming a later time do not count; `None`: never expires.
+    pub expires: Option<u32>,
+    /// Where to reach the network: peer and hub addresses.
+    pub addresses: Vec<String>,
+}
+
+/// A joiner asks to join. Always the joiner's first op (seq 1), sealed under the join key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// [`crate::membership::invite_id`] of the invite used.
+    #[serde(with = "bytes_array")]
+    pub invite: [u8; 16],
+    /// The joiner's X25519 key for this network.
+    #[serde(with = "bytes_array")]
+    pub agreement: [u8; 32],
+    pub pseudonym: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vouch {
+    #[serde(with = "bytes_array")]
+    pub member: [u8; 32],
+}
+
+/// One epoch key sealed to one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedKey {
+    pub epoch: u32,
+    /// HPKE `enc || ciphertext` of the 32-byte key; info and aad as `docs/protocol.md` says.
+    #[serde(with = "bytes_vec")]
+    pub sealed: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyShare {
+    #[serde(with = "bytes_array")]
+    pub member: [u8; 32],
+    pub keys: Vec<SealedKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    #[serde(with = "bytes_array")]
+    pub member: [u8; 32],
+    pub role: crate::Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    #[serde(with = "bytes_array")]
+    pub member: [u8; 32],
+    /// The removed author's last op the remover had seen: later ops of theirs do not count.
+    pub last_seen_seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberShare {
+    #[serde(with = "bytes_array")]
+    pub member: [u8; 32],
+    #[serde(with = "bytes_vec")]
+    pub sealed: Vec<u8>,
+}
+
+/// A new epoch key. Large networks split the shares over several updates of one epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUpdate {
+    pub epoch: u32,
+    pub shares: Vec<MemberShare>,
+}
+
+/// A member's profile; empty fields are not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub pseudonym: String,
+    pub workplace: String,
+    pub department: String,
+    pub shift: String,
+    /// The job (nurse, picker ...): calls exempt some roles.
+    pub role: String,
+    pub sector: String,
+    pub city: String,
+    pub country: String,
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skill {
+    pub skill: String,
+    pub has: bool,
+}
+
+/// What kind of cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverKind {
+    Shift,
+    Childcare,
+    Ride,
+    Eldercare,
+}
+
+impl CoverKind {
+    pub const ALL: [CoverKind; 4] = [CoverKind::Shift, CoverKind::Childcare, CoverKind::Ride, CoverKind::Eldercare];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CoverKind::Shift => "shift",
+            CoverKind::Childcare => "childcare",
+            CoverKind::Ride => "ride",
+            CoverKind::Eldercare => "eldercare",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CoverKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A cover offer or need: kind, when (canonical [`crate::directory::Slots`]), where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    pub kind: CoverKind,
+    pub when: String,
+    pub place: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverClose {
+    #[serde(with = "bytes_array")]
+    pub item: [u8; 32],
+}
+
+/// A co-worker who is not a member (yet), mapped by an organizer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub workplace: String,
+    pub department: String,
+    pub shift: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactNote {
+    #[serde(with = "bytes_array")]
+    pub contact: [u8; 32],
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    #[serde(with = "bytes_array")]
+    pub contact: [u8; 32],
+    pub level: u8,
+    pub note: String,
+}
+
+pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
+pub use crate::campaign::{Campaign, Gate, Phase};
+
 impl Body {
     /// The canonical CBOR encoding.
     pub fn encode(&self) -> Vec<u8> {
@@ -102,6 +314,25 @@ impl Body {
         match self {
             Body::Genesis(_) => "genesis",
             Body::Announcement(_) => "announcement",
+            Body::Invite(_) => "invite",
+            Body::JoinRequest(_) => "join_request",
+            Body::Vouch(_) => "vouch",
+            Body::KeyShare(_) => "key_share",
+            Body::RoleChange(_) => "role_change",
+            Body::Removal(_) => "removal",
+            Body::KeyUpdate(_) => "key_update",
+            Body::Profile(_) => "profile",
+            Body::Skill(_) => "skill",
+            Body::CoverOffer(_) => "cover_offer",
+            Body::CoverNeed(_) => "cover_need",
+            Body::CoverClose(_) => "cover_close",
+            Body::Contact(_) => "contact",
+            Body::ContactNote(_) => "contact_note",
+            Body::Assessment(_) => "assessment",
+            Body::Call(_) => "call",
+            Body::Pledge(_) => "pledge",
+            Body::Checkpoint(_) => "checkpoint",
+            Body::Campaign(_) => "campaign",
         }
     }
 
@@ -115,12 +346,95 @@ impl Body {
                 }
             }
             Body::Announcement(a) => check_text("announcement", &a.text, MAX_ANNOUNCEMENT_LEN)?,
+            Body::Invite(i) => {
+                if i.uses == 0 {
+                    return Err(Reject::InvalidBody("an invite needs at least one use".into()));
+                }
+                if i.addresses.len() > 16 {
+                    return Err(Reject::InvalidBody("at most 16 addresses per invite".into()));
+                }
+                for a in &i.addresses {
+                    check_text("address", a, 256)?;
+                }
+            }
+            Body::JoinRequest(j) => check_text("pseudonym", &j.pseudonym, MAX_FIELD_LEN)?,
+            Body::Vouch(_) | Body::Removal(_) | Body::RoleChange(_) | Body::CoverClose(_) | Body::Pledge(_) => {}
+            Body::Checkpoint(_) => {}
+            Body::KeyShare(k) => {
+                if k.keys.is_empty() || k.keys.len() > 256 {
+                    return Err(Reject::InvalidBody("a key share holds 1 to 256 keys".into()));
+                }
+            }
+            Body::KeyUpdate(k) => {
+                if k.shares.is_empty() {
+                    return Err(Reject::InvalidBody("a key update holds at least one share".into()));
+                }
+                if !k.shares.windows(2).all(|w| w[0].member < w[1].member) {
+                    return Err(Reject::InvalidBody("key update shares must be sorted by member".into()));
+                }
+            }
+            Body::Profile(p) => {
+                check_optional("pseudonym", &p.pseudonym, MAX_FIELD_LEN)?;
+                for (what, v) in [
+                    ("workplace", &p.workplace),
+                    ("department", &p.department),
+                    ("shift", &p.shift),
+                    ("role", &p.role),
+                    ("sector", &p.sector),
+                    ("city", &p.city),
+                    ("country", &p.country),
+                ] {
+                    check_optional(what, v, MAX_FIELD_LEN)?;
+                }
+                check_list("languages", &p.languages, 16)?;
+            }
+            Body::Skill(s) => check_text("skill", &s.skill, MAX_FIELD_LEN)?,
+            Body::CoverOffer(c) | Body::CoverNeed(c) => {
+                crate::directory::Slots::parse(&c.when).map_err(Reject::InvalidBody)?;
+                if crate::directory::Slots::parse(&c.when).map(|s| s.to_string()).ok().as_deref() != Some(&c.when) {
+                    return Err(Reject::InvalidBody("cover times are not in canonical form".into()));
+                }
+                check_optional("place", &c.place, MAX_FIELD_LEN)?;
+                check_optional("note", &c.note, MAX_NOTE_LEN)?;
+            }
+            Body::Contact(c) => {
+                check_text("contact name", &c.name, MAX_FIELD_LEN)?;
+                for (what, v) in
+                    [("workplace", &c.workplace), ("department", &c.department), ("shift", &c.shift), ("role", &c.role)]
+                {
+                    check_optional(what, v, MAX_FIELD_LEN)?;
+                }
+            }
+            Body::ContactNote(n) => check_text("note", &n.text, MAX_NOTE_LEN)?,
+            Body::Assessment(a) => {
+                if !(1..=5).contains(&a.level) {
+                    return Err(Reject::InvalidBody("support is assessed from 1 to 5".into()));
+                }
+                check_optional("note", &a.note, MAX_NOTE_LEN)?;
+            }
+            Body::Call(c) => crate::calls::check_call(c)?,
+            Body::Campaign(c) => crate::campaign::check_campaign(c)?,
         }
         Ok(())
     }
 }
 
-fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
+/// Empty means "not given".
+pub(crate) fn check_optional(what: &str, text: &str, max: usize) -> Result<(), Reject> {
+    if text.is_empty() { Ok(()) } else { check_text(what, text, max) }
+}
+
+pub(crate) fn check_list(what: &str, items: &[String], max_items: usize) -> Result<(), Reject> {
+    if items.len() > max_items {
+        return Err(Reject::InvalidBody(format!("at most {max_items} {what}")));
+    }
+    for item in items {
+        check_text(what, item, MAX_FIELD_LEN)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
     if text.trim().is_empty() {
         return Err(Reject::InvalidBody(format!("{what} is empty")));
     }
@@ -133,8 +447,31 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
     Ok(())
 }
 
+/// Serde for byte vectors as CBOR byte strings (not arrays of integers).
+pub(crate) mod bytes_vec {
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(value: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+        }
+        d.deserialize_bytes(Visitor)
+    }
+}
+
 /// Serde for fixed-size byte arrays as CBOR byte strings (not arrays of integers).
-mod bytes_array {
+pub(crate) mod bytes_array {
     use serde::{Deserializer, Serializer, de};
 
     pub fn serialize<S: Serializer, const N: usize>(value: &[u8; N], s: S) -> Result<S::Ok, S::Error> {

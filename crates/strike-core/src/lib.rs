@@ -5,6 +5,9 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod body;
+pub mod calls;
+pub mod campaign;
+pub mod directory;
 pub mod envelope;
 mod ids;
 pub mod membership;
@@ -12,7 +15,7 @@ mod reject;
 pub mod state_hash;
 mod time;
 
-pub use body::{Announcement, Body, Genesis, NetworkKind};
+pub use body::{Announcement, Body, CoverKind, Genesis, NetworkKind};
 pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, NetworkId, OpId};
 pub use membership::{Membership, Role};

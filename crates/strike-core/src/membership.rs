@@ -1,15 +1,40 @@
-//! Membership of one network: who may write what.
+//! Membership of one network, resolved from its membership ops.
 //!
-//! Membership is a fold over the network's membership operations (today: genesis; invites,
-//! vouches, role changes and removals extend [`Membership::apply`]). The store keeps the
-//! result as a view and hands it back here to decide each new op's right to write.
+//! Membership is a pure function of the set of membership ops ([`resolve`]), so every node
+//! holding the same ops agrees on it whatever order they arrived in. The rules, also in
+//! `docs/protocol.md` ("Membership"):
+//!
+//! - The founder (genesis author) is an organizer and cannot be removed or demoted.
+//! - A joiner's first op is a join request under an invite written by a counted organizer. The
+//!   first `uses` requests of an invite (ordered by claimed time, then op id) may be admitted,
+//!   if they claim a time no later than the invite's expiry.
+//! - A joiner is admitted once `vouches_required` distinct admitted members have vouched with
+//!   ops that count. Admission is the least fixed point (no circular self-admission).
+//! - Organizers: the founder, and admitted members promoted by a counted organizer op.
+//!   Demotions by counted organizer ops apply after promotions.
+//! - Removal wins: a counted removal of A by an organizer, carrying the last op of A the remover
+//!   had seen (`last_seen_seq`), cuts A: A's ops above it count for nothing, including the
+//!   removals, vouches and promotions among them. Cuts only grow, and the fold repeats until
+//!   no new cut appears, so two organizers removing each other concurrently are both removed.
+//! - An op of author A at seq s *counts* iff A is admitted and s is at most A's cut.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
 
 use crate::{AuthorId, Body, CoarseTime, Envelope, Genesis, NetworkId, NetworkKind, OpId, Reject};
 
 /// Key-derivation context for network ids (BLAKE3 `derive_key`).
 pub const NETWORK_ID_CONTEXT: &str = "openstrike 2026-11 network id v1";
+/// Contexts for what an invite secret yields.
+pub const INVITE_ID_CONTEXT: &str = "openstrike 2026-11 invite id v1";
+pub const JOIN_KEY_CONTEXT: &str = "openstrike 2026-11 join key v1";
+/// Context for a rotated epoch's number, derived from its key.
+pub const EPOCH_ID_CONTEXT: &str = "openstrike 2026-11 epoch id v1";
+/// HPKE `info` prefix for epoch keys sealed to a member (then network id, then epoch, big-endian).
+pub const KEY_SEAL_INFO: &[u8] = b"openstrike 2026-11 epoch key v1";
+/// Envelope epochs at or above this mark an op sealed under an invite's join key.
+pub const JOIN_EPOCH_BASE: u32 = 0x8000_0000;
 
 /// The id of the network founded by `founder` with `salt`.
 pub fn network_id(founder: &AuthorId, salt: &[u8; 16]) -> NetworkId {
@@ -19,8 +44,40 @@ pub fn network_id(founder: &AuthorId, salt: &[u8; 16]) -> NetworkId {
     NetworkId(strike_crypto::derive(NETWORK_ID_CONTEXT, &material))
 }
 
+/// The public handle of an invite (what join requests name).
+pub fn invite_id(secret: &[u8; 32]) -> [u8; 16] {
+    let full = strike_crypto::derive(INVITE_ID_CONTEXT, secret);
+    full[..16].try_into().expect("16 of 32 bytes")
+}
+
+/// The key join requests and key shares for joiners of this invite are sealed under.
+pub fn join_key(secret: &[u8; 32]) -> [u8; 32] {
+    strike_crypto::derive(JOIN_KEY_CONTEXT, secret)
+}
+
+/// The envelope epoch of ops sealed under this invite's join key.
+pub fn join_epoch(invite: &[u8; 16]) -> u32 {
+    JOIN_EPOCH_BASE | (u32::from_be_bytes(invite[..4].try_into().expect("4 bytes")) & !JOIN_EPOCH_BASE)
+}
+
+/// The epoch number of a rotated key: derived from the key so concurrent rotations by two
+/// organizers never share a number. Always in `1..JOIN_EPOCH_BASE`.
+pub fn rotated_epoch(key: &[u8; 32]) -> u32 {
+    let d = strike_crypto::derive(EPOCH_ID_CONTEXT, key);
+    1 + u32::from_be_bytes(d[..4].try_into().expect("4 bytes")) % (JOIN_EPOCH_BASE - 1)
+}
+
+/// HPKE `info` for sealing the key of `epoch` in `network` to a member.
+pub fn key_seal_info(network: &NetworkId, epoch: u32) -> Vec<u8> {
+    let mut info = KEY_SEAL_INFO.to_vec();
+    info.extend_from_slice(&network.0);
+    info.extend_from_slice(&epoch.to_be_bytes());
+    info
+}
+
 /// What a member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the network: announcements, invites, removals, calls.
     Organizer,
@@ -45,24 +102,23 @@ impl Role {
     }
 }
 
-/// One admitted member.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub role: Role,
-    /// X25519 key that epoch keys and bundles are sealed to.
-    pub agreement: [u8; 32],
-    /// The op that admitted them (for the founder: genesis).
-    pub admitted_by: OpId,
-    pub since: CoarseTime,
+/// Where someone stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Member,
+    /// Asked to join, not admitted (yet).
+    Pending,
+    Removed,
 }
 
-/// The folded membership of one network.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Membership {
-    pub network: NetworkId,
-    /// Set once genesis is applied.
-    pub founding: Option<Founding>,
-    pub members: BTreeMap<AuthorId, Member>,
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Member => "member",
+            Status::Pending => "pending",
+            Status::Removed => "removed",
+        }
+    }
 }
 
 /// What genesis established.
@@ -76,57 +132,296 @@ pub struct Founding {
     pub created: CoarseTime,
 }
 
+/// One person known to the network: the founder or a joiner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub status: Status,
+    pub role: Role,
+    pub agreement: [u8; 32],
+    pub pseudonym: String,
+    /// The invite they came in with (`None` for the founder).
+    pub invite: Option<[u8; 16]>,
+    /// Genesis or their join request.
+    pub first_op: OpId,
+    pub since: CoarseTime,
+    /// Admitted members whose vouches count.
+    pub vouchers: BTreeSet<AuthorId>,
+    /// Their ops up to this seq count (0: none do; `u64::MAX`: all).
+    pub count_upto: u64,
+}
+
+/// An invite as the members see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteState {
+    pub op: OpId,
+    pub author: AuthorId,
+    pub uses: u16,
+    pub expires: Option<u32>,
+    /// Join requests made with it (whatever became of them).
+    pub requests: u32,
+    pub counted: bool,
+}
+
+/// One membership op as [`resolve`] needs it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub op: OpId,
+    pub author: AuthorId,
+    pub seq: u64,
+    pub time: CoarseTime,
+    pub body: Body,
+}
+
+/// Whether a body is a membership event (kept by the store for [`resolve`]).
+pub fn is_membership(body: &Body) -> bool {
+    matches!(
+        body,
+        Body::Genesis(_)
+            | Body::Invite(_)
+            | Body::JoinRequest(_)
+            | Body::Vouch(_)
+            | Body::RoleChange(_)
+            | Body::Removal(_)
+    )
+}
+
+/// The resolved membership of one network.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Membership {
+    pub founding: Option<Founding>,
+    pub people: BTreeMap<AuthorId, Person>,
+    pub invites: BTreeMap<[u8; 16], InviteState>,
+}
+
 impl Membership {
-    /// The empty membership of a network whose genesis has not been applied yet.
-    pub fn new(network: NetworkId) -> Self {
-        Membership { network, founding: None, members: BTreeMap::new() }
+    /// Whether the op of `author` at `seq` counts.
+    pub fn counts(&self, author: &AuthorId, seq: u64) -> bool {
+        self.people.get(author).is_some_and(|p| seq <= p.count_upto)
     }
 
-    /// Whether `author` may write `body` as `envelope` now. Pure; does not change anything.
-    pub fn check_write(&self, envelope: &Envelope, body: &Body) -> Result<(), Reject> {
-        match body {
-            Body::Genesis(genesis) => self.check_genesis(envelope, genesis),
-            Body::Announcement(_) => match self.members.get(&envelope.author) {
-                Some(m) if m.role == Role::Organizer => Ok(()),
-                Some(_) => Err(Reject::NoRightToWrite("only organizers make announcements")),
-                None => Err(Reject::NoRightToWrite("not a member")),
-            },
-        }
+    /// Whether the op of `author` at `seq` counts as an organizer's.
+    pub fn counts_as_organizer(&self, author: &AuthorId, seq: u64) -> bool {
+        self.people.get(author).is_some_and(|p| seq <= p.count_upto && p.role == Role::Organizer)
     }
 
-    fn check_genesis(&self, envelope: &Envelope, genesis: &Genesis) -> Result<(), Reject> {
-        if self.founding.is_some() {
-            return Err(Reject::NoRightToWrite("the network already has a genesis"));
-        }
-        if envelope.seq != 1 || !envelope.deps.is_empty() || envelope.epoch != 0 {
-            return Err(Reject::InvalidBody("genesis must be seq 1, epoch 0, without deps".into()));
-        }
-        if network_id(&envelope.author, &genesis.salt) != envelope.network {
-            return Err(Reject::NoRightToWrite("genesis does not match the network id"));
-        }
-        Ok(())
+    /// Current members (not pending, not removed).
+    pub fn members(&self) -> impl Iterator<Item = (&AuthorId, &Person)> {
+        self.people.iter().filter(|(_, p)| p.status == Status::Member)
     }
 
-    /// Folds one accepted op into the membership. Ops that do not touch membership are no-ops.
-    pub fn apply(&mut self, op_id: OpId, envelope: &Envelope, body: &Body) {
-        if let Body::Genesis(g) = body {
-            self.founding = Some(Founding {
-                genesis: op_id,
-                founder: envelope.author,
-                name: g.name.clone(),
-                kind: g.kind,
-                vouches_required: g.vouches_required,
-                created: envelope.time,
-            });
-            self.members.insert(
-                envelope.author,
-                Member {
-                    role: Role::Organizer,
-                    agreement: g.founder_agreement,
-                    admitted_by: op_id,
-                    since: envelope.time,
+    pub fn status(&self, author: &AuthorId) -> Option<Status> {
+        self.people.get(author).map(|p| p.status)
+    }
+}
+
+/// Rules on an op that need no membership: a network starts with one genesis, and every other
+/// author's first op is a join request. Everything else is decided by [`resolve`] and the fold.
+pub fn check_standing(envelope: &Envelope, body: &Body, founded: bool) -> Result<(), Reject> {
+    match body {
+        Body::Genesis(genesis) => {
+            if founded {
+                return Err(Reject::NoRightToWrite("the network already has a genesis"));
+            }
+            if envelope.seq != 1 || !envelope.deps.is_empty() || envelope.epoch != 0 {
+                return Err(Reject::InvalidBody("genesis must be seq 1, epoch 0, without deps".into()));
+            }
+            check_genesis_id(envelope, genesis)
+        }
+        Body::JoinRequest(j) => {
+            if envelope.seq != 1 {
+                return Err(Reject::InvalidBody("a join request is its author's first op".into()));
+            }
+            if envelope.epoch != join_epoch(&j.invite) {
+                return Err(Reject::InvalidBody("a join request is sealed under its invite's join key".into()));
+            }
+            Ok(())
+        }
+        Body::KeyShare(_) => Ok(()),
+        _ if envelope.seq == 1 => Err(Reject::NoRightToWrite("an author's first op must be genesis or a join request")),
+        _ if envelope.epoch >= JOIN_EPOCH_BASE => {
+            Err(Reject::InvalidBody("only join requests and key shares are sealed under a join key".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_genesis_id(envelope: &Envelope, genesis: &Genesis) -> Result<(), Reject> {
+    if network_id(&envelope.author, &genesis.salt) != envelope.network {
+        return Err(Reject::NoRightToWrite("genesis does not match the network id"));
+    }
+    Ok(())
+}
+
+/// Resolves membership from every membership event held (any order, duplicates ignored).
+pub fn resolve(events: &[Event]) -> Membership {
+    let mut events: Vec<&Event> = events.iter().collect();
+    events.sort_by_key(|e| (e.time, e.op));
+    events.dedup_by_key(|e| e.op);
+    let mut m = Membership::default();
+    let Some((genesis_event, genesis)) = events.iter().find_map(|e| match &e.body {
+        Body::Genesis(g) => Some((*e, g)),
+        _ => None,
+    }) else {
+        return m;
+    };
+    let founder = genesis_event.author;
+    m.founding = Some(Founding {
+        genesis: genesis_event.op,
+        founder,
+        name: genesis.name.clone(),
+        kind: genesis.kind,
+        vouches_required: genesis.vouches_required,
+        created: genesis_event.time,
+    });
+    let k = usize::from(genesis.vouches_required);
+
+    // Who asked to join, and with what.
+    let mut joins: BTreeMap<AuthorId, &Event> = BTreeMap::new();
+    for e in &events {
+        if let Body::JoinRequest(_) = e.body {
+            joins.entry(e.author).or_insert(e);
+        }
+    }
+    let mut cuts: BTreeMap<AuthorId, u64> = BTreeMap::new();
+    let cut = |cuts: &BTreeMap<AuthorId, u64>, a: &AuthorId| cuts.get(a).copied().unwrap_or(u64::MAX);
+    loop {
+        let mut admitted: BTreeSet<AuthorId> = BTreeSet::from([founder]);
+        let mut organizers: BTreeSet<AuthorId> = BTreeSet::from([founder]);
+        let mut vouchers: BTreeMap<AuthorId, BTreeSet<AuthorId>> = BTreeMap::new();
+        let mut invites: BTreeMap<[u8; 16], InviteState> = BTreeMap::new();
+        loop {
+            let mut changed = false;
+            let counts = |a: &AuthorId, seq: u64, set: &BTreeSet<AuthorId>| set.contains(a) && seq <= cut(&cuts, a);
+            invites.clear();
+            for e in &events {
+                if let Body::Invite(i) = &e.body {
+                    let id = invite_id(&i.secret);
+                    invites.entry(id).or_insert(InviteState {
+                        op: e.op,
+                        author: e.author,
+                        uses: i.uses,
+                        expires: i.expires,
+                        requests: 0,
+                        counted: counts(&e.author, e.seq, &organizers),
+                    });
+                }
+            }
+            // Join requests in (time, op) order take the invites' uses.
+            let mut eligible: BTreeSet<AuthorId> = BTreeSet::new();
+            for e in &events {
+                let Body::JoinRequest(j) = &e.body else { continue };
+                if joins.get(&e.author).map(|f| f.op) != Some(e.op) {
+                    continue;
+                }
+                if let Some(inv) = invites.get_mut(&j.invite) {
+                    inv.requests += 1;
+                    let in_time = inv.expires.is_none_or(|x| e.time.0 <= x);
+                    if inv.counted && in_time && inv.requests <= u32::from(inv.uses) {
+                        eligible.insert(e.author);
+                    }
+                }
+            }
+            vouchers.clear();
+            for e in &events {
+                if let Body::Vouch(v) = &e.body
+                    && counts(&e.author, e.seq, &admitted)
+                {
+                    vouchers.entry(AuthorId(v.member)).or_default().insert(e.author);
+                }
+            }
+            for joiner in &eligible {
+                if !admitted.contains(joiner)
+                    && cut(&cuts, joiner) >= 1
+                    && vouchers.get(joiner).is_some_and(|v| v.iter().filter(|a| *a != joiner).count() >= k)
+                {
+                    admitted.insert(*joiner);
+                    changed = true;
+                }
+            }
+            for e in &events {
+                if let Body::RoleChange(r) = &e.body
+                    && r.role == crate::Role::Organizer
+                    && counts(&e.author, e.seq, &organizers)
+                    && admitted.contains(&AuthorId(r.member))
+                    && organizers.insert(AuthorId(r.member))
+                {
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // Demotions, in (time, op) order, by organizers as promoted above.
+        let promoted = organizers.clone();
+        for e in &events {
+            if let Body::RoleChange(r) = &e.body
+                && r.role == crate::Role::Member
+                && r.member != founder.0
+                && promoted.contains(&e.author)
+                && e.seq <= cut(&cuts, &e.author)
+            {
+                organizers.remove(&AuthorId(r.member));
+            }
+        }
+        // Removals by organizers cut their targets.
+        let mut new_cut = false;
+        let before = cuts.clone();
+        for e in &events {
+            if let Body::Removal(r) = &e.body
+                && r.member != founder.0
+                && organizers.contains(&e.author)
+                && e.seq <= cut(&before, &e.author)
+            {
+                let target = AuthorId(r.member);
+                if r.last_seen_seq < cut(&cuts, &target) {
+                    cuts.insert(target, r.last_seen_seq);
+                    new_cut = true;
+                }
+            }
+        }
+        if new_cut {
+            continue;
+        }
+        // Stable: write it out.
+        m.invites = invites;
+        let first_ops: BTreeMap<AuthorId, (&Event, [u8; 32], String, Option<[u8; 16]>)> =
+            std::iter::once((founder, (genesis_event, genesis.founder_agreement, String::new(), None)))
+                .chain(joins.iter().filter_map(|(a, e)| match &e.body {
+                    Body::JoinRequest(j) if *a != founder => {
+                        Some((*a, (*e, j.agreement, j.pseudonym.clone(), Some(j.invite))))
+                    }
+                    _ => None,
+                }))
+                .collect();
+        for (author, (first, agreement, pseudonym, invite)) in first_ops {
+            let is_admitted = admitted.contains(&author);
+            let c = cut(&cuts, &author);
+            let status = if c != u64::MAX {
+                Status::Removed
+            } else if is_admitted {
+                Status::Member
+            } else {
+                Status::Pending
+            };
+            m.people.insert(
+                author,
+                Person {
+                    status,
+                    role: if organizers.contains(&author) { Role::Organizer } else { Role::Member },
+                    agreement,
+                    pseudonym,
+                    invite,
+                    first_op: first.op,
+                    since: first.time,
+                    vouchers: vouchers.remove(&author).unwrap_or_default(),
+                    count_upto: if is_admitted { c } else { 0 },
                 },
             );
         }
+        return m;
     }
 }
+
+#[cfg(test)]
+mod tests;

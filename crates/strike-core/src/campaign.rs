@@ -1,0 +1,176 @@
+//! Campaign countdown: phases with dates, objectives and readiness gates computed from data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::body::{CoverKind, MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array, check_text};
+use crate::calls::permille_text;
+use crate::{CoarseTime, Reject};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub title: String,
+    /// In order of their start.
+    pub phases: Vec<Phase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    /// Coarse minutes.
+    pub starts: u32,
+    pub objectives: Vec<String>,
+    /// What must be true before moving on to the next phase.
+    pub gates: Vec<Gate>,
+}
+
+/// A readiness gate, computed from the network's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    /// At least `n` admitted members.
+    Members { n: u32 },
+    /// At least `n` counted pledges to a call.
+    Pledges {
+        #[serde(with = "bytes_array")]
+        call: [u8; 32],
+        n: u32,
+    },
+    /// Counted pledges to a call reach this share of its mapped workforce.
+    PledgeShare {
+        #[serde(with = "bytes_array")]
+        call: [u8; 32],
+        permille: u16,
+    },
+    /// This share of open cover needs of a kind has a matching offer.
+    CoverCoverage { kind: CoverKind, permille: u16 },
+}
+
+pub(crate) fn check_campaign(c: &Campaign) -> Result<(), Reject> {
+    check_text("campaign title", &c.title, MAX_FIELD_LEN * 2)?;
+    if c.phases.is_empty() || c.phases.len() > 12 {
+        return Err(Reject::InvalidBody("a campaign has 1 to 12 phases".into()));
+    }
+    for (i, p) in c.phases.iter().enumerate() {
+        check_text("phase name", &p.name, MAX_FIELD_LEN)?;
+        if p.objectives.len() > 16 || p.gates.len() > 16 {
+            return Err(Reject::InvalidBody("at most 16 objectives and 16 gates per phase".into()));
+        }
+        for o in &p.objectives {
+            check_text("objective", o, MAX_NOTE_LEN)?;
+        }
+        for g in &p.gates {
+            match g {
+                Gate::Members { n } | Gate::Pledges { n, .. } if *n == 0 => {
+                    return Err(Reject::InvalidBody("a gate's count must be at least 1".into()));
+                }
+                Gate::PledgeShare { permille, .. } | Gate::CoverCoverage { permille, .. }
+                    if *permille == 0 || *permille > 1000 =>
+                {
+                    return Err(Reject::InvalidBody("a gate's share is above 0 and at most 100%".into()));
+                }
+                _ => {}
+            }
+        }
+        if i > 0 && p.starts <= c.phases[i - 1].starts {
+            return Err(Reject::InvalidBody("phases start in order".into()));
+        }
+    }
+    Ok(())
+}
+
+/// The figures gates are measured against; the caller computes them from the folded state.
+pub trait Measures {
+    fn members(&self) -> u64;
+    /// (counted pledges, mapped workforce) of a call, `None` if no such call.
+    fn call(&self, call: &[u8; 32]) -> Option<(u64, u64)>;
+    /// (needs with a matching offer, open needs) of a kind.
+    fn cover(&self, kind: CoverKind) -> (u64, u64);
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateStatus {
+    pub gate: String,
+    pub have: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhaseStatus {
+    pub name: String,
+    pub starts: u32,
+    pub objectives: Vec<String>,
+    pub gates: Vec<GateStatus>,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Countdown {
+    pub title: String,
+    /// Index of the phase under way (`None` before the first starts).
+    pub current: Option<usize>,
+    /// Minutes until the next phase starts, if one is ahead.
+    pub next_in_minutes: Option<u32>,
+    /// Minutes until the last phase (the action itself) starts.
+    pub final_in_minutes: Option<u32>,
+    pub phases: Vec<PhaseStatus>,
+}
+
+pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
+    let pct = |have: u64, of: u64| if of == 0 { "0%".to_string() } else { format!("{}%", have * 100 / of) };
+    let short = |id: &[u8; 32]| hex::encode(&id[..4]);
+    match gate {
+        Gate::Members { n } => GateStatus {
+            gate: format!("{n} members"),
+            have: m.members().to_string(),
+            met: m.members() >= u64::from(*n),
+        },
+        Gate::Pledges { call, n } => {
+            let have = m.call(call).map_or(0, |c| c.0);
+            GateStatus {
+                gate: format!("{n} pledges to call {}", short(call)),
+                have: have.to_string(),
+                met: have >= u64::from(*n),
+            }
+        }
+        Gate::PledgeShare { call, permille } => {
+            let (have, of) = m.call(call).unwrap_or((0, 0));
+            GateStatus {
+                gate: format!("{} of the workforce pledged to call {}", permille_text(*permille), short(call)),
+                have: pct(have, of),
+                met: of > 0 && have * 1000 >= u64::from(*permille) * of,
+            }
+        }
+        Gate::CoverCoverage { kind, permille } => {
+            let (covered, needs) = m.cover(*kind);
+            GateStatus {
+                gate: format!("{} of {} needs covered", permille_text(*permille), kind.as_str()),
+                have: if needs == 0 {
+                    "no needs".into()
+                } else {
+                    format!("{} ({covered} of {needs})", pct(covered, needs))
+                },
+                met: needs == 0 || covered * 1000 >= u64::from(*permille) * needs,
+            }
+        }
+    }
+}
+
+/// Where the campaign stands at `now`.
+pub fn countdown(c: &Campaign, m: &dyn Measures, now: CoarseTime) -> Countdown {
+    let current = c.phases.iter().rposition(|p| p.starts <= now.0);
+    let next_in_minutes = c.phases.iter().find(|p| p.starts > now.0).map(|p| p.starts - now.0);
+    let final_in_minutes = c.phases.last().filter(|p| p.starts > now.0).map(|p| p.starts - now.0);
+    let phases = c
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PhaseStatus {
+            name: p.name.clone(),
+            starts: p.starts,
+            objectives: p.objectives.clone(),
+            gates: p.gates.iter().map(|g| gate_status(g, m)).collect(),
+            current: Some(i) == current,
+        })
+        .collect();
+    Countdown { title: c.title.clone(), current, next_in_minutes, final_in_minutes, phases }
+}
