@@ -129,6 +129,9 @@ pub struct Invite {
     pub secret: [u8; 32],
     /// How many joiners it may bring in.
     pub uses: u16,
+    /// Vouches each of its joiners needs: the network's setting, or every member's vouch
+    /// while the network is smaller than that (fixed when the invite is written).
+    pub vouches: u8,
     /// Join requests claiming a later time do not count; `None`: never expires.
     pub expires: Option<u32>,
     /// Where to reach the network: peer and hub addresses.
@@ -349,6 +352,9 @@ impl Body {
             Body::Invite(i) => {
                 if i.uses == 0 {
                     return Err(Reject::InvalidBody("an invite needs at least one use".into()));
+                }
+                if !(1..=16).contains(&i.vouches) {
+                    return Err(Reject::InvalidBody("an invite needs 1 to 16 vouches".into()));
                 }
                 if i.addresses.len() > 16 {
                     return Err(Reject::InvalidBody("at most 16 addresses per invite".into()));

@@ -8,8 +8,10 @@
 //! - A joiner's first op is a join request under an invite written by a counted organizer. The
 //!   first `uses` requests of an invite (ordered by claimed time, then op id) may be admitted,
 //!   if they claim a time no later than the invite's expiry.
-//! - A joiner is admitted once `vouches_required` distinct admitted members have vouched with
-//!   ops that count. Admission is the least fixed point (no circular self-admission).
+//! - A joiner is admitted once as many distinct admitted members as their invite says
+//!   (`vouches`: the network's `vouches_required`, or fewer while the network was smaller when
+//!   the invite was written) have vouched with ops that count. Admission is the least fixed
+//!   point: pending joiners vouching for each other admit nobody.
 //! - Organizers: the founder, and admitted members promoted by a counted organizer op.
 //!   Demotions by counted organizer ops apply after promotions.
 //! - Removal wins: a counted removal of A by an organizer, carrying the last op of A the remover
@@ -31,7 +33,7 @@ pub const INVITE_ID_CONTEXT: &str = "openstrike 2026-11 invite id v1";
 pub const JOIN_KEY_CONTEXT: &str = "openstrike 2026-11 join key v1";
 /// Context for a rotated epoch's number, derived from its key.
 pub const EPOCH_ID_CONTEXT: &str = "openstrike 2026-11 epoch id v1";
-/// HPKE `info` prefix for epoch keys sealed to a member (then network id, then epoch, big-endian).
+/// HPKE `info` for epoch keys sealed to a member.
 pub const KEY_SEAL_INFO: &[u8] = b"openstrike 2026-11 epoch key v1";
 /// Envelope epochs at or above this mark an op sealed under an invite's join key.
 pub const JOIN_EPOCH_BASE: u32 = 0x8000_0000;
@@ -67,12 +69,14 @@ pub fn rotated_epoch(key: &[u8; 32]) -> u32 {
     1 + u32::from_be_bytes(d[..4].try_into().expect("4 bytes")) % (JOIN_EPOCH_BASE - 1)
 }
 
-/// HPKE `info` for sealing the key of `epoch` in `network` to a member.
-pub fn key_seal_info(network: &NetworkId, epoch: u32) -> Vec<u8> {
-    let mut info = KEY_SEAL_INFO.to_vec();
-    info.extend_from_slice(&network.0);
-    info.extend_from_slice(&epoch.to_be_bytes());
-    info
+/// HPKE associated data for the key of `epoch` in `network` sealed to `member`: binds each
+/// blob to its one use (the `info` is [`KEY_SEAL_INFO`]).
+pub fn key_seal_aad(network: &NetworkId, epoch: u32, member: &AuthorId) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(68);
+    aad.extend_from_slice(&network.0);
+    aad.extend_from_slice(&epoch.to_be_bytes());
+    aad.extend_from_slice(&member.0);
+    aad
 }
 
 /// What a member may do.
@@ -156,6 +160,7 @@ pub struct InviteState {
     pub op: OpId,
     pub author: AuthorId,
     pub uses: u16,
+    pub vouches: u8,
     pub expires: Option<u32>,
     /// Join requests made with it (whatever became of them).
     pub requests: u32,
@@ -273,7 +278,6 @@ pub fn resolve(events: &[Event]) -> Membership {
         vouches_required: genesis.vouches_required,
         created: genesis_event.time,
     });
-    let k = usize::from(genesis.vouches_required);
 
     // Who asked to join, and with what.
     let mut joins: BTreeMap<AuthorId, &Event> = BTreeMap::new();
@@ -300,6 +304,7 @@ pub fn resolve(events: &[Event]) -> Membership {
                         op: e.op,
                         author: e.author,
                         uses: i.uses,
+                        vouches: i.vouches,
                         expires: i.expires,
                         requests: 0,
                         counted: counts(&e.author, e.seq, &organizers),
@@ -307,7 +312,7 @@ pub fn resolve(events: &[Event]) -> Membership {
                 }
             }
             // Join requests in (time, op) order take the invites' uses.
-            let mut eligible: BTreeSet<AuthorId> = BTreeSet::new();
+            let mut eligible: Vec<(AuthorId, usize)> = Vec::new();
             for e in &events {
                 let Body::JoinRequest(j) = &e.body else { continue };
                 if joins.get(&e.author).map(|f| f.op) != Some(e.op) {
@@ -317,7 +322,7 @@ pub fn resolve(events: &[Event]) -> Membership {
                     inv.requests += 1;
                     let in_time = inv.expires.is_none_or(|x| e.time.0 <= x);
                     if inv.counted && in_time && inv.requests <= u32::from(inv.uses) {
-                        eligible.insert(e.author);
+                        eligible.push((e.author, usize::from(inv.vouches.max(1))));
                     }
                 }
             }
@@ -329,10 +334,10 @@ pub fn resolve(events: &[Event]) -> Membership {
                     vouchers.entry(AuthorId(v.member)).or_default().insert(e.author);
                 }
             }
-            for joiner in &eligible {
+            for (joiner, needed) in &eligible {
                 if !admitted.contains(joiner)
                     && cut(&cuts, joiner) >= 1
-                    && vouchers.get(joiner).is_some_and(|v| v.iter().filter(|a| *a != joiner).count() >= k)
+                    && vouchers.get(joiner).is_some_and(|v| v.iter().filter(|a| *a != joiner).count() >= *needed)
                 {
                     admitted.insert(*joiner);
                     changed = true;

@@ -11,7 +11,17 @@ use std::path::Path;
 use strike_core::NetworkId;
 use strike_sync::bundle::{self, BundleError, BundleWriter, Seal, Unseal};
 
+use strike_crypto::AgreementSecret;
+
 use crate::{IngestReport, Node, NodeError, Result, io_err, unix_now};
+
+/// Key-derivation context for the X25519 key bundles from a joiner are sealed to.
+pub const INVITE_BUNDLE_CONTEXT: &str = "openstrike 2026-11 invite bundle key v1";
+
+/// The X25519 secret of an invite's bundle key: joiners seal to it, members open with it.
+pub fn invite_bundle_secret(invite_secret: &[u8; 32]) -> [u8; 32] {
+    strike_crypto::derive(INVITE_BUNDLE_CONTEXT, invite_secret)
+}
 
 /// What export wrote.
 #[derive(Debug, Clone)]
@@ -46,7 +56,23 @@ impl Node {
     /// passphrase. The file appears under its name only once complete.
     pub fn export_bundle(&self, network: &NetworkId, out: &Path, passphrase: Option<&str>) -> Result<BundleSummary> {
         let row = self.network(network)?;
-        let keys: Vec<[u8; 32]> = self.members(network)?.into_iter().map(|m| m.agreement).collect();
+        let mut keys: Vec<[u8; 32]> = self
+            .members(network)?
+            .into_iter()
+            .filter(|m| m.status == strike_core::membership::Status::Member)
+            .map(|m| m.agreement)
+            .collect();
+        if keys.is_empty() {
+            // A joiner cannot read the member list: it seals its bundle to the invite it holds,
+            // which every member can open.
+            keys = self
+                .store
+                .invite_secrets()?
+                .into_iter()
+                .filter(|(n, _)| n == network)
+                .map(|(_, s)| AgreementSecret::from_bytes(invite_bundle_secret(&s)).public().0)
+                .collect();
+        }
         let seal = match passphrase {
             Some("") => {
                 return Err(NodeError::InvalidInput("the bundle passphrase must not be empty".into()));
@@ -54,7 +80,7 @@ impl Node {
             Some(p) => Seal::Passphrase(p),
             None if keys.is_empty() => {
                 return Err(NodeError::InvalidInput(
-                    "this node cannot read the network's member list, so it can only export with --passphrase".into(),
+                    "this node holds neither the network's member list nor an invite, so it can only export with --passphrase".into(),
                 ));
             }
             None => Seal::Recipients(&keys),
@@ -75,10 +101,11 @@ impl Node {
     }
 
     fn unseal(&self, passphrase: Option<&str>) -> Result<Unseal> {
-        Ok(Unseal {
-            identities: self.store.my_agreement_secrets()?,
-            passphrase: passphrase.map(|p| zeroize::Zeroizing::new(p.to_owned())),
-        })
+        let mut identities = self.store.my_agreement_secrets()?;
+        for (_, secret) in self.store.invite_secrets()? {
+            identities.push(zeroize::Zeroizing::new(invite_bundle_secret(&secret)));
+        }
+        Ok(Unseal { identities, passphrase: passphrase.map(|p| zeroize::Zeroizing::new(p.to_owned())) })
     }
 
     /// Verifies a whole bundle, then applies it. Importing the same bundle again changes nothing.
@@ -117,6 +144,7 @@ impl Node {
             progress(ImportProgress::Applied { n_ops: reader.n_ops(), total });
         }
         tracing::info!(network = %network.short(), total, applied = report.applied, "bundle imported");
+        self.upkeep(&network)?;
         Ok(ImportReport { network, n_ops: total, n_chunks, ingest: report })
     }
 }

@@ -5,7 +5,10 @@
 pub mod bundles;
 pub mod demo;
 pub mod keyfile;
+pub mod network;
+pub mod organizing;
 mod paths;
+pub mod qr;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,6 +41,10 @@ pub enum NodeError {
     AmbiguousNetwork(String),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("refused: {0}")]
     Refused(Reject),
     #[error(transparent)]
@@ -79,6 +86,8 @@ pub struct Node {
     dir: DataDir,
     store: Store,
     secrets: keyfile::Secrets,
+    /// Seconds added to the system clock: for tests and demos that need to be "later".
+    clock_offset: i64,
 }
 
 /// What `wipe` destroyed.
@@ -110,7 +119,7 @@ impl Node {
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node { dir, store, secrets })
+        Ok(Node { dir, store, secrets, clock_offset: 0 })
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -125,7 +134,7 @@ impl Node {
         };
         let secrets = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node { dir, store, secrets })
+        Ok(Node { dir, store, secrets, clock_offset: 0 })
     }
 
     /// Whether `dir` holds an identity.
@@ -148,6 +157,16 @@ impl Node {
         paths::wipe(&DataDir::new(dir))
     }
 
+    /// The node's clock: unix seconds.
+    pub fn now(&self) -> u64 {
+        unix_now().saturating_add_signed(self.clock_offset)
+    }
+
+    /// Moves this node's clock (tests and demos).
+    pub fn set_clock_offset(&mut self, seconds: i64) {
+        self.clock_offset = seconds;
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.dir.root()
     }
@@ -168,8 +187,13 @@ impl Node {
 
     /// Founds a network: fresh author and agreement keys for it, a first epoch key, genesis.
     pub fn create_network(&mut self, name: &str, kind: NetworkKind) -> Result<NetworkId> {
+        self.create_network_with(name, kind, 1)
+    }
+
+    /// Founds a network whose joiners need `vouches_required` vouches.
+    pub fn create_network_with(&mut self, name: &str, kind: NetworkKind, vouches_required: u8) -> Result<NetworkId> {
         let name = name.trim();
-        let now = unix_now();
+        let now = self.now();
         let mut rng = rand::rng();
         let author = SigningSecret::generate(&mut rng);
         let agreement = AgreementSecret::generate(&mut rng);
@@ -181,7 +205,7 @@ impl Node {
             kind,
             salt,
             founder_agreement: agreement.public().0,
-            vouches_required: 1,
+            vouches_required,
         });
         body.check().map_err(NodeError::Refused)?;
         if self.networks()?.iter().any(|n| n.name.as_deref() == Some(name)) {
@@ -211,28 +235,54 @@ impl Node {
 
     /// Authors several ops in one transaction (one commit, one fsync): for seeding and imports.
     pub fn author_many(&mut self, network: &NetworkId, bodies: Vec<Body>) -> Result<Vec<OpId>> {
+        self.author_many_with_key(network, bodies, None)
+    }
+
+    /// Authors one op under a given epoch and key instead of the network's write key (key
+    /// shares go under a joiner's join key).
+    pub(crate) fn author_with_key(
+        &mut self,
+        network: &NetworkId,
+        body: Body,
+        key: Option<(u32, SymmetricKey)>,
+    ) -> Result<OpId> {
+        Ok(self.author_many_with_key(network, vec![body], key)?[0])
+    }
+
+    fn author_many_with_key(
+        &mut self,
+        network: &NetworkId,
+        bodies: Vec<Body>,
+        key: Option<(u32, SymmetricKey)>,
+    ) -> Result<Vec<OpId>> {
         for body in &bodies {
             body.check().map_err(NodeError::Refused)?;
         }
-        let now = unix_now();
+        let now = self.now();
         let n_ops = bodies.len();
         let mut bodies = bodies.into_iter();
         let mut rng = rand::rng();
         let built = self.store.append_local(network, now, n_ops, |_, inputs| {
             let body = bodies.next().expect("called once per body");
             let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
+            let Some((epoch, key)) = key.as_ref().or(inputs.write_key.as_ref()) else {
+                return Err(Reject::NoRightToWrite("this node holds no key of the network yet"));
+            };
             let draft = OpDraft {
                 network: *network,
                 seq: inputs.seq,
                 prev: inputs.prev,
                 deps: inputs.deps.clone(),
                 time,
-                epoch: inputs.epoch,
+                epoch: *epoch,
                 body,
             };
-            draft.seal(&inputs.signing, &inputs.epoch_key, strike_crypto::random_bytes(&mut rng))
+            draft.seal(&inputs.signing, key, strike_crypto::random_bytes(&mut rng))
         })?;
-        built.map_err(NodeError::Refused)
+        built.map_err(|reject| match reject {
+            Reject::NoRightToWrite(why) => NodeError::NotAllowed(why.into()),
+            other => NodeError::Refused(other),
+        })
     }
 
     /// Posts an announcement.

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use strike_core::{AuthorId, CoarseTime, KeyCache, Membership, NetworkId, OpId, Reject, SealedOp};
+use strike_core::{AuthorId, CoarseTime, KeyCache, NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::{SigningSecret, SymmetricKey};
 use zeroize::Zeroizing;
 
@@ -68,8 +68,10 @@ pub struct AuthorInputs {
     pub deps: Vec<OpId>,
     /// The op may not claim a time before this (the latest of its predecessors).
     pub min_time: CoarseTime,
-    pub epoch: u32,
-    pub epoch_key: SymmetricKey,
+    /// The epoch to write in and its key: the newest key update by a counted organizer whose
+    /// key this node holds, else the genesis epoch. `None` while the node holds no network key
+    /// (a joiner before admission).
+    pub write_key: Option<(u32, SymmetricKey)>,
 }
 
 pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<AuthorInputs> {
@@ -93,23 +95,30 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
     };
     let mut min_time = CoarseTime(u32::try_from(min_time).unwrap_or(u32::MAX));
     let deps = heads_except(tx, network, prev, &mut min_time)?;
-    let (epoch, key): (i64, Vec<u8>) = tx
-        .query_row(
-            "SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 ORDER BY epoch DESC LIMIT 1",
-            [&network.0[..]],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or(StoreError::CannotWrite("this node has no key for that network"))?;
-    Ok(AuthorInputs {
-        signing,
-        seq,
-        prev,
-        deps,
-        min_time,
-        epoch: u32::try_from(epoch).unwrap_or(0),
-        epoch_key: SymmetricKey::from_bytes(blob32(key)?),
-    })
+    let write_key = write_key(tx, network)?;
+    Ok(AuthorInputs { signing, seq, prev, deps, min_time, write_key })
+}
+
+/// See [`AuthorInputs::write_key`].
+pub(crate) fn write_key(tx: &Connection, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
+    let row: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT k.epoch, k.key FROM v_facts f
+             JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author
+             JOIN epoch_keys k ON k.network_id = f.network_id AND k.epoch = f.n
+             WHERE f.network_id = ?1 AND f.kind = 'key_update' AND f.seq <= m.count_upto AND m.role = 'organizer'
+             ORDER BY f.time DESC, f.op_id DESC LIMIT 1",
+        )?
+        .query_row([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let row = match row {
+        Some(row) => Some(row),
+        None => tx
+            .prepare_cached("SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch = 0")?
+            .query_row([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+    };
+    row.map(|(epoch, key)| Ok((u32::try_from(epoch).unwrap_or(0), SymmetricKey::from_bytes(blob32(key)?)))).transpose()
 }
 
 /// Up to `MAX_DEPS` current heads of the network other than `prev`, newest first; raises
@@ -238,7 +247,9 @@ struct Ingest<'a> {
     tx: &'a Connection,
     network: NetworkId,
     now: u64,
-    membership: Option<Membership>,
+    founded: Option<bool>,
+    me: Option<Option<views::Me>>,
+    membership_dirty: bool,
     keys: HashMap<u32, Option<SymmetricKey>>,
     equivocators: HashMap<AuthorId, u64>,
     n_pending: i64,
@@ -273,7 +284,9 @@ impl<'a> Ingest<'a> {
             tx,
             network,
             now,
-            membership: None,
+            founded: None,
+            me: None,
+            membership_dirty: false,
             keys: HashMap::new(),
             equivocators,
             n_pending,
@@ -287,6 +300,8 @@ impl<'a> Ingest<'a> {
     fn finish(self) -> Result<IngestReport> {
         if self.rebuild_needed {
             views::rebuild(self.tx, &self.network)?;
+        } else if self.membership_dirty {
+            views::resolve_membership(self.tx, &self.network)?;
         }
         Ok(self.report)
     }
@@ -359,12 +374,24 @@ impl<'a> Ingest<'a> {
             Ok(body) => body,
             Err(reject) => return Ok(Err(reject)),
         };
-        let membership = self.membership()?;
-        if let Err(reject) = membership.check_write(env, &body) {
+        let founded = match self.founded {
+            Some(f) => f,
+            None => views::is_founded(self.tx, &self.network)?,
+        };
+        if let Err(reject) = strike_core::membership::check_standing(env, &body, founded) {
             return Ok(Err(reject));
         }
-        membership.apply(op.id(), env, &body);
-        views::apply(self.tx, op, &body)?;
+        self.founded = Some(founded || matches!(body, strike_core::Body::Genesis(_)));
+        if self.me.is_none() {
+            self.me = Some(views::me(self.tx, &self.network)?);
+        }
+        let effects = views::apply(self.tx, op, &body, self.me.as_ref().and_then(Option::as_ref))?;
+        self.membership_dirty |= effects.membership;
+        if effects.keys {
+            // Later ops of this batch may use the new key; ops already held sealed need a fold.
+            self.keys.clear();
+            self.rebuild_needed |= self.has_sealed_ops()?;
+        }
         self.insert_op(op, true)?;
         Ok(Ok(Outcome::Applied))
     }
@@ -470,11 +497,11 @@ impl<'a> Ingest<'a> {
         Ok(key)
     }
 
-    fn membership(&mut self) -> Result<&mut Membership> {
-        if self.membership.is_none() {
-            self.membership = Some(views::load_membership(self.tx, &self.network)?);
-        }
-        Ok(self.membership.as_mut().expect("loaded above"))
+    fn has_sealed_ops(&self) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM ops WHERE network_id = ?1 AND applied = 0 LIMIT 1")?
+            .exists([&self.network.0[..]])?)
     }
 
     fn park(&mut self, op: &SealedOp, missing: &[OpId]) -> Result<Result<Outcome, Reject>> {

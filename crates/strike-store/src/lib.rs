@@ -6,6 +6,7 @@
 //! SQL lives only in this crate.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod facts;
 mod ingest;
 mod queries;
 mod views;
@@ -16,11 +17,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use strike_core::{NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::SymmetricKey;
 
+pub use facts::FactRow;
 pub use ingest::{AuthorInputs, IngestReport};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_networks.sql")];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
 pub type AuthorSecrets = (zeroize::Zeroizing<[u8; 32]>, zeroize::Zeroizing<[u8; 32]>);
@@ -100,6 +103,16 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        // A migration that changes how views are folded asks for them to be folded again.
+        let stale: Vec<Vec<u8>> = {
+            let mut stmt = tx.prepare("SELECT network_id FROM rebuild_needed")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        for network in stale {
+            if let Some(network) = NetworkId::from_slice(&network) {
+                views::rebuild(&tx, &network)?;
+            }
         }
         tx.commit()?;
         Ok(())

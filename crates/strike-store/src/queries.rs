@@ -1,6 +1,7 @@
 //! Read-only queries used by the node's commands.
 
 use rusqlite::{OptionalExtension, params};
+use strike_core::membership::Status;
 use strike_core::{AuthorId, CoarseTime, NetworkId, NetworkKind, OpId, Role};
 
 use crate::{Result, Store, StoreError, blob32};
@@ -33,13 +34,19 @@ pub struct NetworkRow {
     pub my_author: Option<AuthorId>,
 }
 
-/// A member as listed.
+/// A member, pending joiner or removed member as listed.
 #[derive(Debug, Clone)]
 pub struct MemberRow {
     pub author: AuthorId,
+    pub status: Status,
     pub role: Role,
     pub agreement: [u8; 32],
+    pub pseudonym: String,
     pub since: CoarseTime,
+    /// Admitted members whose vouches for them count.
+    pub vouchers: Vec<AuthorId>,
+    /// Their ops up to this seq count.
+    pub count_upto: u64,
 }
 
 /// An announcement as listed.
@@ -112,7 +119,7 @@ impl Store {
             founder,
             vouches_required: vouches,
             created,
-            n_members: count("SELECT count(*) FROM v_members WHERE network_id = ?1")?,
+            n_members: count("SELECT count(*) FROM v_members WHERE network_id = ?1 AND status = 'member'")?,
             n_ops: count("SELECT count(*) FROM ops WHERE network_id = ?1")?,
             n_sealed_ops: count("SELECT count(*) FROM ops WHERE network_id = ?1 AND applied = 0")?,
             n_pending: count("SELECT count(*) FROM pending WHERE network_id = ?1")?,
@@ -120,26 +127,47 @@ impl Store {
         })
     }
 
-    /// Members of a network, organizers first, then by when they joined.
+    /// Everyone a network knows: members (organizers first), then pending joiners, then
+    /// removed members, each by when they joined.
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT author, role, agreement, since FROM v_members WHERE network_id = ?1 ORDER BY role = 'member', since, author",
+            "SELECT author, status, role, agreement, pseudonym, since, count_upto FROM v_members WHERE network_id = ?1
+             ORDER BY CASE status WHEN 'member' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, role = 'member', since, author",
         )?;
         let rows = stmt.query_map([&id.0[..]], |r| {
             Ok(MemberRow {
                 author: AuthorId(blob32(r.get(0)?)?),
-                role: Role::parse(&r.get::<_, String>(1)?).unwrap_or(Role::Member),
-                agreement: blob32(r.get(2)?)?,
-                since: CoarseTime(u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0)),
+                status: match r.get::<_, String>(1)?.as_str() {
+                    "member" => Status::Member,
+                    "pending" => Status::Pending,
+                    _ => Status::Removed,
+                },
+                role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Member),
+                agreement: blob32(r.get(3)?)?,
+                pseudonym: r.get(4)?,
+                since: CoarseTime(u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0)),
+                vouchers: Vec::new(),
+                count_upto: r.get::<_, i64>(6)? as u64,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut members: Vec<MemberRow> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut vouch =
+            self.conn.prepare_cached("SELECT voucher FROM v_vouches WHERE network_id = ?1 AND member = ?2")?;
+        for m in &mut members {
+            m.vouchers = vouch
+                .query_map(params![&id.0[..], &m.author.0[..]], |r| Ok(AuthorId(blob32(r.get(0)?)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(members)
     }
 
     /// The newest `limit` announcements, newest first.
     pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT op_id, author, time, text FROM v_announcements WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2",
+            "SELECT a.op_id, a.author, a.time, a.text FROM v_announcements a
+             JOIN v_members m ON m.network_id = a.network_id AND m.author = a.author
+             WHERE a.network_id = ?1 AND a.seq <= m.count_upto AND m.role = 'organizer'
+             ORDER BY a.time DESC, a.op_id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![&id.0[..], i64::from(limit)], |r| {
             Ok(AnnouncementRow {

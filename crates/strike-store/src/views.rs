@@ -1,23 +1,78 @@
 //! Materialized views: the folded state of each network, and its canonical hash.
 //!
-//! [`apply`] folds one accepted op; [`rebuild`] drops a network's views and folds its whole
-//! log again in rowid order (a topological order). Both go through the same core rules, so a
-//! rebuild reproduces the state hash exactly.
+//! [`apply`] records one decrypted op as a fact (whoever wrote it); [`resolve_membership`]
+//! recomputes who counts from the membership facts with the pure core rules; queries join
+//! facts to `v_members` so an op counts only if its author's standing says so. Facts are a
+//! function of the op set, and so is membership, so the state is the same in any order.
+//! [`rebuild`] drops a network's views and folds its whole log again.
+
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
-use strike_core::membership::{Founding, Member};
+use strike_core::membership::{self, Event, JOIN_EPOCH_BASE, KEY_SEAL_INFO};
 use strike_core::state_hash::StateHasher;
-use strike_core::{AuthorId, Body, CoarseTime, Membership, NetworkId, NetworkKind, OpId, Role, SealedOp};
-use strike_crypto::SymmetricKey;
+use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpId, SealedOp};
+use strike_crypto::{AgreementSecret, SymmetricKey};
 
 use crate::{Result, blob32};
 
-/// Folds one accepted op's body into the views.
-pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body) -> Result<()> {
+/// This node's author in a network: what it needs to open key shares sealed to it.
+pub(crate) struct Me {
+    pub author: AuthorId,
+    pub agreement: AgreementSecret,
+}
+
+pub(crate) fn me(tx: &Connection, network: &NetworkId) -> Result<Option<Me>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = tx
+        .prepare_cached("SELECT signing_seed, agreement_secret FROM my_authors WHERE network_id = ?1")?
+        .query_row([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((seed, agreement)) = row else { return Ok(None) };
+    let seed = zeroize::Zeroizing::new(blob32(seed)?);
+    let agreement = zeroize::Zeroizing::new(blob32(agreement)?);
+    Ok(Some(Me {
+        author: AuthorId(strike_crypto::SigningSecret::from_seed(&seed).public().0),
+        agreement: AgreementSecret::from_bytes(*agreement),
+    }))
+}
+
+/// What applying an op changed beyond its own rows.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Effects {
+    /// A membership op: membership must be resolved again.
+    pub membership: bool,
+    /// This node learned a key: ops sealed under it can now be folded.
+    pub keys: bool,
+}
+
+pub(crate) fn is_founded(tx: &Connection, network: &NetworkId) -> Result<bool> {
+    Ok(tx.prepare_cached("SELECT 1 FROM v_network WHERE network_id = ?1")?.exists([&network.0[..]])?)
+}
+
+/// Records one accepted, decrypted op.
+pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>) -> Result<Effects> {
     let env = op.envelope();
     let net = &env.network.0[..];
-    match body {
+    let (id, author, seq, time) = (&op.id().0[..], &env.author.0[..], env.seq as i64, i64::from(env.time.0));
+    let mut effects = Effects { membership: membership::is_membership(body), keys: false };
+    let (reference, number): (Option<Vec<u8>>, Option<i64>) = match body {
+        Body::Announcement(a) => {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO v_announcements (network_id, op_id, author, seq, time, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![net, id, author, seq, time, a.text])?;
+            return Ok(effects);
+        }
+        Body::Pledge(p) => {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO v_pledges (network_id, call, author, seq, time, pledged, op_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![net, &p.call[..], author, seq, time, p.pledged, id])?;
+            return Ok(effects);
+        }
         Body::Genesis(g) => {
             tx.prepare_cached(
                 "INSERT INTO v_network (network_id, genesis, founder, name, kind, vouches_required, created)
@@ -25,156 +80,323 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body) -> Result<()> {
             )?
             .execute(params![
                 net,
-                &op.id().0[..],
-                &env.author.0[..],
+                id,
+                author,
                 g.name,
                 g.kind.as_str(),
                 i64::from(g.vouches_required),
-                i64::from(env.time.0)
+                time
             ])?;
-            tx.prepare_cached(
-                "INSERT INTO v_members (network_id, author, role, agreement, admitted_by, since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                net,
-                &env.author.0[..],
-                Role::Organizer.as_str(),
-                &g.founder_agreement[..],
-                &op.id().0[..],
-                i64::from(env.time.0)
-            ])?;
+            (None, None)
         }
-        Body::Announcement(a) => {
-            tx.prepare_cached(
-                "INSERT INTO v_announcements (network_id, op_id, author, time, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![net, &op.id().0[..], &env.author.0[..], i64::from(env.time.0), a.text])?;
+        Body::Invite(i) => {
+            let invite = membership::invite_id(&i.secret);
+            let epoch = membership::join_epoch(&invite);
+            tx.prepare_cached("INSERT OR IGNORE INTO invite_secrets (network_id, invite, secret) VALUES (?1, ?2, ?3)")?
+                .execute(params![net, &invite[..], &i.secret[..]])?;
+            let added = tx
+                .prepare_cached("INSERT OR IGNORE INTO epoch_keys (network_id, epoch, key) VALUES (?1, ?2, ?3)")?
+                .execute(params![net, i64::from(epoch), &membership::join_key(&i.secret)[..]])?;
+            effects.keys = added > 0;
+            (Some(invite.to_vec()), i.expires.map(i64::from))
         }
+        Body::JoinRequest(j) => (Some(j.invite.to_vec()), None),
+        Body::Vouch(v) => (Some(v.member.to_vec()), None),
+        Body::RoleChange(r) => (Some(r.member.to_vec()), None),
+        Body::Removal(r) => (Some(r.member.to_vec()), Some(r.last_seen_seq as i64)),
+        Body::KeyShare(k) => {
+            if let Some(me) = me
+                && k.member == me.author.0
+            {
+                for sealed in &k.keys {
+                    effects.keys |= adopt_key(tx, &env.network, sealed.epoch, &sealed.sealed, me)?;
+                }
+            }
+            (Some(k.member.to_vec()), None)
+        }
+        Body::KeyUpdate(k) => {
+            if let Some(me) = me
+                && let Some(share) = k.shares.iter().find(|s| s.member == me.author.0)
+            {
+                effects.keys |= adopt_key(tx, &env.network, k.epoch, &share.sealed, me)?;
+            }
+            (None, Some(i64::from(k.epoch)))
+        }
+        Body::Skill(s) => (None, Some(i64::from(s.has))),
+        Body::CoverClose(c) => (Some(c.item.to_vec()), None),
+        Body::ContactNote(n) => (Some(n.contact.to_vec()), None),
+        Body::Assessment(a) => (Some(a.contact.to_vec()), Some(i64::from(a.level))),
+        Body::Call(c) => (None, Some(i64::from(c.deadline))),
+        Body::Checkpoint(c) => {
+            record_checkpoint_cut(tx, op)?;
+            (Some(c.call.to_vec()), None)
+        }
+        Body::Profile(_) | Body::CoverOffer(_) | Body::CoverNeed(_) | Body::Contact(_) | Body::Campaign(_) => {
+            (None, None)
+        }
+    };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![net, id, author, seq, time, body.kind(), reference, number, body.encode()])?;
+    Ok(effects)
+}
+
+/// Opens an epoch key sealed to this node's author and keeps it. A rotated epoch's number is
+/// derived from its key, so a key that does not match its number is ignored.
+fn adopt_key(tx: &Connection, network: &NetworkId, epoch: u32, sealed: &[u8], me: &Me) -> Result<bool> {
+    let aad = membership::key_seal_aad(network, epoch, &me.author);
+    let Ok(plain) = strike_crypto::open_sealed(&me.agreement, KEY_SEAL_INFO, &aad, sealed) else {
+        tracing::warn!(network = %network.short(), epoch, "a key sealed to this node does not open");
+        return Ok(false);
+    };
+    let Ok(key) = <[u8; 32]>::try_from(plain.as_slice()) else { return Ok(false) };
+    if epoch >= JOIN_EPOCH_BASE || (epoch != 0 && membership::rotated_epoch(&key) != epoch) {
+        return Ok(false);
+    }
+    let added = tx
+        .prepare_cached("INSERT OR IGNORE INTO epoch_keys (network_id, epoch, key) VALUES (?1, ?2, ?3)")?
+        .execute(params![&network.0[..], i64::from(epoch), &key[..]])?;
+    Ok(added > 0)
+}
+
+/// Records, for a checkpoint op, the highest seq of every author in its causal past: the
+/// pledges it closes the count on.
+fn record_checkpoint_cut(tx: &Connection, checkpoint: &SealedOp) -> Result<()> {
+    let net = &checkpoint.envelope().network.0[..];
+    let mut highest: HashMap<[u8; 32], i64> = HashMap::new();
+    let mut seen: HashSet<OpId> = HashSet::new();
+    let mut stack: Vec<OpId> = checkpoint.predecessors().collect();
+    let mut stmt = tx.prepare_cached("SELECT author, seq, bytes FROM ops WHERE op_id = ?1")?;
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let row: Option<(Vec<u8>, i64, Vec<u8>)> =
+            stmt.query_row([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        // Predecessors are present (ingest parks ops until they are); evidence rows are not
+        // in `ops` and their pasts are cut anyway.
+        let Some((author, seq, bytes)) = row else { continue };
+        let best = highest.entry(blob32(author)?).or_default();
+        *best = (*best).max(seq);
+        if let Ok(op) = SealedOp::from_verified_store(bytes) {
+            stack.extend(op.predecessors().filter(|p| !seen.contains(p)));
+        }
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO v_checkpoint_cuts (network_id, checkpoint, author, seq) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (author, seq) in highest {
+        insert.execute(params![net, &checkpoint.id().0[..], &author[..], seq])?;
     }
     Ok(())
 }
 
-const VIEW_TABLES: [&str; 3] = ["v_network", "v_members", "v_announcements"];
+const MEMBERSHIP_KINDS: &str = "'genesis', 'invite', 'join_request', 'vouch', 'role_change', 'removal'";
+
+/// Resolves membership from the membership facts and writes `v_members`, `v_vouches` and
+/// `v_invites`.
+pub(crate) fn resolve_membership(tx: &Connection, network: &NetworkId) -> Result<membership::Membership> {
+    let net = &network.0[..];
+    let mut events = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT op_id, author, seq, time, body FROM v_facts WHERE network_id = ?1 AND kind IN ({MEMBERSHIP_KINDS})"
+        ))?;
+        let mut rows = stmt.query([net])?;
+        while let Some(r) = rows.next()? {
+            let body: Vec<u8> = r.get(4)?;
+            // Bodies were validated before they were stored.
+            let Ok(body) = Body::decode(&body) else { continue };
+            events.push(Event {
+                op: OpId(blob32(r.get(0)?)?),
+                author: AuthorId(blob32(r.get(1)?)?),
+                seq: r.get::<_, i64>(2)? as u64,
+                time: CoarseTime(u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0)),
+                body,
+            });
+        }
+    }
+    let m = membership::resolve(&events);
+    for table in ["v_members", "v_vouches", "v_invites"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE network_id = ?1"), [net])?;
+    }
+    let mut member = tx.prepare_cached(
+        "INSERT INTO v_members (network_id, author, status, role, agreement, pseudonym, invite, first_op, since, count_upto)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut vouch = tx.prepare_cached("INSERT INTO v_vouches (network_id, member, voucher) VALUES (?1, ?2, ?3)")?;
+    for (author, p) in &m.people {
+        member.execute(params![
+            net,
+            &author.0[..],
+            p.status.as_str(),
+            p.role.as_str(),
+            &p.agreement[..],
+            p.pseudonym,
+            p.invite.map(|i| i.to_vec()),
+            &p.first_op.0[..],
+            i64::from(p.since.0),
+            i64::try_from(p.count_upto).unwrap_or(i64::MAX)
+        ])?;
+        for v in &p.vouchers {
+            vouch.execute(params![net, &author.0[..], &v.0[..]])?;
+        }
+    }
+    let mut invite = tx.prepare_cached(
+        "INSERT INTO v_invites (network_id, invite, op_id, author, uses, vouches, expires, requests, counted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (id, i) in &m.invites {
+        invite.execute(params![
+            net,
+            &id[..],
+            &i.op.0[..],
+            &i.author.0[..],
+            i64::from(i.uses),
+            i64::from(i.vouches),
+            i.expires.map(i64::from),
+            i64::from(i.requests),
+            i.counted
+        ])?;
+    }
+    Ok(m)
+}
+
+const VIEW_TABLES: [&str; 9] = [
+    "v_network",
+    "v_members",
+    "v_vouches",
+    "v_invites",
+    "v_announcements",
+    "v_facts",
+    "v_pledges",
+    "v_checkpoint_cuts",
+    "rebuild_needed",
+];
 
 /// Drops the network's views and folds every logged op again. Ops sealed for lack of a key
-/// are folded now if the key has since arrived. Ops of an equivocating author from the
-/// equivocation on are left out, and so is anything that no longer passes its checks.
+/// are folded now if the key has since arrived (keys learned from key shares during the fold
+/// open further ops: the fold repeats until no new key appears). Ops of an equivocating author
+/// from the equivocation on are left out.
 pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
     let net = &network.0[..];
     for table in VIEW_TABLES {
         tx.execute(&format!("DELETE FROM {table} WHERE network_id = ?1"), [net])?;
     }
-    let mut keys: std::collections::HashMap<i64, Option<SymmetricKey>> = std::collections::HashMap::new();
-    let mut membership = Membership::new(*network);
-    let mut stmt = tx.prepare(
-        "SELECT o.rowid, o.epoch, o.bytes FROM ops o
-         LEFT JOIN equivocators e ON e.network_id = o.network_id AND e.author = o.author
-         WHERE o.network_id = ?1 AND (e.from_seq IS NULL OR o.seq < e.from_seq)
-         ORDER BY o.rowid",
-    )?;
-    let mut rows = stmt.query([net])?;
-    while let Some(row) = rows.next()? {
-        let (rowid, epoch, bytes): (i64, i64, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(epoch) {
-            let key: Option<Vec<u8>> = tx
-                .query_row(
-                    "SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2",
-                    params![net, epoch],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            slot.insert(key.map(blob32).transpose()?.map(SymmetricKey::from_bytes));
+    let me = me(tx, network)?;
+    let mut folded: HashSet<i64> = HashSet::new();
+    let mut founded = false;
+    loop {
+        let mut keys: HashMap<i64, Option<SymmetricKey>> = HashMap::new();
+        let mut learned = false;
+        let mut stmt = tx.prepare(
+            "SELECT o.rowid, o.epoch, o.bytes FROM ops o
+             LEFT JOIN equivocators e ON e.network_id = o.network_id AND e.author = o.author
+             WHERE o.network_id = ?1 AND (e.from_seq IS NULL OR o.seq < e.from_seq)
+             ORDER BY o.rowid",
+        )?;
+        let mut rows = stmt.query([net])?;
+        while let Some(row) = rows.next()? {
+            let (rowid, epoch, bytes): (i64, i64, Vec<u8>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            if folded.contains(&rowid) {
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(epoch) {
+                let key: Option<Vec<u8>> = tx
+                    .prepare_cached("SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2")?
+                    .query_row(params![net, epoch], |r| r.get(0))
+                    .optional()?;
+                slot.insert(key.map(blob32).transpose()?.map(SymmetricKey::from_bytes));
+            }
+            let Some(key) = keys.get(&epoch).and_then(Option::as_ref) else {
+                continue;
+            };
+            let Ok(op) = SealedOp::from_verified_store(bytes) else {
+                continue;
+            };
+            folded.insert(rowid);
+            let Ok(body) = op.open(key) else { continue };
+            if membership::check_standing(op.envelope(), &body, founded).is_err() {
+                continue;
+            }
+            founded |= matches!(body, Body::Genesis(_));
+            let effects = apply(tx, &op, &body, me.as_ref())?;
+            if effects.keys {
+                learned = true;
+                keys.clear();
+            }
+            tx.prepare_cached("UPDATE ops SET applied = 1 WHERE rowid = ?1 AND applied = 0")?.execute([rowid])?;
         }
-        let Some(key) = keys.get(&epoch).and_then(Option::as_ref) else {
-            continue;
-        };
-        let Ok(op) = SealedOp::from_verified_store(bytes) else {
-            continue;
-        };
-        let Ok(body) = op.open(key) else { continue };
-        if membership.check_write(op.envelope(), &body).is_err() {
-            continue;
+        if !learned {
+            break;
         }
-        membership.apply(op.id(), op.envelope(), &body);
-        apply(tx, &op, &body)?;
-        tx.prepare_cached("UPDATE ops SET applied = 1 WHERE rowid = ?1 AND applied = 0")?.execute([rowid])?;
     }
+    resolve_membership(tx, network)?;
     Ok(())
 }
 
-/// The membership as the views hold it.
-pub(crate) fn load_membership(tx: &Connection, network: &NetworkId) -> Result<Membership> {
-    let net = &network.0[..];
-    let mut membership = Membership::new(*network);
-    membership.founding = tx
-        .query_row(
-            "SELECT genesis, founder, name, kind, vouches_required, created FROM v_network WHERE network_id = ?1",
-            [net],
-            |r| {
-                Ok(Founding {
-                    genesis: OpId(blob32(r.get(0)?)?),
-                    founder: AuthorId(blob32(r.get(1)?)?),
-                    name: r.get(2)?,
-                    kind: NetworkKind::parse(&r.get::<_, String>(3)?).unwrap_or(NetworkKind::Crew),
-                    vouches_required: u8::try_from(r.get::<_, i64>(4)?).unwrap_or(1),
-                    created: CoarseTime(u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0)),
-                })
-            },
-        )
-        .optional()?;
-    let mut stmt =
-        tx.prepare_cached("SELECT author, role, agreement, admitted_by, since FROM v_members WHERE network_id = ?1")?;
-    for row in stmt.query_map([net], |r| {
-        Ok((
-            AuthorId(blob32(r.get(0)?)?),
-            Member {
-                role: Role::parse(&r.get::<_, String>(1)?).unwrap_or(Role::Member),
-                agreement: blob32(r.get(2)?)?,
-                admitted_by: OpId(blob32(r.get(3)?)?),
-                since: CoarseTime(u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0)),
-            },
-        ))
-    })? {
-        let (author, member) = row?;
-        membership.members.insert(author, member);
-    }
-    Ok(membership)
-}
-
-/// The canonical state hash. Tables and their row order, as documented in `docs/protocol.md`:
-/// network (one row or none), members by author, announcements by op id, equivocating members by author.
+/// The canonical state hash. Tables and their row order, as documented in `docs/protocol.md`
+/// ("State hash"). Only what counts is hashed: facts, announcements and pledges of authors
+/// within their standing (`seq <= count_upto`).
 pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
     let net = &network.0[..];
     let mut h = StateHasher::new(network);
-    hash_table(
-        conn,
-        &mut h,
-        "network",
-        "SELECT genesis, founder, name, kind, vouches_required, created FROM v_network WHERE network_id = ?1",
-        net,
-    )?;
-    hash_table(
-        conn,
-        &mut h,
-        "members",
-        "SELECT author, role, agreement, admitted_by, since FROM v_members WHERE network_id = ?1 ORDER BY author",
-        net,
-    )?;
-    hash_table(
-        conn,
-        &mut h,
-        "announcements",
-        "SELECT op_id, author, time, text FROM v_announcements WHERE network_id = ?1 ORDER BY op_id",
-        net,
-    )?;
-    hash_table(
-        conn,
-        &mut h,
-        "equivocators",
-        "SELECT author, from_seq FROM equivocators WHERE network_id = ?1 ORDER BY author",
-        net,
-    )?;
+    let counted = "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto";
+    let tables: [(&str, String); 9] = [
+        (
+            "network",
+            "SELECT genesis, founder, name, kind, vouches_required, created FROM v_network WHERE network_id = ?1"
+                .into(),
+        ),
+        (
+            "members",
+            "SELECT author, status, role, agreement, pseudonym, invite, first_op, since, count_upto
+             FROM v_members WHERE network_id = ?1 ORDER BY author"
+                .into(),
+        ),
+        ("vouches", "SELECT member, voucher FROM v_vouches WHERE network_id = ?1 ORDER BY member, voucher".into()),
+        (
+            "invites",
+            "SELECT invite, op_id, author, uses, vouches, expires, requests, counted FROM v_invites
+             WHERE network_id = ?1 ORDER BY invite"
+                .into(),
+        ),
+        (
+            "announcements",
+            format!(
+                "SELECT x.op_id, x.author, x.time, x.text FROM v_announcements x {counted}
+                 WHERE x.network_id = ?1 AND m.role = 'organizer' ORDER BY x.op_id"
+            ),
+        ),
+        (
+            "facts",
+            format!(
+                "SELECT x.op_id, x.author, x.seq, x.time, x.kind, x.body FROM v_facts x {counted}
+                 WHERE x.network_id = ?1 ORDER BY x.op_id"
+            ),
+        ),
+        (
+            "pledges",
+            format!(
+                "SELECT x.call, x.author, x.seq, x.time, x.pledged FROM v_pledges x {counted}
+                 WHERE x.network_id = ?1 ORDER BY x.call, x.author, x.seq"
+            ),
+        ),
+        (
+            "checkpoint_cuts",
+            "SELECT c.checkpoint, c.author, c.seq FROM v_checkpoint_cuts c
+             JOIN v_facts x ON x.network_id = c.network_id AND x.op_id = c.checkpoint
+             JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
+             WHERE c.network_id = ?1 ORDER BY c.checkpoint, c.author"
+                .into(),
+        ),
+        ("equivocators", "SELECT author, from_seq FROM equivocators WHERE network_id = ?1 ORDER BY author".into()),
+    ];
+    for (name, sql) in tables {
+        hash_table(conn, &mut h, name, &sql, net)?;
+    }
     Ok(h.finish())
 }
 

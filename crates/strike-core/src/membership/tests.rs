@@ -26,7 +26,7 @@ impl Log {
                 vouches_required: k,
             }),
         );
-        log.push(1, Body::Invite(Invite { secret: SECRET, uses: 10, expires: None, addresses: vec![] }));
+        log.push(1, Body::Invite(Invite { secret: SECRET, uses: 10, vouches: k, expires: None, addresses: vec![] }));
         log
     }
 
@@ -151,7 +151,7 @@ fn order_does_not_matter() {
 fn invite_limits() {
     let mut log = Log::new(1);
     let secret = [7; 32];
-    log.push(1, Body::Invite(Invite { secret, uses: 1, expires: Some(30), addresses: vec![] }));
+    log.push(1, Body::Invite(Invite { secret, uses: 1, vouches: 1, expires: Some(30), addresses: vec![] }));
     for i in [2, 3] {
         log.push(
             i,
@@ -165,7 +165,7 @@ fn invite_limits() {
     let mut log = Log::new(1);
     log.join(2);
     log.vouch(1, 2);
-    log.push(2, Body::Invite(Invite { secret, uses: 5, expires: None, addresses: vec![] }));
+    log.push(2, Body::Invite(Invite { secret, uses: 5, vouches: 1, expires: None, addresses: vec![] }));
     log.push(
         3,
         Body::JoinRequest(JoinRequest { invite: invite_id(&secret), agreement: [3; 32], pseudonym: "x".into() }),

@@ -1,3 +1,4 @@
 //! Integration tests for the node: bundles between nodes, state hashes, wipe.
 
 mod bundles;
+mod networks;

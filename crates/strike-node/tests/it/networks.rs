@@ -1,0 +1,145 @@
+//! Strike networks across nodes: invites, joins, vouches, removal with key rotation, calls
+//! and pledges, with bundles carrying the ops (sync later carries the same ops).
+
+use strike_core::membership::Status;
+use strike_core::{AuthorId, NetworkId, NetworkKind};
+use strike_crypto::KdfParams;
+use strike_node::Node;
+use strike_node::network::InviteLink;
+
+pub struct Net {
+    pub tmp: tempfile::TempDir,
+    pub id: NetworkId,
+    n: u32,
+}
+
+pub fn node(net: &Net, name: &str) -> Node {
+    Node::init(&net.tmp.path().join(name), name.as_bytes(), KdfParams::MINIMUM).unwrap()
+}
+
+impl Net {
+    /// Sam founds "Dock 4" needing `k` vouches.
+    pub fn found(k: u8) -> (Net, Node) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut sam = Node::init(&tmp.path().join("sam"), b"sam", KdfParams::MINIMUM).unwrap();
+        let id = sam.create_network_with("Dock 4", NetworkKind::Workplace, k).unwrap();
+        (Net { tmp, id, n: 0 }, sam)
+    }
+
+    /// Carries everything `from` holds to `to` in a bundle sealed to the members (or, for a
+    /// joiner, to its invite).
+    pub fn ship(&mut self, from: &Node, to: &mut Node) {
+        self.n += 1;
+        let path = self.tmp.path().join(format!("b{}.osb", self.n));
+        from.export_bundle(&self.id, &path, None).unwrap();
+        to.import_bundle(&path, None, &mut |_| {}).unwrap();
+    }
+
+    /// The same, sealed to a passphrase: ciphertext reaching someone it should not (a seized
+    /// USB stick, a hub).
+    pub fn leak(&mut self, from: &Node, to: &mut Node) {
+        self.n += 1;
+        let path = self.tmp.path().join(format!("b{}.osb", self.n));
+        from.export_bundle(&self.id, &path, Some("courier")).unwrap();
+        to.import_bundle(&path, Some("courier"), &mut |_| {}).unwrap();
+    }
+
+    /// `name` joins with `link`; the request reaches `organizer`.
+    pub fn join(&mut self, link: &InviteLink, name: &str, organizer: &mut Node) -> (Node, AuthorId) {
+        let mut joiner = node(self, name);
+        joiner.join(link, name).unwrap();
+        self.ship(&joiner, organizer);
+        let me = joiner.network(&self.id).unwrap().my_author.unwrap();
+        (joiner, me)
+    }
+}
+
+pub fn status(n: &Node, net: &NetworkId, who: &AuthorId) -> Option<Status> {
+    n.members(net).unwrap().into_iter().find(|m| m.author == *who).map(|m| m.status)
+}
+
+#[test]
+fn five_members_invite_join_vouch_admit_and_remove() {
+    let (mut net, mut sam) = Net::found(2);
+    sam.announce(&net.id, "Welcome to Dock 4").unwrap();
+    let link = sam.create_invite(&net.id, 10, Some(7 * 86400), vec!["127.0.0.1:7000".into()]).unwrap();
+    let link: InviteLink = link.to_string().parse().unwrap();
+    assert_eq!(link.addresses, ["127.0.0.1:7000"]);
+
+    // Dee asks to join and sees nothing of the network.
+    let (mut dee, dee_id) = net.join(&link, "dee", &mut sam);
+    assert_eq!(status(&sam, &net.id, &dee_id), Some(Status::Pending));
+    net.leak(&sam, &mut dee);
+    assert!(dee.announcements(&net.id, 10).unwrap().is_empty(), "a pending joiner reads nothing");
+    assert_eq!(dee.network(&net.id).unwrap().name, None);
+    assert!(dee.announce(&net.id, "hello?").is_err());
+
+    // A network smaller than k needs every member's vouch: Sam's alone admits Dee.
+    let v = sam.vouch(&net.id, &dee_id).unwrap();
+    assert!(v.admitted);
+    net.ship(&sam, &mut dee);
+    assert_eq!(dee.announcements(&net.id, 10).unwrap()[0].text, "Welcome to Dock 4");
+    assert_eq!(dee.network(&net.id).unwrap().name.as_deref(), Some("Dock 4"));
+    assert_eq!(dee.state_hash(&net.id).unwrap(), sam.state_hash(&net.id).unwrap());
+
+    // Ana, Bo and Cy join with an invite written now that there are two members: they need
+    // both vouches. Dee (a member now) vouches for Ana first.
+    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
+    let (mut ana, ana_id) = net.join(&link, "ana", &mut sam);
+    let (mut bo, bo_id) = net.join(&link, "bo", &mut sam);
+    let (mut cy, cy_id) = net.join(&link, "cy", &mut sam);
+    net.ship(&sam, &mut dee);
+    let v = dee.vouch(&net.id, &ana_id).unwrap();
+    assert!(!v.admitted && v.vouches == 1 && v.needed == 2, "two vouches once there are two members");
+    net.ship(&dee, &mut sam);
+    assert!(sam.vouch(&net.id, &ana_id).unwrap().admitted);
+    for id in [bo_id, cy_id] {
+        sam.vouch(&net.id, &id).unwrap();
+        net.ship(&sam, &mut dee);
+        assert!(dee.vouch(&net.id, &id).unwrap().admitted);
+        net.ship(&dee, &mut sam);
+    }
+    // And Pat asks but nobody vouches.
+    let (mut pat, pat_id) = net.join(&link, "pat", &mut sam);
+    for n in [&mut ana, &mut bo, &mut cy, &mut dee] {
+        net.ship(&sam, n);
+    }
+    for (who, id) in [("ana", ana_id), ("bo", bo_id), ("cy", cy_id), ("dee", dee_id)] {
+        assert_eq!(status(&sam, &net.id, &id), Some(Status::Member), "{who}");
+    }
+    assert_eq!(status(&sam, &net.id, &pat_id), Some(Status::Pending));
+    let vouchers = sam.members(&net.id).unwrap().into_iter().find(|m| m.author == ana_id).unwrap().vouchers;
+    assert_eq!(vouchers.len(), 2, "who vouched for whom: {vouchers:?}");
+    assert!(vouchers.contains(&dee_id));
+    assert_eq!(ana.announcements(&net.id, 10).unwrap().len(), 1, "the key share reached Ana");
+
+    // Cy is removed; the key rotates to the four who remain (and Sam).
+    let removed = sam.remove(&net.id, &cy_id).unwrap();
+    assert_eq!(removed.n_shares, 4, "sam, dee, ana, bo");
+    net.leak(&sam, &mut cy);
+    assert_eq!(cy.me_in(&net.id).unwrap().unwrap().status, Status::Removed, "the removal itself is readable");
+    sam.announce(&net.id, "Strike vote Thursday").unwrap();
+    for n in [&mut ana, &mut bo, &mut dee] {
+        net.ship(&sam, n);
+    }
+    net.leak(&sam, &mut cy);
+    net.leak(&sam, &mut pat);
+    let id = net.id;
+    let texts = |n: &Node| {
+        let mut texts = n.announcements(&id, 10).unwrap().into_iter().map(|a| a.text).collect::<Vec<_>>();
+        texts.sort();
+        texts
+    };
+    for n in [&ana, &bo, &dee] {
+        assert_eq!(texts(n), ["Strike vote Thursday", "Welcome to Dock 4"]);
+        assert_eq!(n.state_hash(&net.id).unwrap(), sam.state_hash(&net.id).unwrap());
+    }
+    assert_eq!(texts(&cy), ["Welcome to Dock 4"], "the removed member decrypts nothing written after");
+    assert!(cy.network(&net.id).unwrap().n_sealed_ops > 0);
+    assert!(texts(&pat).is_empty(), "the pending joiner decrypts nothing at all");
+    assert_eq!(status(&dee, &net.id, &cy_id), Some(Status::Removed));
+    // Cy's old key still writes ops, but they do not count anywhere.
+    cy.announce(&net.id, "fake news").ok();
+    net.leak(&cy, &mut sam);
+    assert_eq!(texts(&sam), ["Strike vote Thursday", "Welcome to Dock 4"]);
+}
