@@ -1,4 +1,5 @@
 //! Integration tests for the node: bundles between nodes, state hashes, wipe.
 
 mod bundles;
+mod calls;
 mod networks;
