@@ -56,6 +56,79 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// Invite people: a link and a QR code ("Are you in?")
+    #[command(subcommand)]
+    Invite(InviteCommand),
+    /// Ask to join a network with an invite link; you see nothing of it until admitted
+    Join {
+        /// The invite link (openstrike://join/v1/...)
+        link: String,
+        /// The name the network will know you by
+        #[arg(long)]
+        pseudonym: String,
+        /// Where to write your join request for the members (a bundle only they can open)
+        #[arg(long, default_value = "join-request.osb")]
+        out: PathBuf,
+    },
+    /// Members, pending joiners and who vouched for whom; promote and remove
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Vouch for a pending joiner (admission needs the network's number of vouches)
+    Vouch {
+        network: String,
+        /// The joiner's pseudonym or id (prefix)
+        member: String,
+    },
+    /// Your profile in a network
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Skills and assets you bring: car, legal, medical, translation, loud-voice, snacks ...
+    #[command(subcommand)]
+    Skill(SkillCommand),
+    /// Cover offers and needs: shifts, childcare, rides, eldercare; who can cover for whom
+    #[command(subcommand)]
+    Cover(CoverCommand),
+    /// Organizers' contacts: co-workers who are not members yet, and one-on-one notes
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Record a 1-5 support assessment of a contact (organizers)
+    Assess {
+        network: String,
+        /// Contact id (prefix, 6+ hex digits) or exact name
+        contact: String,
+        /// 1 (hostile) to 5 (will lead)
+        level: u8,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The workplace map: departments x shifts, members and contacts by support level
+    Map { network: String },
+    /// Strike calls with threshold rules
+    #[command(subcommand)]
+    Call(CallCommand),
+    /// Pledge to a call (`pledge CALL`), or take it back before it triggers (`pledge withdraw CALL`)
+    Pledge {
+        /// CALL, or `withdraw CALL`
+        #[arg(num_args = 1..=2, required = true, value_name = "[withdraw] CALL")]
+        words: Vec<String>,
+    },
+    /// Print events as they arrive: new members, pledges counted, TRIGGERED, STARTED
+    Watch {
+        /// Only this network
+        #[arg(long)]
+        network: Option<String>,
+        /// Seconds between looks
+        #[arg(long, default_value_t = 2)]
+        interval: u64,
+        /// Stop after this many seconds (default: run until interrupted)
+        #[arg(long)]
+        for_secs: Option<u64>,
+    },
+    /// A campaign countdown in phases with objectives and readiness gates
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// Members, pledges, cover coverage, and the campaign's gates met and missed
+    Readiness { network: String },
     /// Move a network's operations on a USB stick: encrypted bundle files
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -192,4 +265,214 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1024)]
         mib: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCommand {
+    /// Create an invite (organizers): prints the link, shows a QR code in a terminal
+    Create {
+        #[arg(long)]
+        network: String,
+        /// How many people may join with it
+        #[arg(long, default_value_t = 1)]
+        uses: u16,
+        /// Valid for this long (e.g. 7d, 12h); joins claiming a later time do not count
+        #[arg(long)]
+        expires: Option<String>,
+        /// Where to reach the network (peer or hub address); repeat for several
+        #[arg(long = "addr", value_name = "ADDR")]
+        addresses: Vec<String>,
+        /// Also write the QR code as a PNG image
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
+        /// Never draw the QR code in the terminal
+        #[arg(long)]
+        no_terminal_qr: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Members, pending joiners and removed members, with their vouchers
+    List { network: String },
+    /// Remove a member or turn down a joiner (organizers); rotates the network key
+    Remove { network: String, member: String },
+    /// Make a member an organizer (organizers)
+    Promote { network: String, member: String },
+}
+
+// Parsed once per run: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Set fields of your profile; fields not given stay as they were
+    Set {
+        network: String,
+        #[arg(long)]
+        pseudonym: Option<String>,
+        #[arg(long)]
+        workplace: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        shift: Option<String>,
+        /// Your job (nurse, picker ...): calls may exempt vital roles
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        sector: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+        /// Comma-separated
+        #[arg(long)]
+        languages: Option<String>,
+    },
+    /// The directory: members' profiles and skills
+    List { network: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SkillCommand {
+    Add { network: String, skill: String },
+    Remove { network: String, skill: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CoverKindArg {
+    Shift,
+    Childcare,
+    Ride,
+    Eldercare,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverSpec {
+    pub network: String,
+    #[arg(long, value_enum)]
+    pub kind: CoverKindArg,
+    /// Days and hours, e.g. "mon-fri 18:00-22:00", "weekends", "any"
+    #[arg(long, default_value = "any")]
+    pub when: String,
+    /// Where (a district, a site)
+    #[arg(long = "where", default_value = "")]
+    pub place: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CoverCommand {
+    /// Offer cover
+    Offer {
+        #[command(flatten)]
+        spec: CoverSpec,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Ask for cover (counted in readiness: how many needs have a matching offer)
+    Need {
+        #[command(flatten)]
+        spec: CoverSpec,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Who can cover this: open offers that match kind, days and hours, and place
+    Find {
+        #[command(flatten)]
+        spec: CoverSpec,
+    },
+    /// Every open offer and need
+    List { network: String },
+    /// Close one of your offers or needs
+    Close { network: String, id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a co-worker who is not a member (organizers)
+    Add {
+        network: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        workplace: String,
+        #[arg(long, default_value = "")]
+        department: String,
+        #[arg(long, default_value = "")]
+        shift: String,
+        #[arg(long, default_value = "")]
+        role: String,
+    },
+    /// Contacts with their support level and history
+    List { network: String },
+    /// Note a one-on-one conversation
+    Note { network: String, contact: String, text: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CallKindArg {
+    Strike,
+    Sickout,
+    Slowdown,
+    WorkToRule,
+    Boycott,
+}
+
+// Parsed once per run: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum CallCommand {
+    /// Open a strike call (organizers). Rules combine with AND
+    Create {
+        network: String,
+        #[arg(long, value_enum)]
+        kind: CallKindArg,
+        #[arg(long)]
+        title: String,
+        /// A demand; repeat for several
+        #[arg(long = "demand")]
+        demands: Vec<String>,
+        /// Only this workplace counts (default: the whole network)
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// At least this many pledges
+        #[arg(long)]
+        threshold_count: Option<u32>,
+        /// At least this share of the mapped workforce (0.6 or 60%)
+        #[arg(long)]
+        threshold_share: Option<String>,
+        /// At least N in every department (or workplace, shift): department=5
+        #[arg(long, value_name = "DIMENSION=N")]
+        min_per: Vec<String>,
+        /// Pledges made after this do not count (2026-12-15, 2026-12-15T17:00 UTC, or 21d)
+        #[arg(long)]
+        deadline: String,
+        /// When the action starts once triggered
+        #[arg(long)]
+        starts: String,
+        /// A vital role that is not asked to stop and not counted; repeat for several
+        #[arg(long = "exempt-role")]
+        exempt_roles: Vec<String>,
+        /// A further escalation wave: "count=100,share=80%,min-per=department=5,starts=2027-01-10"
+        #[arg(long = "wave")]
+        waves: Vec<String>,
+    },
+    /// Calls of a network with their status
+    List { network: String },
+    /// Progress toward every rule, and the status: open / triggered / expired / started
+    Show { call: String },
+    /// Close the count of a call whose deadline has passed (organizers; done on its own too)
+    Close { call: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Set the campaign from a JSON file (format in the README) (organizers)
+    Set {
+        network: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// The countdown: phases, dates, objectives, gates
+    Show { network: String },
 }

@@ -12,6 +12,7 @@ use strike_node::{ImportProgress, NetworkStatus, Node, default_data_dir, default
 use zeroize::Zeroizing;
 
 use crate::args::{AdminCommand, BenchCommand, BundleCommand, Cli, Command, KindArg, NetworkCommand, PassphraseAction};
+use crate::organize;
 use crate::output::{emit, time};
 use crate::{CliError, exit};
 
@@ -51,6 +52,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             });
             Ok(())
         }
+        Command::Invite(cmd) => organize::invite(&cli, &mut unlock(&cli)?, cmd),
+        Command::Join { link, pseudonym, out } => organize::join(&cli, &mut unlock(&cli)?, link, pseudonym, out),
+        Command::Member(cmd) => organize::member(&cli, &mut unlock(&cli)?, cmd),
+        Command::Vouch { network, member } => organize::vouch(&cli, &mut unlock(&cli)?, network, member),
+        Command::Profile(cmd) => organize::profile(&cli, &mut unlock(&cli)?, cmd),
+        Command::Skill(cmd) => organize::skill(&cli, &mut unlock(&cli)?, cmd),
+        Command::Cover(cmd) => organize::cover(&cli, &mut unlock(&cli)?, cmd),
+        Command::Contact(cmd) => organize::contact(&cli, &mut unlock(&cli)?, cmd),
+        Command::Assess { network, contact, level, note } => {
+            organize::assess(&cli, &mut unlock(&cli)?, network, contact, *level, note)
+        }
+        Command::Map { network } => organize::map(&cli, &unlock(&cli)?, network),
+        Command::Call(cmd) => organize::call(&cli, &mut unlock(&cli)?, cmd),
+        Command::Pledge { words } => organize::pledge(&cli, &mut unlock(&cli)?, words),
+        Command::Watch { network, interval, for_secs } => {
+            organize::watch(&cli, &unlock(&cli)?, network.as_deref(), *interval, *for_secs)
+        }
+        Command::Campaign(cmd) => organize::campaign(&cli, &mut unlock(&cli)?, cmd),
+        Command::Readiness { network } => organize::readiness(&cli, &unlock(&cli)?, network),
         Command::Bundle(cmd) => bundle(&cli, cmd),
         Command::Admin(cmd) => admin(&cli, cmd),
         Command::Wipe { yes } => wipe(&cli, *yes),

@@ -4,7 +4,9 @@
 mod args;
 mod bench;
 mod commands;
+mod organize;
 mod output;
+mod when;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -22,9 +24,10 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Locked: no identity, no passphrase, wrong passphrase or damaged key file.
     pub const LOCKED: u8 = 3;
-    /// The network named does not exist here, or the name is ambiguous.
+    /// The network, member, contact or call named does not exist here, or the name is ambiguous.
     pub const NOT_FOUND: u8 = 4;
-    /// Data refused: a damaged or unreadable bundle, or an operation that fails validation.
+    /// Refused: a damaged or unreadable bundle, an operation that fails validation, or an act
+    /// your standing does not allow (not admitted, not an organizer, after a deadline).
     pub const REFUSED: u8 = 5;
 }
 
@@ -48,8 +51,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<NodeError>() {
         Some(NodeError::WrongPassphrase | NodeError::NotInitialized(_) | NodeError::CorruptKeyFile(_)) => exit::LOCKED,
-        Some(NodeError::UnknownNetwork(_) | NodeError::AmbiguousNetwork(_)) => exit::NOT_FOUND,
-        Some(NodeError::Bundle(_) | NodeError::Refused(_)) => exit::REFUSED,
+        Some(NodeError::UnknownNetwork(_) | NodeError::AmbiguousNetwork(_) | NodeError::NotFound(_)) => exit::NOT_FOUND,
+        Some(NodeError::Bundle(_) | NodeError::Refused(_) | NodeError::NotAllowed(_)) => exit::REFUSED,
         Some(NodeError::InvalidInput(_) | NodeError::AlreadyInitialized(_)) => exit::USAGE,
         _ => exit::FAILURE,
     }

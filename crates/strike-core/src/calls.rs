@@ -91,7 +91,11 @@ impl Rule {
 
 /// `600` -> `60%`, `625` -> `62.5%`.
 pub fn permille_text(permille: u16) -> String {
-    if permille % 10 == 0 { format!("{}%", permille / 10) } else { format!("{}.{}%", permille / 10, permille % 10) }
+    if permille.is_multiple_of(10) {
+        format!("{}%", permille / 10)
+    } else {
+        format!("{}.{}%", permille / 10, permille % 10)
+    }
 }
 
 /// One stage of a call: its rules and when it starts once triggered.

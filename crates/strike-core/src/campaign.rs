@@ -116,7 +116,7 @@ pub struct Countdown {
 }
 
 pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
-    let pct = |have: u64, of: u64| if of == 0 { "0%".to_string() } else { format!("{}%", have * 100 / of) };
+    let pct = |have: u64, of: u64| format!("{}%", (have * 100).checked_div(of).unwrap_or(0));
     let short = |id: &[u8; 32]| hex::encode(&id[..4]);
     match gate {
         Gate::Members { n } => GateStatus {

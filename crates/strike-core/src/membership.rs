@@ -390,7 +390,8 @@ pub fn resolve(events: &[Event]) -> Membership {
         }
         // Stable: write it out.
         m.invites = invites;
-        let first_ops: BTreeMap<AuthorId, (&Event, [u8; 32], String, Option<[u8; 16]>)> =
+        type FirstOp<'e> = (&'e Event, [u8; 32], String, Option<[u8; 16]>);
+        let first_ops: BTreeMap<AuthorId, FirstOp<'_>> =
             std::iter::once((founder, (genesis_event, genesis.founder_agreement, String::new(), None)))
                 .chain(joins.iter().filter_map(|(a, e)| match &e.body {
                     Body::JoinRequest(j) if *a != founder => {

@@ -119,6 +119,11 @@ impl Node {
         Ok(me)
     }
 
+    /// This node's author must be an organizer of the network.
+    pub fn require_organizer(&self, network: &NetworkId) -> Result<()> {
+        self.require_member(network, true).map(|_| ())
+    }
+
     /// Finds a member by author id, id prefix (at least 4 hex digits) or pseudonym.
     pub fn resolve_member(&self, network: &NetworkId, query: &str) -> Result<MemberRow> {
         let q = query.trim().to_lowercase();

@@ -5,3 +5,4 @@ mod support;
 mod at_rest;
 mod crash;
 mod flows;
+mod organizing;

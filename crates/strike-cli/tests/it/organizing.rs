@@ -1,0 +1,137 @@
+//! Issue 3's flows through the binary: an invite as a link and a scannable QR code, joining
+//! without seeing anything, vouching, a call with rules, pledges and the trigger.
+
+use crate::support::Home;
+
+fn decode_qr(path: &std::path::Path) -> String {
+    let image = image::open(path).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn invite_qr_join_vouch_call_pledge_trigger() {
+    let sam = Home::initialized();
+    let net = sam.json(&["network", "create", "--name", "Dock 4"])["network_id"].as_str().unwrap().to_owned();
+    sam.ok(&["announce", "Dock 4", "Are you in?"]);
+    let qr = sam.path("invite.png");
+    let invite = sam.json(&[
+        "invite",
+        "create",
+        "--network",
+        "Dock 4",
+        "--uses",
+        "5",
+        "--expires",
+        "7d",
+        "--addr",
+        "127.0.0.1:7000",
+        "--qr",
+        qr.to_str().unwrap(),
+    ]);
+    let link = invite["link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("openstrike://join/v1/") && link.ends_with("?a=127.0.0.1:7000"));
+    assert_eq!(decode_qr(&qr), link, "the QR code decodes back to the invite link");
+
+    // Dee joins: the request goes to Sam as a bundle only members (invite holders) open.
+    let dee = Home::initialized();
+    let request = dee.path("join-request.osb");
+    let joined = dee.json(&["join", &link, "--pseudonym", "Dee", "--out", request.to_str().unwrap()]);
+    assert_eq!(joined["network_id"], net.as_str());
+    assert_eq!(dee.json(&["member", "list", &net])["people"].as_array().unwrap().len(), 0, "sees nothing");
+    let refused = dee.run(&["announcements", &net]);
+    assert!(refused.status.success());
+    assert!(dee.json(&["announcements", &net])["announcements"].as_array().unwrap().is_empty());
+
+    sam.ok(&["bundle", "import", request.to_str().unwrap()]);
+    let people = sam.json(&["member", "list", "Dock 4"]);
+    assert_eq!(people["people"][1]["status"], "pending");
+    assert_eq!(people["people"][1]["pseudonym"], "Dee");
+    let vouched = sam.json(&["vouch", "Dock 4", "Dee"]);
+    assert_eq!(vouched["admitted"], true);
+    let back = sam.path("to-dee.osb");
+    sam.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
+    dee.ok(&["bundle", "import", back.to_str().unwrap()]);
+    assert_eq!(dee.json(&["announcements", &net])["announcements"][0]["text"], "Are you in?");
+
+    // Profiles, skills, cover; a contact and an assessment; the map.
+    sam.ok(&["profile", "set", "Dock 4", "--department", "packing", "--shift", "night", "--role", "picker"]);
+    dee.ok(&["profile", "set", &net, "--department", "picking", "--shift", "night", "--role", "picker"]);
+    dee.ok(&["skill", "add", &net, "car"]);
+    dee.ok(&["cover", "offer", &net, "--kind", "ride", "--when", "mon-fri 22:00-06:00", "--where", "North"]);
+    sam.ok(&["contact", "add", "Dock 4", "--name", "Lee", "--department", "picking", "--shift", "day"]);
+    sam.ok(&["assess", "Dock 4", "Lee", "4", "--note", "angry about the heat"]);
+    let map = sam.json(&["map", "Dock 4"]);
+    assert_eq!(map["map"]["departments"], serde_json::json!(["packing", "picking"]));
+    assert_eq!(map["map"]["shifts"], serde_json::json!(["day", "night"]));
+    assert_eq!(map["map"]["cells"][1][0]["by_support"][3], 1, "Lee: picking, day, support 4");
+    assert_eq!(map["map"]["cells"][1][1]["members"], 0, "Dee's profile has not reached Sam yet");
+    let to_sam = dee.path("to-sam.osb");
+    dee.ok(&["bundle", "export", "--network", &net, "--out", to_sam.to_str().unwrap()]);
+    sam.ok(&["bundle", "import", to_sam.to_str().unwrap()]);
+    let rides =
+        sam.json(&["cover", "find", "Dock 4", "--kind", "ride", "--when", "tue 23:00-01:00", "--where", "north"]);
+    assert_eq!(rides["matches"][0]["who"], "Dee");
+    let none = sam.json(&["cover", "find", "Dock 4", "--kind", "ride", "--when", "sat 12:00-13:00"]);
+    assert!(none["matches"].as_array().unwrap().is_empty());
+
+    // A call: 2 pledges and 60% of the mapped workforce (Sam, Dee, Lee = 3).
+    let call = sam.json(&[
+        "call",
+        "create",
+        "Dock 4",
+        "--kind",
+        "strike",
+        "--title",
+        "One-day strike",
+        "--demand",
+        "Heat in packing",
+        "--threshold-count",
+        "2",
+        "--threshold-share",
+        "60%",
+        "--min-per",
+        "department=1",
+        "--deadline",
+        "3w",
+        "--starts",
+        "22d",
+        "--exempt-role",
+        "nurse",
+    ])["call_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = sam.json(&["call", "show", &call[..10]]);
+    assert_eq!((shown["status"].as_str(), shown["tally"]["workforce"].as_u64()), (Some("open"), Some(3)));
+    sam.ok(&["pledge", &call[..10]]);
+    sam.ok(&["pledge", "withdraw", &call[..10]]);
+    sam.ok(&["pledge", &call[..10]]);
+    let again = sam.run(&["pledge", &call[..10]]);
+    assert_eq!(again.status.code(), Some(2), "pledging twice is refused as bad input");
+    let out = sam.path("call.osb");
+    sam.ok(&["bundle", "export", "--network", &net, "--out", out.to_str().unwrap()]);
+    dee.ok(&["bundle", "import", out.to_str().unwrap()]);
+    let pledged = dee.json(&["pledge", &call[..10]]);
+    assert_eq!(pledged["status"], "triggered", "2 of 3 = 67% >= 60%, both departments");
+    let text = dee.ok(&["call", "show", &call[..10]]);
+    assert!(text.contains("TRIGGERED"), "{text}");
+    let back = dee.path("trigger.osb");
+    dee.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
+    sam.ok(&["bundle", "import", back.to_str().unwrap()]);
+    assert_eq!(sam.json(&["call", "show", &call[..10]])["status"], "triggered", "same status on both nodes");
+    assert_eq!(
+        sam.json(&["network", "state-hash", &net])["state_hash"],
+        dee.json(&["network", "state-hash", &net])["state_hash"]
+    );
+    let withdraw = dee.run(&["pledge", "withdraw", &call[..10]]);
+    assert_eq!(withdraw.status.code(), Some(5), "held to the pledge after the trigger");
+
+    let readiness = sam.json(&["readiness", "Dock 4"]);
+    assert_eq!(readiness["readiness"]["members"], 2);
+    // Watch reports nothing new on a quiet network and stops when told.
+    let watched = sam.ok(&["watch", "--for-secs", "1", "--interval", "1"]);
+    assert!(watched.starts_with("watching 1 network(s)"));
+}
