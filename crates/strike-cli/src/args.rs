@@ -259,6 +259,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         count: u64,
     },
+    /// Tally pledges across calls: the fold and status evaluation, pure and from the store
+    Tally {
+        #[arg(long, default_value_t = 1000)]
+        calls: usize,
+        /// Pledge events (pledges and withdrawals) per call
+        #[arg(long, default_value_t = 1000)]
+        per_call: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB

@@ -237,3 +237,143 @@ pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, cou
     });
     Ok(())
 }
+
+/// `bench tally`: 1,000,000 pledges (with withdrawals) across 1,000 calls of a 1,000-member
+/// network. Measures the pure fold and status evaluation on one core, and the same from the
+/// encrypted store (reading the pledge rows of every call, then folding and evaluating).
+pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> anyhow::Result<()> {
+    use strike_core::calls::{self, Call, CallKind, Dimension, Person, PledgeEvent, Roster, Rule, Wave};
+    use strike_core::{AuthorId, CoarseTime, OpId};
+
+    let n_members = per_call.max(10);
+    let departments = ["packing", "picking", "loading", "returns", "cleaning", "office", "yard", "cold store"];
+    let author = |i: usize| {
+        let mut a = [0u8; 32];
+        a[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        a[8] = 0xaa;
+        AuthorId(a)
+    };
+    let mut roster = Roster::default();
+    for i in 0..n_members {
+        let role = if i % 50 == 0 { "nurse" } else { "picker" };
+        let person = Person {
+            workplace: "Dock 4".into(),
+            department: departments[i % departments.len()].into(),
+            shift: if i % 2 == 0 { "day" } else { "night" }.into(),
+            role: role.into(),
+        };
+        roster.members.insert(author(i), Some(person));
+    }
+    let call = |i: usize| Call {
+        kind: CallKind::Strike,
+        title: format!("Call {i}"),
+        demands: vec!["A raise".into()],
+        scope: String::new(),
+        deadline: 1_000_000,
+        exempt_roles: vec!["nurse".into()],
+        waves: vec![Wave {
+            rules: vec![
+                Rule::Count { n: (per_call as u32 * 8) / 10 },
+                Rule::Share { permille: 700 },
+                Rule::MinPer { dimension: Dimension::Department, n: 5 },
+            ],
+            starts: 1_000_100,
+        }],
+    };
+    // Per call: members pledge in a scrambled order; every tenth later withdraws and pledges again.
+    let events_for = |c: usize| -> Vec<PledgeEvent> {
+        let mut out = Vec::with_capacity(per_call);
+        let mut i = 0usize;
+        while out.len() < per_call {
+            let m = (i * 7919 + c * 31) % n_members;
+            let t = (i as u32) * 3 + (c as u32 % 7);
+            out.push(PledgeEvent { author: author(m), seq: 2, time: CoarseTime(t), pledged: true });
+            if i % 10 == 0 && out.len() + 2 <= per_call {
+                out.push(PledgeEvent { author: author(m), seq: 3, time: CoarseTime(t + 1), pledged: false });
+                out.push(PledgeEvent { author: author(m), seq: 4, time: CoarseTime(t + 2), pledged: true });
+            }
+            i += 1;
+        }
+        out
+    };
+    let calls: Vec<Call> = (0..n_calls).map(call).collect();
+    let all_events: Vec<Vec<PledgeEvent>> = (0..n_calls).map(events_for).collect();
+    let total: usize = all_events.iter().map(Vec::len).sum();
+
+    // 1. The pure fold and evaluation, one core.
+    let mut pure = Vec::new();
+    let mut triggered = 0;
+    for _ in 0..runs {
+        let mut events = all_events.clone();
+        let started = Instant::now();
+        triggered = 0;
+        for (c, ev) in calls.iter().zip(events.iter_mut()) {
+            let t = calls::evaluate(c, &roster, ev, None, CoarseTime(10));
+            triggered += usize::from(t.waves[0].triggered_at.is_some());
+        }
+        pure.push(started.elapsed().as_secs_f64());
+    }
+
+    // 2. From the encrypted store, through the node's query.
+    let tmp = tempfile::tempdir()?;
+    let mut node = Node::init(&tmp.path().join("n"), b"bench tally passphrase", KdfParams::MINIMUM)?;
+    let network = node.create_network("Tally", NetworkKind::Workplace)?;
+    let members: Vec<AuthorId> = (0..n_members).map(author).collect();
+    let call_rows: Vec<(OpId, Vec<u8>)> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (OpId(strike_crypto::hash(format!("call {i}").as_bytes())), Body::Call(c.clone()).encode()))
+        .collect();
+    let mut rows = Vec::with_capacity(total);
+    for (c, ev) in all_events.iter().enumerate() {
+        for e in ev {
+            let m = u64::from_be_bytes(e.author.0[..8].try_into().expect("8 bytes")) as usize;
+            // Give each row its own seq so rows of one author in one call stay distinct.
+            rows.push((c, m, e.seq, e.time.0, e.pledged));
+        }
+    }
+    let profiles: Vec<Vec<u8>> = members
+        .iter()
+        .map(|m| {
+            let p = roster.members[m].clone().expect("every member has a profile");
+            Body::Profile(strike_core::body::Profile {
+                workplace: p.workplace,
+                department: p.department,
+                shift: p.shift,
+                role: p.role,
+                ..Default::default()
+            })
+            .encode()
+        })
+        .collect();
+    node.store_mut().fill_tally_benchmark(&network, &members, &profiles, &call_rows, &rows)?;
+    let mut stored = Vec::new();
+    let mut stored_triggered = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let views = node.calls(&network)?;
+        stored.push(started.elapsed().as_secs_f64());
+        stored_triggered = views.iter().filter(|v| v.tally.waves[0].triggered_at.is_some()).count();
+    }
+    let (pure_s, stored_s) = (median(pure), median(stored));
+    emit(
+        json_mode,
+        json!({
+            "calls": n_calls, "pledge_events": total, "members": n_members, "runs": runs,
+            "pure_seconds": pure_s, "pure_pledges_per_sec": total as f64 / pure_s,
+            "store_seconds": stored_s, "store_pledges_per_sec": total as f64 / stored_s,
+            "triggered": triggered, "triggered_from_store": stored_triggered,
+        }),
+        || {
+            format!(
+                "tally: {total} pledge events (pledges and withdrawals) across {n_calls} calls, {n_members} members, median of {runs} runs\n\
+                 fold + status evaluation, one core:          {pure_s:.3} s  ({:.0} pledges/s)\n\
+                 the same from the encrypted store (node.calls): {stored_s:.3} s  ({:.0} pledges/s)\n\
+                 calls triggered: {triggered} (from the store: {stored_triggered})",
+                total as f64 / pure_s,
+                total as f64 / stored_s
+            )
+        },
+    );
+    Ok(())
+}

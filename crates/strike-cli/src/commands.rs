@@ -77,6 +77,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { reset } => demo(&cli, *reset),
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
+        Command::Bench(BenchCommand::Tally { calls, per_call, runs }) => {
+            crate::bench::tally(json, *calls, *per_call, *runs)
+        }
         Command::Bench(BenchCommand::Writes { network, count }) => {
             let mut node = unlock(&cli)?;
             let id = node.resolve_network(network)?;

@@ -128,6 +128,23 @@ pub struct Readiness {
     pub campaign: Option<Countdown>,
 }
 
+/// What every call of a network is evaluated against.
+struct CallContext {
+    roster: Roster,
+    me: Option<AuthorId>,
+    standing: HashMap<AuthorId, u64>,
+    checkpoints: Vec<FactRow>,
+}
+
+/// The first counted organizer checkpoint of a call written at or after its deadline.
+fn closing_checkpoint(checkpoints: &[FactRow], call_id: &OpId, call: &Call) -> Option<OpId> {
+    checkpoints
+        .iter()
+        .filter(|f| matches!(&f.body, Body::Checkpoint(c) if c.call == call_id.0) && f.time.0 >= call.deadline)
+        .min_by_key(|f| (f.time, f.op_id))
+        .map(|f| f.op_id)
+}
+
 fn short(id: &OpId) -> String {
     id.short()
 }
@@ -468,35 +485,47 @@ impl Node {
 
     /// Every call of a network with its tally, newest first.
     pub fn calls(&self, network: &NetworkId) -> Result<Vec<CallView>> {
-        let roster = self.roster(network)?;
+        let ctx = self.call_context(network)?;
         let mut out = Vec::new();
         for f in self.store.facts(network, "call", None, true)?.into_iter().rev() {
-            out.push(self.call_view(network, &f, &roster)?);
+            out.push(self.call_view(network, &f, &ctx)?);
         }
         Ok(out)
     }
 
     pub fn call(&self, network: &NetworkId, call: &OpId) -> Result<CallView> {
-        let roster = self.roster(network)?;
+        let ctx = self.call_context(network)?;
         let f = self
             .store
             .facts(network, "call", None, true)?
             .into_iter()
             .find(|f| f.op_id == *call)
             .ok_or_else(|| NodeError::NotFound("no such strike call (or it does not count)".into()))?;
-        self.call_view(network, &f, &roster)
+        self.call_view(network, &f, &ctx)
     }
 
-    fn call_view(&self, network: &NetworkId, f: &FactRow, roster: &Roster) -> Result<CallView> {
+    fn call_context(&self, network: &NetworkId) -> Result<CallContext> {
+        Ok(CallContext {
+            roster: self.roster(network)?,
+            me: self.network(network)?.my_author,
+            standing: self.store.standing(network)?,
+            checkpoints: self.store.facts(network, "checkpoint", None, true)?,
+        })
+    }
+
+    fn call_view(&self, network: &NetworkId, f: &FactRow, ctx: &CallContext) -> Result<CallView> {
         let Body::Call(call) = &f.body else { return Err(NodeError::NotFound("not a call".into())) };
-        let closing = self.closing_checkpoint(network, &f.op_id, call)?;
+        let closing = closing_checkpoint(&ctx.checkpoints, &f.op_id, call);
         let cut = match &closing {
             Some(cp) => Some(self.store.checkpoint_cut(network, cp)?),
             None => None,
         };
-        let mut events = self.store.pledge_events(network, &f.op_id)?;
-        let my_pledge = self.my_pledge(network, &f.op_id, &events)?;
-        let tally = calls::evaluate(call, roster, &mut events, cut.as_ref(), CoarseTime::from_unix_seconds(self.now()));
+        let mut events = self.store.pledge_events_with(network, &f.op_id, &ctx.standing)?;
+        let my_pledge = ctx.me.is_some_and(|me| {
+            events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged)
+        });
+        let now = CoarseTime::from_unix_seconds(self.now());
+        let tally = calls::evaluate(call, &ctx.roster, &mut events, cut.as_ref(), now);
         Ok(CallView {
             id: short(&f.op_id),
             op: f.op_id,
@@ -510,22 +539,6 @@ impl Node {
             my_pledge,
             closed_by: closing.map(|c| c.short()),
         })
-    }
-
-    fn my_pledge(&self, network: &NetworkId, _call: &OpId, events: &[calls::PledgeEvent]) -> Result<bool> {
-        let Some(me) = self.network(network)?.my_author else { return Ok(false) };
-        Ok(events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged))
-    }
-
-    /// The first counted organizer checkpoint of a call written at or after its deadline.
-    fn closing_checkpoint(&self, network: &NetworkId, call_id: &OpId, call: &Call) -> Result<Option<OpId>> {
-        Ok(self
-            .store
-            .facts(network, "checkpoint", Some(&call_id.0[..]), true)?
-            .into_iter()
-            .filter(|f| f.time.0 >= call.deadline)
-            .min_by_key(|f| (f.time, f.op_id))
-            .map(|f| f.op_id))
     }
 
     /// Pledges to a call, or withdraws (until it triggers).
@@ -551,11 +564,12 @@ impl Node {
     /// Closes the count of calls whose deadline has passed with a checkpoint (organizers).
     pub(crate) fn close_due_calls(&mut self, network: &NetworkId) -> Result<usize> {
         let now = CoarseTime::from_unix_seconds(self.now());
+        let checkpoints = self.store.facts(network, "checkpoint", None, true)?;
         let mut due = Vec::new();
         for f in self.store.facts(network, "call", None, true)? {
             if let Body::Call(call) = &f.body
                 && call.deadline <= now.0
-                && self.closing_checkpoint(network, &f.op_id, call)?.is_none()
+                && closing_checkpoint(&checkpoints, &f.op_id, call).is_none()
             {
                 due.push(f.op_id);
             }

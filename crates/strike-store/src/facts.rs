@@ -98,20 +98,37 @@ impl Store {
 
     /// Pledges and withdrawals to a call whose authors' standing covers them.
     pub fn pledge_events(&self, network: &NetworkId, call: &OpId) -> Result<Vec<PledgeEvent>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.author, p.seq, p.time, p.pledged FROM v_pledges p
-             JOIN v_members m ON m.network_id = p.network_id AND m.author = p.author AND p.seq <= m.count_upto
-             WHERE p.network_id = ?1 AND p.call = ?2",
-        )?;
-        let rows = stmt.query_map(params![&network.0[..], &call.0[..]], |r| {
-            Ok(PledgeEvent {
-                author: AuthorId(blob32(r.get(0)?)?),
-                seq: r.get::<_, i64>(1)? as u64,
-                time: time(r.get(2)?),
-                pledged: r.get(3)?,
-            })
-        })?;
+        self.pledge_events_with(network, call, &self.standing(network)?)
+    }
+
+    /// Each author's standing: their ops up to this seq count.
+    pub fn standing(&self, network: &NetworkId) -> Result<HashMap<AuthorId, u64>> {
+        let mut stmt = self.conn.prepare_cached("SELECT author, count_upto FROM v_members WHERE network_id = ?1")?;
+        let rows =
+            stmt.query_map([&network.0[..]], |r| Ok((AuthorId(blob32(r.get(0)?)?), r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// As [`Store::pledge_events`], with the standing read once for many calls.
+    pub fn pledge_events_with(
+        &self,
+        network: &NetworkId,
+        call: &OpId,
+        standing: &HashMap<AuthorId, u64>,
+    ) -> Result<Vec<PledgeEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT author, seq, time, pledged FROM v_pledges WHERE network_id = ?1 AND call = ?2")?;
+        let mut rows = stmt.query(params![&network.0[..], &call.0[..]])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let author = AuthorId(blob32(r.get(0)?)?);
+            let seq = r.get::<_, i64>(1)? as u64;
+            if standing.get(&author).is_some_and(|upto| seq <= *upto) {
+                out.push(PledgeEvent { author, seq, time: time(r.get(2)?), pledged: r.get(3)? });
+            }
+        }
+        Ok(out)
     }
 
     /// The causal cut a checkpoint recorded: each author's highest seq it had seen.
@@ -270,6 +287,61 @@ impl Store {
         let mut stmt = self.conn.prepare_cached("SELECT author FROM equivocators WHERE network_id = ?1")?;
         let rows = stmt.query_map([&network.0[..]], |r| Ok(AuthorId(blob32(r.get(0)?)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Benchmark fixture: writes members, calls and pledge rows straight into the views of a
+    /// network (no ops, no signatures), to measure the read path of tallies at a scale that
+    /// would take minutes to author. Never used outside `openstrike bench`.
+    pub fn fill_tally_benchmark(
+        &mut self,
+        network: &NetworkId,
+        members: &[AuthorId],
+        profiles: &[Vec<u8>],
+        calls: &[(OpId, Vec<u8>)],
+        pledges: &[(usize, usize, u64, u32, bool)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let net = &network.0[..];
+        {
+            let mut member = tx.prepare(
+                "INSERT INTO v_members (network_id, author, status, role, agreement, pseudonym, invite, first_op, since, count_upto)
+                 VALUES (?1, ?2, 'member', 'organizer', zeroblob(32), '', NULL, zeroblob(32), 0, 9223372036854775807)",
+            )?;
+            for m in members {
+                member.execute(params![net, &m.0[..]])?;
+            }
+            let mut profile = tx.prepare(
+                "INSERT INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body)
+                 VALUES (?1, ?2, ?3, 1, 0, 'profile', NULL, NULL, ?4)",
+            )?;
+            for (m, body) in members.iter().zip(profiles) {
+                profile.execute(params![net, &strike_crypto::hash(&m.0)[..], &m.0[..], body])?;
+            }
+            let mut call = tx.prepare(
+                "INSERT INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body)
+                 VALUES (?1, ?2, ?3, 1, 0, 'call', NULL, NULL, ?4)",
+            )?;
+            for (id, body) in calls {
+                call.execute(params![net, &id.0[..], &members[0].0[..], body])?;
+            }
+            let mut pledge = tx.prepare(
+                "INSERT INTO v_pledges (network_id, call, author, seq, time, pledged, op_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (i, (c, m, seq, time, pledged)) in pledges.iter().enumerate() {
+                let op = strike_crypto::hash(&(i as u64).to_be_bytes());
+                pledge.execute(params![
+                    net,
+                    &calls[*c].0.0[..],
+                    &members[*m].0[..],
+                    *seq as i64,
+                    i64::from(*time),
+                    pledged,
+                    &op[..]
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Resolves membership again and rewrites its views (after a manual change of keys).
