@@ -288,7 +288,7 @@ pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> a
             let m = (i * 7919 + c * 31) % n_members;
             let t = (i as u32) * 3 + (c as u32 % 7);
             out.push(PledgeEvent { author: author(m), seq: 2, time: CoarseTime(t), pledged: true });
-            if i % 10 == 0 && out.len() + 2 <= per_call {
+            if i.is_multiple_of(10) && out.len() + 2 <= per_call {
                 out.push(PledgeEvent { author: author(m), seq: 3, time: CoarseTime(t + 1), pledged: false });
                 out.push(PledgeEvent { author: author(m), seq: 4, time: CoarseTime(t + 2), pledged: true });
             }
