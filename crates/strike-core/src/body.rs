@@ -500,6 +500,9 @@ pub(crate) mod bytes_array {
 }
 
 #[cfg(test)]
+mod vectors;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

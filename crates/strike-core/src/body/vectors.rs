@@ -1,0 +1,216 @@
+//! Frozen encodings of every body type and the values derived from an invite secret, also
+//! printed in `docs/protocol.md` ("Body vectors"). Changing any of them is a protocol change.
+
+use super::*;
+use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
+use crate::campaign::{Campaign, Gate, Phase};
+use crate::membership::{invite_id, join_epoch, join_key, rotated_epoch};
+
+pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
+    vec![
+        (
+            "invite",
+            Body::Invite(Invite {
+                secret: [7; 32],
+                uses: 5,
+                vouches: 1,
+                expires: Some(29_000_000),
+                addresses: vec!["127.0.0.1:7000".into()],
+            }),
+        ),
+        (
+            "join_request",
+            Body::JoinRequest(JoinRequest { invite: [1; 16], agreement: [2; 32], pseudonym: "Dee".into() }),
+        ),
+        ("vouch", Body::Vouch(Vouch { member: [3; 32] })),
+        (
+            "key_share",
+            Body::KeyShare(KeyShare { member: [3; 32], keys: vec![SealedKey { epoch: 0, sealed: vec![9; 4] }] }),
+        ),
+        ("role_change", Body::RoleChange(RoleChange { member: [3; 32], role: crate::Role::Organizer })),
+        ("removal", Body::Removal(Removal { member: [3; 32], last_seen_seq: 12 })),
+        (
+            "key_update",
+            Body::KeyUpdate(KeyUpdate { epoch: 77, shares: vec![MemberShare { member: [3; 32], sealed: vec![9; 4] }] }),
+        ),
+        (
+            "profile",
+            Body::Profile(Profile {
+                pseudonym: "Dee".into(),
+                department: "packing".into(),
+                shift: "night".into(),
+                languages: vec!["en".into()],
+                ..Profile::default()
+            }),
+        ),
+        ("skill", Body::Skill(Skill { skill: "car".into(), has: true })),
+        (
+            "cover_offer",
+            Body::CoverOffer(Cover {
+                kind: CoverKind::Ride,
+                when: "mon,tue 22:00-06:00".into(),
+                place: "North".into(),
+                note: String::new(),
+            }),
+        ),
+        ("cover_close", Body::CoverClose(CoverClose { item: [4; 32] })),
+        (
+            "contact",
+            Body::Contact(Contact {
+                name: "Lee".into(),
+                workplace: "Dock 4".into(),
+                department: "picking".into(),
+                shift: "day".into(),
+                role: String::new(),
+            }),
+        ),
+        ("contact_note", Body::ContactNote(ContactNote { contact: [5; 32], text: "Talked".into() })),
+        ("assessment", Body::Assessment(Assessment { contact: [5; 32], level: 4, note: String::new() })),
+        (
+            "call",
+            Body::Call(Call {
+                kind: CallKind::Strike,
+                title: "One day".into(),
+                demands: vec!["Heat".into()],
+                scope: String::new(),
+                deadline: 29_000_000,
+                exempt_roles: vec!["nurse".into()],
+                waves: vec![Wave {
+                    rules: vec![
+                        Rule::Count { n: 50 },
+                        Rule::Share { permille: 600 },
+                        Rule::MinPer { dimension: Dimension::Department, n: 5 },
+                    ],
+                    starts: 29_010_000,
+                }],
+            }),
+        ),
+        ("pledge", Body::Pledge(Pledge { call: [6; 32], pledged: true })),
+        ("checkpoint", Body::Checkpoint(Checkpoint { call: [6; 32] })),
+        (
+            "campaign",
+            Body::Campaign(Campaign {
+                title: "Heat".into(),
+                phases: vec![Phase {
+                    name: "seed".into(),
+                    starts: 29_000_000,
+                    objectives: vec!["Map".into()],
+                    gates: vec![
+                        Gate::Members { n: 30 },
+                        Gate::CoverCoverage { kind: CoverKind::Childcare, permille: 800 },
+                    ],
+                }],
+            }),
+        ),
+    ]
+}
+
+const FROZEN: &[(&str, &str)] = &[
+    (
+        "invite",
+        "a6647479706566696e76697465667365637265745820070707070707070707070707070707070707070707070707070707070707070764757365730567766f75636865730167657870697265731a01ba814069616464726573736573816e3132372e302e302e313a37303030",
+    ),
+    (
+        "join_request",
+        "a464747970656c6a6f696e5f7265717565737466696e7669746550010101010101010101010101010101016961677265656d656e74582002020202020202020202020202020202020202020202020202020202020202026970736575646f6e796d63446565",
+    ),
+    (
+        "vouch",
+        "a2647479706565766f756368666d656d62657258200303030303030303030303030303030303030303030303030303030303030303",
+    ),
+    (
+        "key_share",
+        "a36474797065696b65795f7368617265666d656d62657258200303030303030303030303030303030303030303030303030303030303030303646b65797381a26565706f636800667365616c65644409090909",
+    ),
+    (
+        "role_change",
+        "a364747970656b726f6c655f6368616e6765666d656d6265725820030303030303030303030303030303030303030303030303030303030303030364726f6c65696f7267616e697a6572",
+    ),
+    (
+        "removal",
+        "a364747970656772656d6f76616c666d656d626572582003030303030303030303030303030303030303030303030303030303030303036d6c6173745f7365656e5f7365710c",
+    ),
+    (
+        "key_update",
+        "a364747970656a6b65795f7570646174656565706f6368184d6673686172657381a2666d656d62657258200303030303030303030303030303030303030303030303030303030303030303667365616c65644409090909",
+    ),
+    (
+        "profile",
+        "aa64747970656770726f66696c656970736575646f6e796d6344656569776f726b706c616365606a6465706172746d656e74677061636b696e67657368696674656e6967687464726f6c656066736563746f726064636974796067636f756e74727960696c616e6775616765738162656e",
+    ),
+    ("skill", "a3647479706565736b696c6c65736b696c6c6363617263686173f5"),
+    (
+        "cover_offer",
+        "a564747970656b636f7665725f6f66666572646b696e646472696465647768656e736d6f6e2c7475652032323a30302d30363a303065706c616365654e6f727468646e6f746560",
+    ),
+    (
+        "cover_close",
+        "a264747970656b636f7665725f636c6f7365646974656d58200404040404040404040404040404040404040404040404040404040404040404",
+    ),
+    (
+        "contact",
+        "a6647479706567636f6e74616374646e616d65634c656569776f726b706c61636566446f636b20346a6465706172746d656e74677069636b696e676573686966746364617964726f6c6560",
+    ),
+    (
+        "contact_note",
+        "a364747970656c636f6e746163745f6e6f746567636f6e746163745820050505050505050505050505050505050505050505050505050505050505050564746578746654616c6b6564",
+    ),
+    (
+        "assessment",
+        "a464747970656a6173736573736d656e7467636f6e7461637458200505050505050505050505050505050505050505050505050505050505050505656c6576656c04646e6f746560",
+    ),
+    (
+        "call",
+        "a864747970656463616c6c646b696e6466737472696b65657469746c65674f6e65206461796764656d616e64738164486561746573636f70656068646561646c696e651a01ba81406c6578656d70745f726f6c657381656e7572736565776176657381a26572756c657383a165636f756e74a1616e1832a1657368617265a1687065726d696c6c65190258a1676d696e5f706572a26964696d656e73696f6e6a6465706172746d656e74616e05667374617274731a01baa850",
+    ),
+    (
+        "pledge",
+        "a3647479706566706c656467656463616c6c5820060606060606060606060606060606060606060606060606060606060606060667706c6564676564f5",
+    ),
+    (
+        "checkpoint",
+        "a264747970656a636865636b706f696e746463616c6c58200606060606060606060606060606060606060606060606060606060606060606",
+    ),
+    (
+        "campaign",
+        "a364747970656863616d706169676e657469746c6564486561746670686173657381a4646e616d656473656564667374617274731a01ba81406a6f626a6563746976657381634d617065676174657382a1676d656d62657273a1616e181ea16e636f7665725f636f766572616765a2646b696e64696368696c6463617265687065726d696c6c65190320",
+    ),
+];
+
+#[test]
+fn every_body_type_has_a_frozen_encoding() {
+    let bodies = bodies();
+    assert_eq!(bodies.len(), FROZEN.len());
+    for ((name, body), (frozen_name, hex)) in bodies.iter().zip(FROZEN) {
+        assert_eq!(name, frozen_name);
+        assert_eq!(body.kind(), *name);
+        assert_eq!(hex::encode(body.encode()), *hex, "{name}");
+        assert_eq!(&Body::decode(&hex::decode(hex).unwrap()).unwrap(), body, "{name} decodes back");
+    }
+}
+
+#[test]
+fn values_derived_from_an_invite_secret_are_frozen() {
+    let secret = [7u8; 32];
+    assert_eq!(hex::encode(invite_id(&secret)), "1c59af14e0b4fc6b9b9c28ce4530cac2");
+    assert_eq!(hex::encode(join_key(&secret)), "3cb751530b095d6a74e89c21347774e8ffe80cf409c79842e0e73f3af662c9ee");
+    assert_eq!(join_epoch(&invite_id(&secret)), 0x9c59af14);
+    assert_eq!(rotated_epoch(&secret), 568102293);
+}
+
+#[test]
+fn protocol_document_carries_the_body_vectors() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+    let squeezed: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
+    for (name, hex) in FROZEN {
+        assert!(squeezed.contains(hex), "docs/protocol.md is missing the {name} body vector");
+    }
+    for context in [
+        crate::membership::INVITE_ID_CONTEXT,
+        crate::membership::JOIN_KEY_CONTEXT,
+        crate::membership::EPOCH_ID_CONTEXT,
+        std::str::from_utf8(crate::membership::KEY_SEAL_INFO).unwrap(),
+    ] {
+        assert!(doc.contains(context), "docs/protocol.md is missing {context:?}");
+    }
+}
