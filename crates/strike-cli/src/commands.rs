@@ -459,7 +459,13 @@ fn wipe(cli: &Cli, yes: bool) -> anyhow::Result<()> {
 
 fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
     let dir = cli.data_dir.clone().unwrap_or_else(default_demo_dir);
-    let (_node, summary) = strike_node::demo::run(&dir, reset)?;
+    let (node, summary) = strike_node::demo::run(&dir, reset)?;
+    // The first network's calls and readiness, to show what organizing looks like.
+    let first = summary.networks.first().map(|n| n.0);
+    let calls = match first {
+        Some(id) => node.calls(&id)?,
+        None => Vec::new(),
+    };
     let networks: Vec<_> = summary
         .networks
         .iter()
@@ -467,7 +473,8 @@ fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
         .collect();
     emit(
         cli.json,
-        json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle }),
+        json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle,
+                "calls": calls.iter().map(|c| json!({ "id": c.op.to_hex(), "title": c.title, "status": c.tally.status.as_str(), "counted": c.tally.counted, "workforce": c.tally.workforce })).collect::<Vec<_>>() }),
         || {
             let mut out = String::new();
             out += if summary.seeded {
@@ -484,6 +491,22 @@ fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
             for (id, name, k, n) in &summary.networks {
                 out += &format!("  {}  {:<10} {:<32} {n} announcement(s)\n", id.short(), k.as_str(), name);
             }
+            for c in &calls {
+                out += &format!(
+                    "\nRiverside strike call {} \"{}\": {} pledged of a mapped workforce of {}, {}\n",
+                    c.id,
+                    c.title,
+                    c.tally.counted,
+                    c.tally.workforce,
+                    c.tally.status.as_str()
+                );
+                for r in &c.tally.waves[0].rules {
+                    out += &format!("  {:>3}/{:<3} {}\n", r.have, r.need, r.rule);
+                    for (g, have, need) in r.groups.iter().filter(|(_, h, n)| h < n) {
+                        out += &format!("          {g} needs {} more\n", need - have);
+                    }
+                }
+            }
             if let Some(bundle) = &summary.bundle {
                 out += &format!(
                     "\nA bundle of the first network, sealed with the demo passphrase: {}\n",
@@ -492,8 +515,9 @@ fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
             }
             let d = summary.dir.display();
             out += &format!(
-                "\nTry:\n  export OPENSTRIKE_DATA_DIR={d} OPENSTRIKE_PASSPHRASE={}\n  openstrike network list\n  openstrike announcements Riverside\n  openstrike announce Riverside \"Meeting moved to 19:00\"\n  openstrike network state-hash Riverside\n",
-                summary.passphrase
+                "\nTry:\n  export OPENSTRIKE_DATA_DIR={d} OPENSTRIKE_PASSPHRASE={}\n  openstrike network list\n  openstrike member list Riverside\n  openstrike call list Riverside\n  openstrike call show {}\n  openstrike map Riverside\n  openstrike cover find Riverside --kind childcare --when sat\n  openstrike readiness Riverside\n  openstrike invite create --network Riverside --uses 1 --qr invite.png\n  openstrike announcements Riverside\n",
+                summary.passphrase,
+                calls.first().map(|c| c.id.as_str()).unwrap_or("CALL")
             );
             out
         },

@@ -325,8 +325,19 @@ impl Node {
         Ok(self.store.network(id)?)
     }
 
+    /// Everyone the network knows, with the pseudonym of their latest profile where the
+    /// membership op carries none (the founder).
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
-        Ok(self.store.members(id)?)
+        let mut rows = self.store.members(id)?;
+        if rows.iter().any(|m| m.pseudonym.is_empty()) {
+            let profiles = self.latest_profiles(id)?;
+            for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
+                if let Some(p) = profiles.get(&m.author) {
+                    m.pseudonym = p.pseudonym.clone();
+                }
+            }
+        }
+        Ok(rows)
     }
 
     pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {
