@@ -674,9 +674,7 @@ pub fn watch(
             println!("[{}] {name}: {text}", time(CoarseTime::from_unix_seconds(node.now())));
         }
     };
-    if !cli.json {
-        println!("watching {} network(s); Ctrl-C to stop", nets.len());
-    }
+    let mut first = true;
     loop {
         for net in &nets {
             let now = snapshot(node, net)?;
@@ -717,6 +715,15 @@ pub fn watch(
                 }
             }
             last.insert(*net, now);
+        }
+        if first {
+            // Ready: everything from here on is news.
+            if cli.json {
+                println!("{}", json!({ "event": "watching", "networks": nets.len() }));
+            } else {
+                println!("watching {} network(s); Ctrl-C to stop", nets.len());
+            }
+            first = false;
         }
         if for_secs.is_some_and(|s| started.elapsed().as_secs() >= s) {
             return Ok(());

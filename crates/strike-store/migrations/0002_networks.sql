@@ -96,3 +96,6 @@ CREATE TABLE v_checkpoint_cuts (
     seq INTEGER NOT NULL,
     PRIMARY KEY (network_id, checkpoint, author)
 ) STRICT, WITHOUT ROWID;
+
+-- Ops held sealed, by epoch: learning a key folds only the ops it opens.
+CREATE INDEX ops_sealed ON ops (network_id, epoch) WHERE applied = 0;

@@ -387,10 +387,14 @@ impl<'a> Ingest<'a> {
         }
         let effects = views::apply(self.tx, op, &body, self.me.as_ref().and_then(Option::as_ref))?;
         self.membership_dirty |= effects.membership;
-        if effects.keys {
-            // Later ops of this batch may use the new key; ops already held sealed need a fold.
+        if !effects.new_epochs.is_empty() {
+            // Later ops of this batch may use the new keys; ops already held sealed under them
+            // need a fold. (Ops sealed under epochs this node never learns, such as a removed
+            // member's, do not trigger one.)
             self.keys.clear();
-            self.rebuild_needed |= self.has_sealed_ops()?;
+            for epoch in &effects.new_epochs {
+                self.rebuild_needed |= self.has_sealed_ops(*epoch)?;
+            }
         }
         self.insert_op(op, true)?;
         Ok(Ok(Outcome::Applied))
@@ -497,11 +501,11 @@ impl<'a> Ingest<'a> {
         Ok(key)
     }
 
-    fn has_sealed_ops(&self) -> Result<bool> {
+    fn has_sealed_ops(&self, epoch: u32) -> Result<bool> {
         Ok(self
             .tx
-            .prepare_cached("SELECT 1 FROM ops WHERE network_id = ?1 AND applied = 0 LIMIT 1")?
-            .exists([&self.network.0[..]])?)
+            .prepare_cached("SELECT 1 FROM ops WHERE network_id = ?1 AND applied = 0 AND epoch = ?2 LIMIT 1")?
+            .exists(params![&self.network.0[..], i64::from(epoch)])?)
     }
 
     fn park(&mut self, op: &SealedOp, missing: &[OpId]) -> Result<Result<Outcome, Reject>> {

@@ -38,12 +38,12 @@ pub(crate) fn me(tx: &Connection, network: &NetworkId) -> Result<Option<Me>> {
 }
 
 /// What applying an op changed beyond its own rows.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Effects {
     /// A membership op: membership must be resolved again.
     pub membership: bool,
-    /// This node learned a key: ops sealed under it can now be folded.
-    pub keys: bool,
+    /// Epochs whose key this node just learned: ops sealed under them can now be folded.
+    pub new_epochs: Vec<u32>,
 }
 
 pub(crate) fn is_founded(tx: &Connection, network: &NetworkId) -> Result<bool> {
@@ -55,7 +55,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
     let env = op.envelope();
     let net = &env.network.0[..];
     let (id, author, seq, time) = (&op.id().0[..], &env.author.0[..], env.seq as i64, i64::from(env.time.0));
-    let mut effects = Effects { membership: membership::is_membership(body), keys: false };
+    let mut effects = Effects { membership: membership::is_membership(body), new_epochs: Vec::new() };
     let (reference, number): (Option<Vec<u8>>, Option<i64>) = match body {
         Body::Announcement(a) => {
             tx.prepare_cached(
@@ -97,7 +97,9 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             let added = tx
                 .prepare_cached("INSERT OR IGNORE INTO epoch_keys (network_id, epoch, key) VALUES (?1, ?2, ?3)")?
                 .execute(params![net, i64::from(epoch), &membership::join_key(&i.secret)[..]])?;
-            effects.keys = added > 0;
+            if added > 0 {
+                effects.new_epochs.push(epoch);
+            }
             (Some(invite.to_vec()), i.expires.map(i64::from))
         }
         Body::JoinRequest(j) => (Some(j.invite.to_vec()), None),
@@ -109,7 +111,9 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
                 && k.member == me.author.0
             {
                 for sealed in &k.keys {
-                    effects.keys |= adopt_key(tx, &env.network, sealed.epoch, &sealed.sealed, me)?;
+                    if adopt_key(tx, &env.network, sealed.epoch, &sealed.sealed, me)? {
+                        effects.new_epochs.push(sealed.epoch);
+                    }
                 }
             }
             (Some(k.member.to_vec()), None)
@@ -117,8 +121,9 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
         Body::KeyUpdate(k) => {
             if let Some(me) = me
                 && let Some(share) = k.shares.iter().find(|s| s.member == me.author.0)
+                && adopt_key(tx, &env.network, k.epoch, &share.sealed, me)?
             {
-                effects.keys |= adopt_key(tx, &env.network, k.epoch, &share.sealed, me)?;
+                effects.new_epochs.push(k.epoch);
             }
             (None, Some(i64::from(k.epoch)))
         }
@@ -323,7 +328,7 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
             }
             founded |= matches!(body, Body::Genesis(_));
             let effects = apply(tx, &op, &body, me.as_ref())?;
-            if effects.keys {
+            if !effects.new_epochs.is_empty() {
                 learned = true;
                 keys.clear();
             }

@@ -120,7 +120,37 @@ fn invite_qr_join_vouch_call_pledge_trigger() {
     assert!(text.contains("TRIGGERED"), "{text}");
     let back = dee.path("trigger.osb");
     dee.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
+    // Sam watches while Dee's pledge arrives: the trigger shows up without asking.
+    let mut watch = sam
+        .cmd(&["--json", "watch", "--interval", "1", "--for-secs", "60"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, events) = std::sync::mpsc::channel::<String>();
+    let stdout = watch.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Watch says when its first look (the baseline) is done; then the pledge arrives.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ready = events.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&ready).unwrap()["event"], "watching");
     sam.ok(&["bundle", "import", back.to_str().unwrap()]);
+    let mut seen = Vec::new();
+    while !seen.iter().any(|e: &serde_json::Value| e["event"] == "triggered") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = events.recv_timeout(left).expect("watch reports the trigger within 30 s");
+        seen.push(serde_json::from_str(&line).unwrap());
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(seen.iter().any(|e| e["event"] == "pledges" && e["detail"]["counted"] == 2), "{seen:?}");
+    assert!(seen.iter().any(|e| e["text"].as_str().unwrap().starts_with("TRIGGERED")));
     assert_eq!(sam.json(&["call", "show", &call[..10]])["status"], "triggered", "same status on both nodes");
     assert_eq!(
         sam.json(&["network", "state-hash", &net])["state_hash"],
@@ -131,7 +161,7 @@ fn invite_qr_join_vouch_call_pledge_trigger() {
 
     let readiness = sam.json(&["readiness", "Dock 4"]);
     assert_eq!(readiness["readiness"]["members"], 2);
-    // Watch reports nothing new on a quiet network and stops when told.
+    // On a quiet network watch reports nothing new, and stops when told.
     let watched = sam.ok(&["watch", "--for-secs", "1", "--interval", "1"]);
-    assert!(watched.starts_with("watching 1 network(s)"));
+    assert_eq!(watched.trim(), "watching 1 network(s); Ctrl-C to stop");
 }

@@ -292,7 +292,8 @@ fn sybils_removed_members_duplicates_and_equivocators_never_count() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    // OPENSTRIKE_PROPTEST_CASES scales this up (each case opens a node: Argon2id at 64 MiB).
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     /// The same pledges and withdrawals, delivered in any order in any batches, give one call
     /// status and one state hash.
@@ -314,6 +315,10 @@ proptest! {
         let t = fresh.call(&net.0, &net.3).unwrap().tally;
         prop_assert_eq!((t.counted, t.status), (net.4, net.5));
     }
+}
+
+fn cases() -> u32 {
+    std::env::var("OPENSTRIKE_PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).map_or(16, |n| n.clamp(1, 200))
 }
 
 type Pool = ((NetworkId, [u8; 32], [u8; 32], OpId, u64, CallStatus), Vec<Vec<u8>>);
