@@ -460,8 +460,8 @@ pub enum CallCommand {
         /// When the action starts once triggered
         #[arg(long)]
         starts: String,
-        /// A vital role that is not asked to stop and not counted; repeat for several
-        #[arg(long = "exempt-role")]
+        /// Vital roles that are not asked to stop and not counted (`--exempt-role nurse midwife`)
+        #[arg(long = "exempt-role", num_args = 1..)]
         exempt_roles: Vec<String>,
         /// A further escalation wave: "count=100,share=80%,min-per=department=5,starts=2027-01-10"
         #[arg(long = "wave")]

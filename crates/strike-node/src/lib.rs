@@ -256,7 +256,11 @@ impl Node {
         key: Option<(u32, SymmetricKey)>,
     ) -> Result<Vec<OpId>> {
         for body in &bodies {
-            body.check().map_err(NodeError::Refused)?;
+            // What this node is asked to write is the user's input: say what is wrong with it.
+            body.check().map_err(|reject| match reject {
+                Reject::InvalidBody(why) => NodeError::InvalidInput(why),
+                other => NodeError::Refused(other),
+            })?;
         }
         let now = self.now();
         let n_ops = bodies.len();

@@ -138,6 +138,10 @@ fn five_members_invite_join_vouch_admit_and_remove() {
     assert!(cy.network(&net.id).unwrap().n_sealed_ops > 0);
     assert!(texts(&pat).is_empty(), "the pending joiner decrypts nothing at all");
     assert_eq!(status(&dee, &net.id, &cy_id), Some(Status::Removed));
+    // Folding the whole log again gives the same state.
+    let before = sam.state_hash(&net.id).unwrap();
+    sam.rebuild().unwrap();
+    assert_eq!(sam.state_hash(&net.id).unwrap(), before);
     // Cy's old key still writes ops, but they do not count anywhere.
     cy.announce(&net.id, "fake news").ok();
     net.leak(&cy, &mut sam);
