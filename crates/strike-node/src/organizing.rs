@@ -19,35 +19,8 @@ use crate::{Node, NodeError, Result};
 pub struct ProfileView {
     pub author: String,
     pub pseudonym: String,
-    pub profile: ProfileFields,
+    pub profile: Profile,
     pub skills: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ProfileFields {
-    pub workplace: String,
-    pub department: String,
-    pub shift: String,
-    pub role: String,
-    pub sector: String,
-    pub city: String,
-    pub country: String,
-    pub languages: Vec<String>,
-}
-
-impl From<&Profile> for ProfileFields {
-    fn from(p: &Profile) -> Self {
-        ProfileFields {
-            workplace: p.workplace.clone(),
-            department: p.department.clone(),
-            shift: p.shift.clone(),
-            role: p.role.clone(),
-            sector: p.sector.clone(),
-            city: p.city.clone(),
-            country: p.country.clone(),
-            languages: p.languages.clone(),
-        }
-    }
 }
 
 /// An open cover offer or need.
@@ -268,7 +241,7 @@ impl Node {
             out.push(ProfileView {
                 author: m.author.to_hex(),
                 pseudonym: p.map(|p| p.pseudonym.clone()).filter(|s| !s.is_empty()).unwrap_or(m.pseudonym.clone()),
-                profile: p.map(ProfileFields::from).unwrap_or_default(),
+                profile: p.cloned().unwrap_or_default(),
                 skills: skills.remove(&m.author).unwrap_or_default(),
             });
         }
