@@ -295,8 +295,9 @@ proptest! {
     // OPENSTRIKE_PROPTEST_CASES scales this up (each case opens a node: Argon2id at 64 MiB).
     #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
-    /// The same pledges and withdrawals, delivered in any order in any batches, give one call
-    /// status and one state hash.
+    /// The same pledges and withdrawals (and a removal with its key rotation, and the removed
+    /// member's later pledge), delivered in any order in any batches, give one call status and
+    /// one state hash.
     #[test]
     fn pledge_order_does_not_matter(seed in any::<u64>(), batch in 1usize..6) {
         let (net, mut ops) = PLEDGE_POOL.with(|p| p.clone());
@@ -310,7 +311,9 @@ proptest! {
         for chunk in ops.chunks(batch) {
             fresh.ingest(&net.0, chunk.to_vec()).unwrap();
         }
-        fresh.store_mut().put_epoch_key(&net.0, 0, &strike_crypto::SymmetricKey::from_bytes(net.2)).unwrap();
+        for (epoch, key) in &net.2 {
+            fresh.store_mut().put_epoch_key(&net.0, *epoch, &strike_crypto::SymmetricKey::from_bytes(*key)).unwrap();
+        }
         prop_assert_eq!(fresh.state_hash(&net.0).unwrap(), net.1);
         let t = fresh.call(&net.0, &net.3).unwrap().tally;
         prop_assert_eq!((t.counted, t.status), (net.4, net.5));
@@ -321,7 +324,7 @@ fn cases() -> u32 {
     std::env::var("OPENSTRIKE_PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).map_or(16, |n| n.clamp(1, 200))
 }
 
-type Pool = ((NetworkId, [u8; 32], [u8; 32], OpId, u64, CallStatus), Vec<Vec<u8>>);
+type Pool = ((NetworkId, [u8; 32], Vec<(u32, [u8; 32])>, OpId, u64, CallStatus), Vec<Vec<u8>>);
 
 thread_local! {
     /// A network with a call and a history of pledges and withdrawals, and all its ops.
@@ -334,12 +337,26 @@ thread_local! {
             nodes[who].pledge(&net.id, &call_id, pledged).unwrap();
         }
         everyone_syncs(&mut net, &mut nodes);
+        // Ana is removed (the key rotates); her later pledge, written with the old key, is
+        // logged but never counts; Dee withdraws under the new key.
+        let ana = nodes[2].network(&net.id).unwrap().my_author.unwrap();
+        nodes[0].remove(&net.id, &ana).unwrap();
+        nodes[2].pledge(&net.id, &call_id, true).unwrap();
+        let (first, rest) = nodes.split_first_mut().unwrap();
+        net.leak(&rest[1], first);
+        net.ship(first, &mut rest[0]);
+        rest[0].pledge(&net.id, &call_id, false).unwrap();
+        net.ship(&rest[0], first);
         let mut ops = Vec::new();
         nodes[0].store().for_each_op(&net.id, |b| { ops.push(b.to_vec()); Ok(()) }).unwrap().unwrap();
         let t = nodes[0].call(&net.id, &call_id).unwrap().tally;
-        let key = *nodes[0].store().epoch_key(&net.id, 0).unwrap().unwrap().expose();
+        assert_eq!(t.counted, 1, "Sam only: Dee withdrew, Ana was removed, Nia is exempt");
+        // The fresh nodes get the network keys, as a member's second device would.
+        let keys: Vec<(u32, [u8; 32])> =
+            nodes[0].store().network_keys(&net.id).unwrap().into_iter().map(|(e, k)| (e, *k.expose())).collect();
+        assert_eq!(keys.len(), 2, "epoch 0 and the rotated epoch");
         std::mem::forget(net);
-        ((net_id_of(&nodes[0]), nodes[0].state_hash(&net_id_of(&nodes[0])).unwrap(), key, call_id, t.counted, t.status), ops)
+        ((net_id_of(&nodes[0]), nodes[0].state_hash(&net_id_of(&nodes[0])).unwrap(), keys, call_id, t.counted, t.status), ops)
     };
 }
 
