@@ -9,6 +9,7 @@ pub mod network;
 pub mod organizing;
 mod paths;
 pub mod qr;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

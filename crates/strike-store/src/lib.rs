@@ -9,6 +9,7 @@
 mod facts;
 mod ingest;
 mod queries;
+mod sync;
 mod views;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ use strike_crypto::SymmetricKey;
 pub use facts::FactRow;
 pub use ingest::{AuthorInputs, IngestReport};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
+pub use sync::AuthorHead;
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] =

@@ -3,3 +3,4 @@
 mod bundles;
 mod calls;
 mod networks;
+mod sync;

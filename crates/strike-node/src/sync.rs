@@ -1,0 +1,171 @@
+//! Sync sessions over the node's store: the adapter from the store to the protocol's
+//! [`Replica`], and a driver that runs a session against a peer.
+
+use strike_core::{AuthorId, NetworkId, OpId};
+use strike_sync::protocol::{Head, Message, Replica, Session, Stats, SyncError};
+
+use crate::{IngestReport, Node, NodeError, Result};
+
+/// The store as the sync protocol sees one network of it. Store errors end the session: the
+/// protocol's reads cannot fail, so they are reported as empty and the error is kept.
+struct StoreReplica<'a> {
+    node: &'a Node,
+    network: NetworkId,
+    error: std::cell::RefCell<Option<NodeError>>,
+}
+
+impl StoreReplica<'_> {
+    fn keep<T: Default>(&self, r: Result<T, strike_store::StoreError>) -> T {
+        r.unwrap_or_else(|e| {
+            self.error.borrow_mut().get_or_insert(e.into());
+            T::default()
+        })
+    }
+}
+
+impl Replica for StoreReplica<'_> {
+    fn heads(&self) -> Vec<Head> {
+        self.keep(self.node.store.author_heads(&self.network))
+            .into_iter()
+            .map(|h| Head { author: h.author.0, seq: h.seq, id: h.id.0, evidence: h.evidence })
+            .collect()
+    }
+
+    fn op_at(&self, author: &AuthorId, seq: u64) -> Option<OpId> {
+        self.keep(self.node.store.op_id_at(&self.network, author, seq))
+    }
+
+    fn ops_after(&self, from: &[(AuthorId, u64)]) -> Vec<Vec<u8>> {
+        self.keep(self.node.store.ops_after(&self.network, from))
+    }
+
+    fn items(&self) -> Vec<(u64, OpId)> {
+        self.keep(self.node.store.sync_items(&self.network))
+    }
+
+    fn ops_by_id(&self, ids: &[OpId]) -> Vec<Vec<u8>> {
+        self.keep(self.node.store.ops_by_id(&self.network, ids))
+    }
+}
+
+/// What a session did, for the summary line and the benchmarks.
+#[derive(Debug, Clone)]
+pub struct SyncSummary {
+    pub network: NetworkId,
+    pub stats: Stats,
+    pub ingest: IngestReport,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub messages_sent: u64,
+}
+
+impl SyncSummary {
+    fn new(network: NetworkId) -> Self {
+        SyncSummary {
+            network,
+            stats: Stats::default(),
+            ingest: IngestReport::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            messages_sent: 0,
+        }
+    }
+}
+
+/// One side of a session in progress: feed it the peer's frames, send what it returns.
+pub struct SyncDriver {
+    session: Session,
+    network: NetworkId,
+    pub summary: SyncSummary,
+}
+
+impl std::fmt::Debug for SyncDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncDriver").field("network", &self.network).field("summary", &self.summary).finish()
+    }
+}
+
+impl SyncDriver {
+    /// Opens a session as the initiator; returns the driver and the first frame to send.
+    pub fn initiate(node: &Node, network: NetworkId) -> Result<(SyncDriver, Vec<u8>)> {
+        let replica = StoreReplica { node, network, error: Default::default() };
+        let (session, hello) = Session::initiate(network, &replica);
+        if let Some(e) = replica.error.into_inner() {
+            return Err(e);
+        }
+        let frame = hello.encode();
+        let mut summary = SyncSummary::new(network);
+        summary.bytes_sent += frame.len() as u64;
+        summary.messages_sent += 1;
+        Ok((SyncDriver { session, network, summary }, frame))
+    }
+
+    /// Waits for the peer's first frame as the responder.
+    pub fn respond(network: NetworkId) -> SyncDriver {
+        SyncDriver { session: Session::respond(network), network, summary: SyncSummary::new(network) }
+    }
+
+    /// Handles one frame from the peer: ingests the ops it carries (through the ordinary
+    /// ingest pipeline) and returns the frames to send back.
+    pub fn handle(&mut self, node: &mut Node, frame: &[u8]) -> Result<Vec<Vec<u8>>, SyncFailure> {
+        self.summary.bytes_received += frame.len() as u64;
+        let msg = Message::decode(frame).map_err(SyncFailure::Protocol)?;
+        let step = {
+            let replica = StoreReplica { node, network: self.network, error: Default::default() };
+            let step = self.session.step(msg, &replica).map_err(SyncFailure::Protocol)?;
+            if let Some(e) = replica.error.into_inner() {
+                return Err(SyncFailure::Node(e));
+            }
+            step
+        };
+        if !step.received.is_empty() {
+            let report = node.ingest(&self.network, step.received).map_err(SyncFailure::Node)?;
+            self.summary.ingest.merge(&report);
+        }
+        self.summary.stats = self.session.stats;
+        let frames: Vec<Vec<u8>> = step.send.iter().map(Message::encode).collect();
+        self.summary.messages_sent += frames.len() as u64;
+        self.summary.bytes_sent += frames.iter().map(|f| f.len() as u64).sum::<u64>();
+        Ok(frames)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.session.is_finished()
+    }
+}
+
+/// Why a session ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    #[error("sync protocol: {0}")]
+    Protocol(SyncError),
+    #[error(transparent)]
+    Node(NodeError),
+}
+
+/// Runs sessions between two nodes in this process until a session moves no ops (each
+/// session moves at least one op while they differ; bounded): for tests, the demo and the
+/// benchmarks. Returns the summaries of `a`'s side, one per session.
+pub fn sync_pair(a: &mut Node, b: &mut Node, network: NetworkId) -> Result<Vec<SyncSummary>, SyncFailure> {
+    let mut out = Vec::new();
+    for _ in 0..32 {
+        let (mut da, hello) = SyncDriver::initiate(a, network).map_err(SyncFailure::Node)?;
+        let mut db = SyncDriver::respond(network);
+        let mut to_b = vec![hello];
+        let mut to_a: Vec<Vec<u8>> = Vec::new();
+        while !(to_a.is_empty() && to_b.is_empty()) {
+            for f in std::mem::take(&mut to_b) {
+                to_a.extend(db.handle(b, &f)?);
+            }
+            for f in std::mem::take(&mut to_a) {
+                to_b.extend(da.handle(a, &f)?);
+            }
+        }
+        let moved = da.summary.stats.ops_sent + da.summary.stats.ops_received;
+        out.push(da.summary);
+        if moved == 0 {
+            break;
+        }
+    }
+    Ok(out)
+}

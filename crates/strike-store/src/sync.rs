@@ -1,0 +1,99 @@
+//! What the sync protocol reads from the store: per-author heads, ranges of a chain, the
+//! (time, id) items of every op held, and op bytes by id. The types stay plain so the store
+//! does not depend on the sync crate; the node adapts them.
+
+use rusqlite::{OptionalExtension, params};
+use strike_core::{AuthorId, NetworkId, OpId, SealedOp};
+
+use crate::{Result, Store, blob32};
+
+/// One author's head: highest seq in the log, that op's id, ops held as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorHead {
+    pub author: AuthorId,
+    pub seq: u64,
+    pub id: OpId,
+    pub evidence: u32,
+}
+
+impl Store {
+    /// Every author's head in a network.
+    pub fn author_heads(&self, network: &NetworkId) -> Result<Vec<AuthorHead>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.author, h.seq, o.op_id,
+                    (SELECT count(*) FROM evidence e WHERE e.network_id = ?1 AND e.author = h.author)
+             FROM (SELECT author, max(seq) AS seq FROM ops WHERE network_id = ?1 GROUP BY author) h
+             JOIN ops o ON o.network_id = ?1 AND o.author = h.author AND o.seq = h.seq
+             ORDER BY h.author",
+        )?;
+        let rows = stmt.query_map([&network.0[..]], |r| {
+            Ok(AuthorHead {
+                author: AuthorId(blob32(r.get(0)?)?),
+                seq: r.get::<_, i64>(1)? as u64,
+                id: OpId(blob32(r.get(2)?)?),
+                evidence: r.get::<_, i64>(3)? as u32,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of an author's op at a seq, if logged.
+    pub fn op_id_at(&self, network: &NetworkId, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {
+        let id: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3")?
+            .query_row(params![&network.0[..], &author.0[..], seq as i64], |r| r.get(0))
+            .optional()?;
+        Ok(id.map(blob32).transpose()?.map(OpId))
+    }
+
+    /// The logged ops of these authors above these seqs, in log order.
+    pub fn ops_after(&self, network: &NetworkId, from: &[(AuthorId, u64)]) -> Result<Vec<Vec<u8>>> {
+        let mut found: Vec<(i64, Vec<u8>)> = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rowid, bytes FROM ops WHERE network_id = ?1 AND author = ?2 AND seq > ?3")?;
+        for (author, after) in from {
+            let rows =
+                stmt.query_map(params![&network.0[..], &author.0[..], *after as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                found.push(row?);
+            }
+        }
+        found.sort_unstable_by_key(|(rowid, _)| *rowid);
+        Ok(found.into_iter().map(|(_, b)| b).collect())
+    }
+
+    /// (coarse time, id) of every op held in a network: the log and the evidence.
+    pub fn sync_items(&self, network: &NetworkId) -> Result<Vec<(u64, OpId)>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached("SELECT time, op_id FROM ops WHERE network_id = ?1")?;
+        for row in stmt.query_map([&network.0[..]], |r| Ok((r.get::<_, i64>(0)? as u64, OpId(blob32(r.get(1)?)?))))? {
+            out.push(row?);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT bytes FROM evidence WHERE network_id = ?1")?;
+        for row in stmt.query_map([&network.0[..]], |r| r.get::<_, Vec<u8>>(0))? {
+            if let Ok(op) = SealedOp::from_verified_store(row?) {
+                out.push((u64::from(op.envelope().time.0), op.id()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The bytes of held ops (log or evidence) by id; unknown ids are skipped.
+    pub fn ops_by_id(&self, network: &NetworkId, ids: &[OpId]) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut log = self.conn.prepare_cached("SELECT bytes FROM ops WHERE op_id = ?1 AND network_id = ?2")?;
+        let mut evidence =
+            self.conn.prepare_cached("SELECT bytes FROM evidence WHERE op_id = ?1 AND network_id = ?2")?;
+        for id in ids {
+            let p = params![&id.0[..], &network.0[..]];
+            if let Some(b) = log.query_row(p, |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                out.push(b);
+            } else if let Some(b) = evidence.query_row(p, |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+}
