@@ -269,6 +269,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Sync: set reconciliation of two large replicas (round trips, bytes each way)
+    Sync {
+        #[arg(long, default_value_t = 1_000_000)]
+        ids: usize,
+        #[arg(long, default_value_t = 1000)]
+        differ: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB

@@ -377,3 +377,97 @@ pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> a
     );
     Ok(())
 }
+
+/// `bench sync`: reconciliation of two replicas of `n_ids` op ids that differ by `diff` ops,
+/// newest and scattered. Round trips and bytes each way, from the protocol's own messages
+/// (transport-independent; the QUIC transport adds its framing on top).
+pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Result<()> {
+    use strike_core::{AuthorId, NetworkId, OpId};
+    use strike_sync::protocol::{Head, Message, Replica, Session};
+
+    struct Ids(Vec<(u64, OpId)>);
+    impl Replica for Ids {
+        fn heads(&self) -> Vec<Head> {
+            Vec::new()
+        }
+        fn op_at(&self, _: &AuthorId, _: u64) -> Option<OpId> {
+            None
+        }
+        fn ops_after(&self, _: &[(AuthorId, u64)]) -> Vec<Vec<u8>> {
+            Vec::new()
+        }
+        fn items(&self) -> Vec<(u64, OpId)> {
+            self.0.clone()
+        }
+        // Only reconciliation is measured: the ops themselves are not sent.
+        fn ops_by_id(&self, _: &[OpId]) -> Vec<Vec<u8>> {
+            Vec::new()
+        }
+    }
+    let network = NetworkId([7; 32]);
+    let all: Vec<(u64, OpId)> = (0..n_ids)
+        .map(|i| (29_000_000 + (i / 20) as u64, OpId(strike_crypto::hash(&(i as u64).to_le_bytes()))))
+        .collect();
+    let mut results = Vec::new();
+    for case in ["newest", "scattered"] {
+        let missing: std::collections::HashSet<usize> = match case {
+            "newest" => (n_ids - diff..n_ids).collect(),
+            _ => (0..diff).map(|k| k * (n_ids / diff) + (k * 7919) % (n_ids / diff)).collect(),
+        };
+        let full = Ids(all.clone());
+        let lagging = Ids(all.iter().enumerate().filter(|(i, _)| !missing.contains(i)).map(|(_, x)| *x).collect());
+        let started = Instant::now();
+        // The lagging replica opens the session; the full one answers.
+        let (mut a, hello) = Session::initiate_full(network);
+        let mut b = Session::respond(network);
+        let (mut flights, mut bytes_ab, mut bytes_ba, mut want_ids) = (0u32, 0usize, 0usize, 0usize);
+        let mut to_b = vec![hello];
+        let mut to_a: Vec<Message> = Vec::new();
+        while !(to_a.is_empty() && to_b.is_empty()) {
+            if !to_b.is_empty() {
+                flights += 1;
+            }
+            for m in std::mem::take(&mut to_b) {
+                bytes_ab += m.encode().len();
+                to_a.extend(b.step(m, &full)?.send);
+            }
+            if !to_a.is_empty() {
+                flights += 1;
+            }
+            for m in std::mem::take(&mut to_a) {
+                let wire = m.encode();
+                bytes_ba += wire.len();
+                if let Message::Want { ids } = &m {
+                    want_ids += ids.len();
+                }
+                to_b.extend(a.step(m, &lagging)?.send);
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        // The full replica is the negentropy client: it learns what the lagging one lacks
+        // ("have" ids, sent as ops) and what it lacks itself (none).
+        let round_trips = flights.div_ceil(2);
+        results.push(json!({
+            "case": case, "ids": n_ids, "differ": diff, "round_trips": round_trips,
+            "bytes_lagging_to_full": bytes_ab, "bytes_full_to_lagging": bytes_ba,
+            "missing_ids_bytes": diff * 32, "want_ids": want_ids, "seconds": elapsed,
+            "ops_found": b.stats.ops_sent,
+        }));
+    }
+    emit(json_mode, json!({ "reconcile": results }), || {
+        let mut out = format!("set reconciliation (negentropy) of {n_ids} op ids, {diff} missing on one side:\n");
+        for r in &results {
+            out.push_str(&format!(
+                "  {:<9} {} round trips, {} B lagging->full, {} B full->lagging (the missing ids alone: {} B), {:.2} s\n",
+                r["case"].as_str().unwrap_or(""),
+                r["round_trips"],
+                r["bytes_lagging_to_full"],
+                r["bytes_full_to_lagging"],
+                r["missing_ids_bytes"],
+                r["seconds"].as_f64().unwrap_or(0.0)
+            ));
+        }
+        out
+    });
+    Ok(())
+}

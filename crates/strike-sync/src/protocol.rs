@@ -301,6 +301,14 @@ impl Session {
         (Session::new(Role::Initiator, network), hello)
     }
 
+    /// Starts a session that skips the version-vector fast path and reconciles the full sets:
+    /// for a replica whose chains may have gaps (a hub holding part of a network), and to
+    /// measure reconciliation.
+    pub fn initiate_full(network: NetworkId) -> (Session, Message) {
+        let hello = Message::Hello { version: VERSION, network: network.0, heads: Vec::new(), complete: false };
+        (Session::new(Role::Initiator, network), hello)
+    }
+
     /// A session waiting for the peer's `Hello`.
     pub fn respond(network: NetworkId) -> Session {
         Session::new(Role::Responder, network)
