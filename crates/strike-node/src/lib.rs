@@ -8,6 +8,7 @@ pub mod keyfile;
 pub mod network;
 pub mod organizing;
 mod paths;
+pub mod peer;
 pub mod qr;
 pub mod sync;
 
@@ -46,6 +47,8 @@ pub enum NodeError {
     NotAllowed(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("network: {0}")]
+    Network(String),
     #[error("refused: {0}")]
     Refused(Reject),
     #[error(transparent)]

@@ -21,11 +21,14 @@ use strike_crypto::SymmetricKey;
 pub use facts::FactRow;
 pub use ingest::{AuthorInputs, IngestReport};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
-pub use sync::AuthorHead;
+pub use sync::{AuthorHead, PeerRow};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_networks.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_networks.sql"),
+    include_str!("../migrations/0003_peers.sql"),
+];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
 pub type AuthorSecrets = (zeroize::Zeroizing<[u8; 32]>, zeroize::Zeroizing<[u8; 32]>);

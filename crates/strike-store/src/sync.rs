@@ -97,3 +97,46 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A peer to sync a network with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRow {
+    pub network: NetworkId,
+    pub addr: String,
+    pub added_at: u64,
+    pub last_sync: Option<u64>,
+}
+
+impl Store {
+    pub fn add_peer(&mut self, network: &NetworkId, addr: &str, now_unix: u64) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO peers (network_id, addr, added_at) VALUES (?1, ?2, ?3)",
+            params![&network.0[..], addr, now_unix as i64],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn peers(&self, network: Option<&NetworkId>) -> Result<Vec<PeerRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT network_id, addr, added_at, last_sync FROM peers
+             WHERE ?1 IS NULL OR network_id = ?1 ORDER BY network_id, added_at",
+        )?;
+        let rows = stmt.query_map([network.map(|n| n.0.to_vec())], |r| {
+            Ok(PeerRow {
+                network: NetworkId(blob32(r.get(0)?)?),
+                addr: r.get(1)?,
+                added_at: r.get::<_, i64>(2)? as u64,
+                last_sync: r.get::<_, Option<i64>>(3)?.map(|t| t as u64),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn mark_synced(&mut self, network: &NetworkId, addr: &str, now_unix: u64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE peers SET last_sync = ?3 WHERE network_id = ?1 AND addr = ?2",
+            params![&network.0[..], addr, now_unix as i64],
+        )?;
+        Ok(())
+    }
+}

@@ -3,4 +3,5 @@
 mod bundles;
 mod calls;
 mod networks;
+mod quic;
 mod sync;

@@ -1,0 +1,206 @@
+//! Transports: QUIC endpoints (iroh) with explicit addresses, carrying only bytes that core
+//! has signed and encrypted.
+//!
+//! No vendor infrastructure: relays are disabled, no address lookup service is configured
+//! (peers are dialled at the addresses users give), router port mapping is not compiled in.
+//! The ALPN is generic. Frames are a u32 big-endian length and that many bytes, bounded.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use iroh::endpoint::{Connection, RecvStream, SendStream, presets};
+use iroh::{Endpoint, EndpointAddr, PublicKey, RelayMode, SecretKey, TransportAddr};
+
+/// The application protocol on the wire: deliberately generic.
+pub const ALPN: &[u8] = b"sync/1";
+/// Largest frame accepted: one sync message and some room.
+pub const MAX_FRAME: usize = strike_sync::protocol::MAX_FRAME + 1024;
+/// How long to wait for the peer's next frame before giving up on a session.
+pub const FRAME_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default UDP port of `openstrike serve`.
+pub const DEFAULT_PORT: u16 = 7474;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("not a peer address (use ID@HOST:PORT, ID being 64 hex digits): {0}")]
+    BadAddress(String),
+    #[error("could not bind {0}: {1}")]
+    Bind(String, String),
+    #[error("could not connect to {0}: {1}")]
+    Connect(String, String),
+    #[error("connection: {0}")]
+    Connection(String),
+    #[error("frame of {0} bytes is over the {MAX_FRAME}-byte limit")]
+    FrameTooLarge(usize),
+    #[error("the peer sent nothing for {} s", FRAME_TIMEOUT.as_secs())]
+    Timeout,
+    #[error("the peer closed the connection")]
+    Closed,
+}
+
+/// Where a peer is: its endpoint id (an Ed25519 public key) and socket addresses.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PeerAddr {
+    pub id: [u8; 32],
+    pub addrs: Vec<SocketAddr>,
+}
+
+impl fmt::Debug for PeerAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PeerAddr({self})")
+    }
+}
+
+impl fmt::Display for PeerAddr {
+    /// `ID@HOST:PORT[,HOST:PORT...]`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let addrs: Vec<String> = self.addrs.iter().map(|a| a.to_string()).collect();
+        write!(f, "{}@{}", hex::encode(self.id), addrs.join(","))
+    }
+}
+
+impl FromStr for PeerAddr {
+    type Err = NetError;
+
+    fn from_str(s: &str) -> Result<PeerAddr, NetError> {
+        let bad = || NetError::BadAddress(s.to_owned());
+        let (id, addrs) = s.trim().split_once('@').ok_or_else(bad)?;
+        let id: [u8; 32] = hex::decode(id).ok().and_then(|b| b.try_into().ok()).ok_or_else(bad)?;
+        PublicKey::from_bytes(&id).map_err(|_| bad())?;
+        let addrs =
+            addrs.split(',').map(|a| a.parse::<SocketAddr>().map_err(|_| bad())).collect::<Result<Vec<_>, _>>()?;
+        if addrs.is_empty() {
+            return Err(bad());
+        }
+        Ok(PeerAddr { id, addrs })
+    }
+}
+
+/// A bound QUIC endpoint.
+#[derive(Debug, Clone)]
+pub struct Net {
+    endpoint: Endpoint,
+}
+
+impl Net {
+    /// Binds on `listen` with the node's transport secret key.
+    pub async fn bind(secret: [u8; 32], listen: SocketAddr) -> Result<Net, NetError> {
+        let bind_err = |e: &dyn fmt::Display| NetError::Bind(listen.to_string(), e.to_string());
+        let builder = Endpoint::builder(presets::Minimal)
+            .secret_key(SecretKey::from_bytes(&secret))
+            .alpns(vec![ALPN.to_vec()])
+            .relay_mode(RelayMode::Disabled)
+            .clear_address_lookup()
+            .bind_addr(listen)
+            .map_err(|e| bind_err(&e))?;
+        let endpoint = builder.bind().await.map_err(|e| bind_err(&e))?;
+        Ok(Net { endpoint })
+    }
+
+    /// This endpoint's id.
+    pub fn id(&self) -> [u8; 32] {
+        *self.endpoint.id().as_bytes()
+    }
+
+    /// The address peers can dial: the bound sockets (an unspecified address becomes
+    /// loopback; give peers your LAN or public address with the same port).
+    pub fn addr(&self) -> PeerAddr {
+        let addrs = self
+            .endpoint
+            .bound_sockets()
+            .into_iter()
+            .map(|mut a| {
+                if a.ip().is_unspecified() {
+                    a.set_ip(if a.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+                }
+                a
+            })
+            .filter(|a| a.is_ipv4())
+            .collect();
+        PeerAddr { id: self.id(), addrs }
+    }
+
+    /// Connects to a peer and opens the session stream.
+    pub async fn connect(&self, peer: &PeerAddr) -> Result<Channel, NetError> {
+        let err = |e: &dyn fmt::Display| NetError::Connect(peer.to_string(), e.to_string());
+        let id = PublicKey::from_bytes(&peer.id).map_err(|e| err(&e))?;
+        let addr = EndpointAddr::from_parts(id, peer.addrs.iter().map(|a| TransportAddr::Ip(*a)));
+        let conn = tokio::time::timeout(FRAME_TIMEOUT, self.endpoint.connect(addr, ALPN))
+            .await
+            .map_err(|_| NetError::Timeout)?
+            .map_err(|e| err(&e))?;
+        let (send, recv) = conn.open_bi().await.map_err(|e| err(&e))?;
+        Ok(Channel { remote: peer.id, local: self.id(), conn, send, recv })
+    }
+
+    /// Waits for the next peer to connect and open its session stream. `None` once closed.
+    pub async fn accept(&self) -> Option<Result<Channel, NetError>> {
+        let incoming = self.endpoint.accept().await?;
+        Some(
+            async {
+                let conn = incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
+                let remote = *conn.remote_id().as_bytes();
+                let (send, recv) = tokio::time::timeout(FRAME_TIMEOUT, conn.accept_bi())
+                    .await
+                    .map_err(|_| NetError::Timeout)?
+                    .map_err(|e| NetError::Connection(e.to_string()))?;
+                Ok(Channel { remote, local: self.id(), conn, send, recv })
+            }
+            .await,
+        )
+    }
+
+    pub async fn close(&self) {
+        self.endpoint.close().await;
+    }
+}
+
+/// One session's stream to one peer, authenticated by QUIC's TLS: `remote` is the peer's
+/// endpoint id.
+#[derive(Debug)]
+pub struct Channel {
+    pub remote: [u8; 32],
+    pub local: [u8; 32],
+    conn: Connection,
+    send: SendStream,
+    recv: RecvStream,
+}
+
+impl Channel {
+    pub async fn send(&mut self, frame: &[u8]) -> Result<(), NetError> {
+        if frame.len() > MAX_FRAME {
+            return Err(NetError::FrameTooLarge(frame.len()));
+        }
+        let len = u32::try_from(frame.len()).map_err(|_| NetError::FrameTooLarge(frame.len()))?;
+        self.send.write_all(&len.to_be_bytes()).await.map_err(|e| NetError::Connection(e.to_string()))?;
+        self.send.write_all(frame).await.map_err(|e| NetError::Connection(e.to_string()))?;
+        Ok(())
+    }
+
+    /// The next frame; refuses oversized frames before reading them.
+    pub async fn recv(&mut self) -> Result<Vec<u8>, NetError> {
+        tokio::time::timeout(FRAME_TIMEOUT, async {
+            let mut len = [0u8; 4];
+            self.recv.read_exact(&mut len).await.map_err(|_| NetError::Closed)?;
+            let len = u32::from_be_bytes(len) as usize;
+            if len > MAX_FRAME {
+                return Err(NetError::FrameTooLarge(len));
+            }
+            let mut frame = vec![0u8; len];
+            self.recv.read_exact(&mut frame).await.map_err(|_| NetError::Closed)?;
+            Ok(frame)
+        })
+        .await
+        .map_err(|_| NetError::Timeout)?
+    }
+
+    /// Finishes the stream and waits (briefly) for the peer to read it.
+    pub async fn finish(mut self) {
+        let _ = self.send.finish();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.send.stopped()).await;
+        self.conn.close(0u32.into(), b"done");
+    }
+}
