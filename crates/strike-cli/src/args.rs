@@ -129,6 +129,26 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// Members, pledges, cover coverage, and the campaign's gates met and missed
     Readiness { network: String },
+    /// Run the node: answer sync sessions from peers (QUIC). Prints its address first
+    Serve {
+        /// UDP address to listen on
+        #[arg(long, default_value = "0.0.0.0:7474")]
+        listen: std::net::SocketAddr,
+    },
+    /// This node's address, to give to peers
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// Peers to sync networks with
+    #[command(subcommand)]
+    Peer(PeerCommand),
+    /// One sync round now with the peers of a network (or one peer), and a summary
+    Sync {
+        #[arg(long)]
+        network: Option<String>,
+        /// ID@HOST:PORT (default: every peer added for the network)
+        #[arg(long)]
+        peer: Option<String>,
+    },
     /// Move a network's operations on a USB stick: encrypted bundle files
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -492,4 +512,27 @@ pub enum CampaignCommand {
     },
     /// The countdown: phases, dates, objectives, gates
     Show { network: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Print this node's address (ID@HOST:PORT) for the port `serve` listens on
+    Addr {
+        #[arg(long, default_value_t = 7474)]
+        port: u16,
+        /// The host or IP peers reach this machine at
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// Sync NET with the peer at ADDR from now on
+    Add { network: String, addr: String },
+    /// Peers and when each last synced
+    List {
+        #[arg(long)]
+        network: Option<String>,
+    },
 }

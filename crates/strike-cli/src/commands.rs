@@ -71,6 +71,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Campaign(cmd) => organize::campaign(&cli, &mut unlock(&cli)?, cmd),
         Command::Readiness { network } => organize::readiness(&cli, &unlock(&cli)?, network),
+        Command::Serve { listen } => crate::net::serve(&cli, unlock(&cli)?, *listen),
+        Command::Node(cmd) => crate::net::node_cmd(&cli, &unlock(&cli)?, cmd),
+        Command::Peer(cmd) => crate::net::peer(&cli, &mut unlock(&cli)?, cmd),
+        Command::Sync { network, peer } => crate::net::sync(&cli, unlock(&cli)?, network.as_deref(), peer.as_deref()),
         Command::Bundle(cmd) => bundle(&cli, cmd),
         Command::Admin(cmd) => admin(&cli, cmd),
         Command::Wipe { yes } => wipe(&cli, *yes),

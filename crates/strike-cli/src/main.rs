@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod commands;
+mod net;
 mod organize;
 mod output;
 mod when;
@@ -53,6 +54,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         Some(NodeError::WrongPassphrase | NodeError::NotInitialized(_) | NodeError::CorruptKeyFile(_)) => exit::LOCKED,
         Some(NodeError::UnknownNetwork(_) | NodeError::AmbiguousNetwork(_) | NodeError::NotFound(_)) => exit::NOT_FOUND,
         Some(NodeError::Bundle(_) | NodeError::Refused(_) | NodeError::NotAllowed(_)) => exit::REFUSED,
+        Some(NodeError::Network(_)) => exit::FAILURE,
         Some(NodeError::InvalidInput(_) | NodeError::AlreadyInitialized(_)) => exit::USAGE,
         _ => exit::FAILURE,
     }

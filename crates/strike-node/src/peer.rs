@@ -78,7 +78,9 @@ impl Node {
                     }
                 }
                 _ => {
-                    return Err(NodeError::NotAllowed("the peer refused: it does not hold this network for you".into()));
+                    return Err(NodeError::NotAllowed(
+                        "the peer refused: it does not hold this network for you".into(),
+                    ));
                 }
             }
             let (mut driver, hello) = SyncDriver::initiate(self, network)?;

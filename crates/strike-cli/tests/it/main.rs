@@ -5,4 +5,5 @@ mod support;
 mod at_rest;
 mod crash;
 mod flows;
+mod net;
 mod organizing;
