@@ -289,8 +289,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
-    /// Sync: set reconciliation of two large replicas (round trips, bytes each way)
+    /// Sync: a new node's catch-up over QUIC on loopback, and set reconciliation of two large
+    /// replicas (round trips, bytes each way)
     Sync {
+        /// Ops the new node catches up on (0: skip)
+        #[arg(long, default_value_t = 100_000)]
+        catchup: usize,
         #[arg(long, default_value_t = 1_000_000)]
         ids: usize,
         #[arg(long, default_value_t = 1000)]

@@ -471,3 +471,97 @@ pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Res
     });
     Ok(())
 }
+
+/// `bench sync --catchup N`: a new member's node catches up on a network of N ops over
+/// QUIC on loopback. Ops per second and bytes on the wire over the ops' own bytes.
+pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
+    use strike_node::network::InviteLink;
+
+    let tmp = tempfile::tempdir()?;
+    let mut a = Node::init(&tmp.path().join("a"), b"bench sync a", KdfParams::MINIMUM)?;
+    let network = a.create_network("Bench", NetworkKind::Workplace)?;
+    let link: InviteLink = a.create_invite(&network, 1, None, vec![])?;
+    let mut b = Node::init(&tmp.path().join("b"), b"bench sync b", KdfParams::MINIMUM)?;
+    b.join(&link, "b")?;
+    let carry = |from: &Node, to: &mut Node| -> anyhow::Result<()> {
+        let mut ops = Vec::new();
+        from.store().for_each_op(&network, |op| {
+            ops.push(op.to_vec());
+            Ok(())
+        })??;
+        to.ingest(&network, ops)?;
+        Ok(())
+    };
+    carry(&b, &mut a)?;
+    let b_id = b.network(&network)?.my_author.ok_or_else(|| anyhow::anyhow!("no author"))?;
+    a.vouch(&network, &b_id)?;
+    carry(&a, &mut b)?;
+    b.upkeep(&network)?;
+    let before = a.network(&network)?.n_ops as usize;
+    let started = Instant::now();
+    let mut made = 0;
+    while made < n_ops {
+        let n = CREATE_BATCH.min(n_ops - made);
+        let bodies = (made..made + n)
+            .map(|i| {
+                Body::Announcement(Announcement {
+                    text: format!("Benchmark announcement number {i}: meeting at the usual place"),
+                })
+            })
+            .collect();
+        a.author_many(&network, bodies)?;
+        made += n;
+    }
+    let create_secs = started.elapsed().as_secs_f64();
+    let mut op_bytes = 0u64;
+    let mut skipped = 0usize;
+    a.store().for_each_op(&network, |op| {
+        if skipped < before {
+            skipped += 1;
+        } else {
+            op_bytes += op.len() as u64;
+        }
+        Ok(())
+    })??;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || -> anyhow::Result<Node> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+        rt.block_on(async {
+            let net = a.bind("127.0.0.1:0".parse()?).await?;
+            tx.send(net.clone())?;
+            a.serve(&net, None).await?;
+            anyhow::Ok(())
+        })?;
+        Ok(a)
+    });
+    let server_net = rx.recv()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let (summary, secs) = rt.block_on(async {
+        let net = b.bind("127.0.0.1:0".parse()?).await?;
+        let started = Instant::now();
+        let s = b.sync_with(&net, &server_net.addr(), network).await?;
+        let secs = started.elapsed().as_secs_f64();
+        server_net.close().await;
+        net.close().await;
+        anyhow::Ok((s, secs))
+    })?;
+    let a = server.join().map_err(|_| anyhow::anyhow!("server thread panicked"))??;
+    let same = a.state_hash(&network)? == b.state_hash(&network)?;
+    let ops = summary.stats.ops_received;
+    let ratio = summary.bytes_received as f64 / op_bytes.max(1) as f64;
+    emit(
+        json_mode,
+        json!({ "ops": n_ops, "ops_received": ops, "seconds": secs, "ops_per_sec": ops as f64 / secs,
+                "bytes_received": summary.bytes_received, "op_bytes": op_bytes, "overhead_ratio": ratio,
+                "same_state_hash": same, "create_seconds": create_secs }),
+        || {
+            format!(
+                "catch-up over QUIC on loopback: {ops} ops in {secs:.2} s = {:.0} ops/s (verify, chain, decrypt, apply, commit included)\n\
+                 bytes received {} / the ops' own bytes {op_bytes} = overhead ratio {ratio:.3}; same state hash: {same}",
+                ops as f64 / secs,
+                summary.bytes_received
+            )
+        },
+    );
+    Ok(())
+}

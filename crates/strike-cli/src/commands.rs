@@ -81,7 +81,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { reset } => demo(&cli, *reset),
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
-        Command::Bench(BenchCommand::Sync { ids, differ }) => crate::bench::sync_reconcile(json, *ids, *differ),
+        Command::Bench(BenchCommand::Sync { catchup, ids, differ }) => {
+            if *catchup > 0 {
+                crate::bench::sync_catchup(json, *catchup)?;
+            }
+            crate::bench::sync_reconcile(json, *ids, *differ)
+        }
         Command::Bench(BenchCommand::Tally { calls, per_call, runs }) => {
             crate::bench::tally(json, *calls, *per_call, *runs)
         }
