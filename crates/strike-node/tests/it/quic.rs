@@ -27,7 +27,7 @@ fn serve(node: Node) -> (strike_net::Net, std::thread::JoinHandle<Node>) {
 }
 
 #[test]
-fn members_converge_over_quic_and_strangers_get_nothing() {
+fn members_converge_over_quic_and_strangers_and_removed_members_get_nothing() {
     let (mut net, mut sam) = Net::found(1);
     let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
     let (mut dee, dee_id) = net.join(&link, "dee", &mut sam);
@@ -47,6 +47,11 @@ fn members_converge_over_quic_and_strangers_get_nothing() {
     stranger.create_network("Elsewhere", strike_core::NetworkKind::Crew).unwrap();
 
     let network = net.id;
+    // Bo was a member and is removed (Sam's view): his key gets nothing any more.
+    let (mut bo, bo_id) = net.join(&link, "bo", &mut sam);
+    sam.vouch(&net.id, &bo_id).unwrap();
+    net.ship(&sam, &mut bo);
+    sam.remove(&net.id, &bo_id).unwrap();
     let (server_net, server) = serve(sam);
     let addr: PeerAddr = server_net.addr();
     let rt = rt();
@@ -64,6 +69,9 @@ fn members_converge_over_quic_and_strangers_get_nothing() {
         let own = stranger.networks().unwrap()[0].id;
         let err = stranger.sync_with(&s_net, &addr, own).await.unwrap_err().to_string();
         assert!(err.contains("refused"), "{err}");
+        let bo_net = bo.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let err = bo.sync_with(&bo_net, &addr, network).await.unwrap_err().to_string();
+        assert!(err.contains("refused"), "a removed member is refused: {err}");
         dee.sync_with(&dee_net, &addr, network).await.unwrap();
         server_net.close().await;
     });
