@@ -453,8 +453,9 @@ pub(crate) fn check_text(what: &str, text: &str, max: usize) -> Result<(), Rejec
     Ok(())
 }
 
-/// Serde for byte vectors as CBOR byte strings (not arrays of integers).
-pub(crate) mod bytes_vec {
+/// Serde for byte vectors as CBOR byte strings (not arrays of integers); also used by the
+/// sync messages.
+pub mod bytes_vec {
     use serde::{Deserializer, Serializer, de};
 
     pub fn serialize<S: Serializer>(value: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -477,7 +478,7 @@ pub(crate) mod bytes_vec {
 }
 
 /// Serde for fixed-size byte arrays as CBOR byte strings (not arrays of integers).
-pub(crate) mod bytes_array {
+pub mod bytes_array {
     use serde::{Deserializer, Serializer, de};
 
     pub fn serialize<S: Serializer, const N: usize>(value: &[u8; N], s: S) -> Result<S::Ok, S::Error> {

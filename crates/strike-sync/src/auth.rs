@@ -16,13 +16,13 @@ pub enum Auth {
     Open {
         network: [u8; 32],
         author: [u8; 32],
-        #[serde(with = "sig")]
+        #[serde(with = "strike_core::body::bytes_array")]
         signature: [u8; 64],
     },
     /// The responder's own proof, for the same network.
     Accepted {
         author: [u8; 32],
-        #[serde(with = "sig")]
+        #[serde(with = "strike_core::body::bytes_array")]
         signature: [u8; 64],
     },
     /// No (for any reason).
@@ -61,27 +61,5 @@ impl Auth {
             return None;
         }
         ciborium::de::from_reader_with_recursion_limit(bytes, 4).ok()
-    }
-}
-
-mod sig {
-    use serde::{Deserializer, Serializer, de};
-
-    pub fn serialize<S: Serializer>(value: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(value)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = [u8; 64];
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("64 bytes")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<[u8; 64], E> {
-                v.try_into().map_err(|_| E::invalid_length(v.len(), &self))
-            }
-        }
-        d.deserialize_bytes(Visitor)
     }
 }

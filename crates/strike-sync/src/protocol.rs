@@ -66,7 +66,7 @@ pub enum Message {
     Vector { heads: Vec<Head> },
     /// A negentropy message.
     Reconcile {
-        #[serde(with = "serde_bytes_vec")]
+        #[serde(with = "strike_core::body::bytes_vec")]
         payload: Vec<u8>,
     },
     /// Ops asked for by id.
@@ -84,29 +84,7 @@ pub enum Message {
 /// One op's bytes, as a CBOR byte string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Op(#[serde(with = "serde_bytes_vec")] pub Vec<u8>);
-
-mod serde_bytes_vec {
-    use serde::{Deserializer, Serializer, de};
-
-    pub fn serialize<S: Serializer>(value: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(value)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a byte string")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(v.to_vec())
-            }
-        }
-        d.deserialize_bytes(Visitor)
-    }
-}
+pub struct Op(#[serde(with = "strike_core::body::bytes_vec")] pub Vec<u8>);
 
 /// Why a session failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
