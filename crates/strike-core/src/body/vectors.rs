@@ -53,6 +53,15 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 note: String::new(),
             }),
         ),
+        (
+            "cover_need",
+            Body::CoverNeed(Cover {
+                kind: CoverKind::Childcare,
+                when: "sat".into(),
+                place: String::new(),
+                note: String::new(),
+            }),
+        ),
         ("cover_close", Body::CoverClose(CoverClose { item: [4; 32] })),
         (
             "contact",
@@ -142,6 +151,10 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "cover_offer",
         "a564747970656b636f7665725f6f66666572646b696e646472696465647768656e736d6f6e2c7475652032323a30302d30363a303065706c616365654e6f727468646e6f746560",
+    ),
+    (
+        "cover_need",
+        "a564747970656a636f7665725f6e656564646b696e64696368696c6463617265647768656e6373617465706c61636560646e6f746560",
     ),
     (
         "cover_close",
