@@ -295,7 +295,7 @@ fn bundle_passphrase(wanted: bool) -> anyhow::Result<Option<Zeroizing<String>>> 
     )?))
 }
 
-fn progress_bar(json: bool) -> ProgressBar {
+pub(crate) fn progress_bar(json: bool) -> ProgressBar {
     if json || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -108,7 +108,17 @@ pub fn sync(cli: &Cli, mut node: Node, network: Option<&str>, peer: Option<&str>
     rt.block_on(async {
         let net = node.bind("0.0.0.0:0".parse()?).await?;
         for (network, addr) in &targets {
-            match node.sync_with(&net, addr, *network).await {
+            let bar = crate::commands::progress_bar(cli.json);
+            bar.set_message("sync");
+            let mut on_frame = |s: &strike_node::sync::SyncSummary| {
+                if let Some(total) = s.stats.expected_incoming {
+                    bar.set_length(total);
+                }
+                bar.set_position(s.stats.ops_received);
+            };
+            let result = node.sync_with_progress(&net, addr, *network, &mut on_frame).await;
+            bar.finish_and_clear();
+            match result {
                 Ok(s) => results.push(json!({
                     "network_id": network.to_hex(), "peer": addr.to_string(), "ok": true,
                     "ops_sent": s.stats.ops_sent, "ops_received": s.stats.ops_received,

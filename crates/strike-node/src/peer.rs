@@ -56,6 +56,18 @@ impl Node {
     /// Syncs `network` with a peer: proves membership, checks the peer's proof, then runs
     /// sessions until one moves nothing. Every op received goes through ingest.
     pub async fn sync_with(&mut self, net: &Net, peer: &PeerAddr, network: NetworkId) -> Result<SyncSummary> {
+        self.sync_with_progress(net, peer, network, &mut |_| {}).await
+    }
+
+    /// As [`Node::sync_with`], calling `progress` after every frame received with the
+    /// session's running summary (ops and bytes; `stats.expected_incoming` when known).
+    pub async fn sync_with_progress(
+        &mut self,
+        net: &Net,
+        peer: &PeerAddr,
+        network: NetworkId,
+        progress: &mut (dyn FnMut(&SyncSummary) + Send),
+    ) -> Result<SyncSummary> {
         let signer = self
             .member_author(&network)?
             .ok_or_else(|| NodeError::NotAllowed("this node is not an admitted member of that network".into()))?;
@@ -90,6 +102,7 @@ impl Node {
                 for out in driver.handle(self, &frame)? {
                     ch.send(&out).await?;
                 }
+                progress(&driver.summary);
             }
             ch.finish().await;
             let s = driver.summary;

@@ -165,6 +165,8 @@ pub struct Stats {
     pub reconcile_rounds: u32,
     /// Whether the version-vector fast path was enough.
     pub fast_path: bool,
+    /// Ops the peer's vector says are coming (fast path, initiator side): for progress bars.
+    pub expected_incoming: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,6 +358,9 @@ impl Session {
             (Role::Initiator, Message::Vector { heads }) if !self.stats.fast_path => {
                 self.stats.fast_path = true;
                 let mine = replica.heads();
+                let have = heads_map(&mine);
+                self.stats.expected_incoming =
+                    Some(heads.iter().map(|h| h.seq.saturating_sub(have.get(&h.author).map_or(0, |(s, _)| *s))).sum());
                 match ahead_of(replica, &mine, &heads) {
                     Some(ahead) => {
                         step.send.extend(batches(replica.ops_after(&ahead), &mut self.stats));

@@ -57,8 +57,16 @@ fn members_converge_over_quic_and_strangers_and_removed_members_get_nothing() {
     let rt = rt();
     rt.block_on(async {
         let dee_net = dee.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let s = dee.sync_with(&dee_net, &addr, network).await.unwrap();
+        let mut seen = Vec::new();
+        let s = dee
+            .sync_with_progress(&dee_net, &addr, network, &mut |p| {
+                seen.push((p.stats.ops_received, p.stats.expected_incoming))
+            })
+            .await
+            .unwrap();
         assert!(s.stats.ops_received >= 1 && s.stats.ops_sent >= 1);
+        assert!(seen.iter().any(|(_, expected)| expected.is_some()), "progress knows what is coming: {seen:?}");
+        assert_eq!(seen.iter().map(|(n, _)| *n).max(), Some(s.stats.ops_received), "and reports it all");
         let ana_net = ana.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         ana.sync_with(&ana_net, &addr, network).await.unwrap();
         // The stranger asks for Sam's network: it is not a member of it, so it cannot even ask.

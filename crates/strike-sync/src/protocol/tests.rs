@@ -198,6 +198,7 @@ fn a_lagging_side_catches_up_in_one_round_trip() {
     assert_eq!(a.all_ids(), b.all_ids());
     assert!(sa.fast_path && sb.fast_path);
     assert_eq!((sb.ops_sent, sa.ops_received), (400, 400));
+    assert_eq!(sa.expected_incoming, Some(400), "the vector says how many ops are coming");
     assert_eq!(flights, 2, "hello -> vector + ops + done -> done");
 }
 
