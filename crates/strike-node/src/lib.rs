@@ -337,12 +337,9 @@ impl Node {
     /// membership op carries none (the founder).
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
         let mut rows = self.store.members(id)?;
-        if rows.iter().any(|m| m.pseudonym.is_empty()) {
-            let profiles = self.latest_profiles(id)?;
-            for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
-                if let Some(p) = profiles.get(&m.author) {
-                    m.pseudonym = p.pseudonym.clone();
-                }
+        for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
+            if let Some(Body::Profile(p)) = self.store.latest_profile_of(id, &m.author)? {
+                m.pseudonym = p.pseudonym;
             }
         }
         Ok(rows)

@@ -299,11 +299,12 @@ impl Node {
         // Key shares for admitted members who lack keys this node holds: written by organizers
         // and by the member's vouchers, under the member's invite's join key.
         let held = self.store.network_keys(network)?;
+        let mut shared_epochs = self.store.shared_epochs(network)?;
         for m in people.iter().filter(|m| m.status == Status::Member && m.author != me.author) {
             if me.role != Role::Organizer && !m.vouchers.contains(&me.author) {
                 continue;
             }
-            let shared = self.store.epochs_shared_with(network, &m.author)?;
+            let shared = shared_epochs.remove(&m.author).unwrap_or_default();
             let missing: Vec<&(u32, SymmetricKey)> = held.iter().filter(|(e, _)| !shared.contains(e)).collect();
             if missing.is_empty() {
                 continue;

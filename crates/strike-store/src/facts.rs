@@ -217,24 +217,47 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Epochs whose key has been shared with `member` (by key shares or key updates held).
-    pub fn epochs_shared_with(&self, network: &NetworkId, member: &AuthorId) -> Result<Vec<u32>> {
-        let mut out = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM v_facts WHERE network_id = ?1
-             AND ((kind = 'key_share' AND ref = ?2) OR kind = 'key_update')",
-        )?;
-        let mut rows = stmt.query(params![&network.0[..], &member.0[..]])?;
+    /// For every member, the epochs whose key has been shared with them (by key shares or key
+    /// updates held), read in one pass over those facts.
+    pub fn shared_epochs(&self, network: &NetworkId) -> Result<HashMap<AuthorId, Vec<u32>>> {
+        let mut out: HashMap<AuthorId, Vec<u32>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM v_facts WHERE network_id = ?1 AND kind IN ('key_share', 'key_update')")?;
+        let mut rows = stmt.query([&network.0[..]])?;
         while let Some(r) = rows.next()? {
             match Body::decode(&r.get::<_, Vec<u8>>(0)?) {
-                Ok(Body::KeyShare(k)) => out.extend(k.keys.iter().map(|k| k.epoch)),
-                Ok(Body::KeyUpdate(k)) if k.shares.iter().any(|s| s.member == member.0) => out.push(k.epoch),
+                Ok(Body::KeyShare(k)) => {
+                    out.entry(AuthorId(k.member)).or_default().extend(k.keys.iter().map(|k| k.epoch))
+                }
+                Ok(Body::KeyUpdate(k)) => {
+                    for share in &k.shares {
+                        out.entry(AuthorId(share.member)).or_default().push(k.epoch);
+                    }
+                }
                 _ => {}
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        for epochs in out.values_mut() {
+            epochs.sort_unstable();
+            epochs.dedup();
+        }
         Ok(out)
+    }
+
+    /// The latest counted profile of one author, if any.
+    pub fn latest_profile_of(&self, network: &NetworkId, author: &AuthorId) -> Result<Option<Body>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT f.body FROM v_facts f
+                 JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
+                 WHERE f.network_id = ?1 AND f.author = ?2 AND f.kind = 'profile'
+                 ORDER BY f.seq DESC LIMIT 1",
+            )?
+            .query_row(params![&network.0[..], &author.0[..]], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| Body::decode(&b).ok()))
     }
 
     /// Members an epoch's key was sealed to, over all key updates of that epoch.
