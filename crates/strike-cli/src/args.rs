@@ -129,12 +129,22 @@ pub enum Command {
     Campaign(CampaignCommand),
     /// Members, pledges, cover coverage, and the campaign's gates met and missed
     Readiness { network: String },
-    /// Run the node: answer sync sessions from peers (QUIC). Prints its address first
+    /// Run the node: answer sync sessions from peers (QUIC) and sync with every added peer
+    /// in the background. Prints its address first
     Serve {
         /// UDP address to listen on
         #[arg(long, default_value = "0.0.0.0:7474")]
         listen: std::net::SocketAddr,
+        /// Seconds between background sync rounds with the added peers (0: never)
+        #[arg(long, default_value_t = 60)]
+        interval: u64,
+        /// Sessions answered at once; more connection attempts wait their turn
+        #[arg(long, default_value_t = 32)]
+        concurrent: usize,
     },
+    /// Run this node as a hub, or grant a hub the right to carry a network
+    #[command(subcommand)]
+    Hub(HubCommand),
     /// This node's address, to give to peers
     #[command(subcommand)]
     Node(NodeCommand),
@@ -528,6 +538,40 @@ pub enum NodeCommand {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Run as an always-on hub: store and forward the ciphertext of the networks granted to
+    /// it, holding no keys. Creates the data directory's identity if there is none
+    Run {
+        /// UDP address to listen on
+        #[arg(long, default_value = "0.0.0.0:7474")]
+        listen: std::net::SocketAddr,
+        /// Most a network may store here, in MiB
+        #[arg(long, default_value_t = 1024)]
+        max_network_mib: u64,
+        /// Most ops one author may store here
+        #[arg(long, default_value_t = 100_000)]
+        max_author_ops: u64,
+        /// Sessions answered at once
+        #[arg(long, default_value_t = 64)]
+        concurrent: usize,
+    },
+    /// (Founder) let the hub at HUB_ADDR store and forward NETWORK; it becomes a peer of it.
+    /// Prints the grant, for the hub's operator (`hub allow`); members' nodes present it too
+    Grant {
+        network: String,
+        /// The hub's address, ID@HOST:PORT (its operator gets it from `openstrike node addr`)
+        hub_addr: String,
+        /// Days until the grant expires
+        #[arg(long, default_value_t = 365)]
+        days: u64,
+    },
+    /// (Hub operator) accept a grant before any member presents it
+    Allow { grant: String },
+    /// (Hub operator) the networks this hub carries: ops, bytes, authors, grant expiry
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

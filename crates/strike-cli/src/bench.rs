@@ -526,26 +526,29 @@ pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     let server = std::thread::spawn(move || -> anyhow::Result<Node> {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+        let shared = std::sync::Arc::new(tokio::sync::Mutex::new(a));
         rt.block_on(async {
-            let net = a.bind("127.0.0.1:0".parse()?).await?;
+            let net = shared.lock().await.bind("127.0.0.1:0".parse()?).await?;
             tx.send(net.clone())?;
-            a.serve(&net, None).await?;
+            strike_node::peer::serve(shared.clone(), &net, Default::default(), std::sync::Arc::new(|_| {})).await?;
             anyhow::Ok(())
         })?;
-        Ok(a)
+        std::sync::Arc::try_unwrap(shared).map(|m| m.into_inner()).map_err(|_| anyhow::anyhow!("a session still holds the node"))
     });
     let server_net = rx.recv()?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let b = tokio::sync::Mutex::new(b);
     let (summary, secs) = rt.block_on(async {
-        let net = b.bind("127.0.0.1:0".parse()?).await?;
+        let net = b.lock().await.bind("127.0.0.1:0".parse()?).await?;
         let started = Instant::now();
-        let s = b.sync_with(&net, &server_net.addr(), network).await?;
+        let s = strike_node::peer::sync_with(&b, &net, &server_net.addr(), network, &mut |_| {}).await?;
         let secs = started.elapsed().as_secs_f64();
         server_net.close().await;
         net.close().await;
         anyhow::Ok((s, secs))
     })?;
     let a = server.join().map_err(|_| anyhow::anyhow!("server thread panicked"))??;
+    let b = b.into_inner();
     let same = a.state_hash(&network)? == b.state_hash(&network)?;
     let ops = summary.stats.ops_received;
     let ratio = summary.bytes_received as f64 / op_bytes.max(1) as f64;

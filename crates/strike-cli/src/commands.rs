@@ -71,7 +71,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Campaign(cmd) => organize::campaign(&cli, &mut unlock(&cli)?, cmd),
         Command::Readiness { network } => organize::readiness(&cli, &unlock(&cli)?, network),
-        Command::Serve { listen } => crate::net::serve(&cli, unlock(&cli)?, *listen),
+        Command::Serve { listen, interval, concurrent } => {
+            crate::net::serve(&cli, unlock(&cli)?, *listen, *interval, *concurrent)
+        }
+        Command::Hub(cmd) => crate::net::hub(&cli, cmd),
         Command::Node(cmd) => crate::net::node_cmd(&cli, &unlock(&cli)?, cmd),
         Command::Peer(cmd) => crate::net::peer(&cli, &mut unlock(&cli)?, cmd),
         Command::Sync { network, peer } => crate::net::sync(&cli, unlock(&cli)?, network.as_deref(), peer.as_deref()),
@@ -122,7 +125,7 @@ fn secret_from(file: Option<&Path>, env: &str, prompt: &str, flag: &str) -> anyh
     Err(CliError::err(exit::LOCKED, format!("no passphrase: set {env}, pass {flag}, or run in a terminal")))
 }
 
-fn unlock(cli: &Cli) -> anyhow::Result<Node> {
+pub(crate) fn unlock(cli: &Cli) -> anyhow::Result<Node> {
     let dir = data_dir(cli);
     if !Node::exists(&dir) {
         return Err(strike_node::NodeError::NotInitialized(dir).into());
@@ -149,7 +152,7 @@ fn new_passphrase(file: Option<&Path>, env: &str, flag: &str) -> anyhow::Result<
     Ok(first)
 }
 
-fn init(cli: &Cli) -> anyhow::Result<()> {
+pub(crate) fn init(cli: &Cli) -> anyhow::Result<()> {
     let dir = data_dir(cli);
     if Node::exists(&dir) {
         return Err(strike_node::NodeError::AlreadyInitialized(dir).into());

@@ -5,7 +5,14 @@ use strike_core::NetworkId;
 use strike_net::PeerAddr;
 use strike_node::Node;
 
-use crate::args::{Cli, NodeCommand, PeerCommand};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+
+use strike_node::peer::{ServeEvent, ServeOptions, SharedNode};
+use strike_store::Quota;
+
+use crate::args::{Cli, HubCommand, NodeCommand, PeerCommand};
 use crate::output::emit;
 use crate::{CliError, exit};
 
@@ -17,12 +24,77 @@ fn parse_peer(addr: &str) -> anyhow::Result<PeerAddr> {
     addr.parse::<PeerAddr>().map_err(|e| CliError::err(exit::USAGE, e.to_string()))
 }
 
-pub fn serve(cli: &Cli, mut node: Node, listen: std::net::SocketAddr) -> anyhow::Result<()> {
+/// One line for a served or initiated session.
+fn session_line(peer: &[u8], s: &strike_node::sync::SyncSummary) -> String {
+    format!(
+        "{}: sent {} ops, received {} ({} new), {} out, {} in",
+        hex::encode(&peer[..peer.len().min(8)]),
+        s.stats.ops_sent,
+        s.stats.ops_received,
+        s.ingest.applied + s.ingest.sealed,
+        indicatif::HumanBytes(s.bytes_sent),
+        indicatif::HumanBytes(s.bytes_received)
+    )
+}
+
+/// Reports served sessions: a line per session in a terminal (with a live spinner showing
+/// ops and bytes while it runs), a JSON object per line with `--json`.
+fn serve_events(json: bool) -> Arc<dyn Fn(ServeEvent) + Send + Sync> {
+    let live = !json && std::io::stderr().is_terminal();
+    let multi = indicatif::MultiProgress::new();
+    let bars: Mutex<HashMap<u64, (indicatif::ProgressBar, [u8; 32])>> = Mutex::new(HashMap::new());
+    Arc::new(move |event| {
+        let Ok(mut bars) = bars.lock() else { return };
+        match event {
+            ServeEvent::Started { session, peer } => {
+                let bar = if live { multi.add(indicatif::ProgressBar::new_spinner()) } else { indicatif::ProgressBar::hidden() };
+                bar.enable_steady_tick(std::time::Duration::from_millis(200));
+                bar.set_message(format!("{}: proving membership", hex::encode(&peer[..8])));
+                bars.insert(session, (bar, peer));
+            }
+            ServeEvent::Progress { session, summary } => {
+                if let Some((bar, peer)) = bars.get(&session) {
+                    bar.set_message(session_line(peer, &summary));
+                }
+            }
+            ServeEvent::Synced { session, summary } => {
+                let Some((bar, peer)) = bars.remove(&session) else { return };
+                bar.finish_and_clear();
+                if json {
+                    println!("{}", json!({ "session": session, "peer": hex::encode(peer), "network_id": summary.network.to_hex(),
+                        "ops_sent": summary.stats.ops_sent, "ops_received": summary.stats.ops_received,
+                        "bytes_sent": summary.bytes_sent, "bytes_received": summary.bytes_received }));
+                } else {
+                    let line = format!("synced {}", session_line(&peer, &summary));
+                    if live { multi.println(line).ok(); } else { println!("{line}"); }
+                }
+            }
+            ServeEvent::Refused { session } | ServeEvent::Failed { session, .. } => {
+                if let Some((bar, _)) = bars.remove(&session) {
+                    bar.finish_and_clear();
+                }
+                if let ServeEvent::Failed { error, .. } = event {
+                    if json {
+                        println!("{}", json!({ "session": session, "error": error }));
+                    } else {
+                        eprintln!("session {session} failed: {error}");
+                    }
+                }
+            }
+            ServeEvent::Busy => {}
+        }
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+    })
+}
+
+pub fn serve(cli: &Cli, node: Node, listen: std::net::SocketAddr, interval: u64, concurrent: usize) -> anyhow::Result<()> {
     let rt = runtime()?;
+    let json = cli.json;
     rt.block_on(async {
         let net = node.bind(listen).await?;
         let addr = net.addr();
-        if cli.json {
+        if json {
             println!("{}", json!({ "listening": addr.to_string() }));
         } else {
             println!("listening on {addr}");
@@ -30,9 +102,117 @@ pub fn serve(cli: &Cli, mut node: Node, listen: std::net::SocketAddr) -> anyhow:
         }
         use std::io::Write;
         std::io::stdout().flush().ok();
-        node.serve(&net, None).await?;
+        let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
+        if interval > 0 {
+            let (node, net) = (node.clone(), net.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(interval));
+                loop {
+                    tick.tick().await;
+                    let Ok(rounds) = strike_node::peer::sync_peers(&node, &net).await else { continue };
+                    for r in rounds {
+                        match r.result {
+                            Ok(s) if json => println!("{}", json!({ "synced_with": r.addr, "network_id": r.network.to_hex(),
+                                "ops_sent": s.stats.ops_sent, "ops_received": s.stats.ops_received })),
+                            Ok(s) if s.stats.ops_sent + s.stats.ops_received > 0 => {
+                                println!("background sync {}", session_line(r.addr.as_bytes(), &s))
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(peer = %r.addr, error = %e, "background sync failed"),
+                        }
+                    }
+                }
+            });
+        }
+        let opts = ServeOptions { concurrent, ..Default::default() };
+        strike_node::peer::serve(node, &net, opts, serve_events(json)).await?;
         anyhow::Ok(())
     })
+}
+
+pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
+    match cmd {
+        HubCommand::Run { listen, max_network_mib, max_author_ops, concurrent } => {
+            let dir = cli.data_dir.clone().unwrap_or_else(strike_node::default_data_dir);
+            if !Node::exists(&dir) {
+                crate::commands::init(cli)?;
+            }
+            let mut node = crate::commands::unlock(cli)?;
+            node.set_relay_quota(Quota { network_bytes: max_network_mib.saturating_mul(1 << 20), author_ops: *max_author_ops });
+            let rt = runtime()?;
+            let json = cli.json;
+            rt.block_on(async {
+                let net = node.bind(*listen).await?;
+                let addr = net.addr();
+                let hosted = node.hosted()?.len();
+                if json {
+                    println!("{}", json!({ "hub": addr.to_string(), "networks": hosted }));
+                } else {
+                    println!("hub listening on {addr}, carrying {hosted} network(s)");
+                    println!("a network's founder grants it with: openstrike hub grant NETWORK {addr}");
+                }
+                use std::io::Write;
+                std::io::stdout().flush().ok();
+                let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
+                let opts = ServeOptions { concurrent: *concurrent, ..Default::default() };
+                strike_node::peer::serve(node, &net, opts, serve_events(json)).await?;
+                anyhow::Ok(())
+            })
+        }
+        HubCommand::Grant { network, hub_addr, days } => {
+            let mut node = crate::commands::unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            let hub = parse_peer(hub_addr)?;
+            let grant = node.grant_hub(&id, &hub, *days)?;
+            let text = grant.to_text();
+            emit(cli.json, json!({ "network_id": id.to_hex(), "hub": hub.to_string(), "grant": text, "days": days }), || {
+                format!(
+                    "granted: the hub {} may carry this network for {days} days.\n\
+                     It is now a peer of the network: `openstrike sync` presents the grant to it, and members\n\
+                     who add it (openstrike peer add NETWORK {hub}) sync through it.\n\
+                     The grant, for the hub's operator (openstrike hub allow GRANT):\n{text}",
+                    hex::encode(&hub.id[..8])
+                )
+            });
+            Ok(())
+        }
+        HubCommand::Allow { grant } => {
+            let mut node = crate::commands::unlock(cli)?;
+            let grant = strike_sync::hub::Grant::from_text(grant)
+                .map_err(|e| CliError::err(exit::USAGE, format!("not a usable grant: {e}")))?;
+            let id = node.allow_grant(&grant)?;
+            emit(cli.json, json!({ "network_id": id.to_hex() }), || format!("this hub now carries network {}", id.short()));
+            Ok(())
+        }
+        HubCommand::Status => {
+            let node = crate::commands::unlock(cli)?;
+            let hosted = node.hosted()?;
+            let list: Vec<_> = hosted
+                .iter()
+                .map(|h| json!({ "network_id": h.network.to_hex(), "ops": h.ops, "bytes": h.bytes, "authors": h.authors,
+                    "grant_issued": h.issued, "grant_expires": h.expires }))
+                .collect();
+            emit(cli.json, json!({ "node_id": hex::encode(node.node_id()), "networks": list }), || {
+                if hosted.is_empty() {
+                    return "this hub carries no network yet: a founder runs openstrike hub grant NETWORK HUB_ADDR".into();
+                }
+                hosted
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}  {} ops  {}  {} authors  grant expires {}\n",
+                            h.network.short(),
+                            h.ops,
+                            indicatif::HumanBytes(h.bytes),
+                            h.authors,
+                            crate::output::time(strike_core::CoarseTime::from_unix_seconds(h.expires))
+                        )
+                    })
+                    .collect()
+            });
+            Ok(())
+        }
+    }
 }
 
 pub fn node_cmd(cli: &Cli, node: &Node, cmd: &NodeCommand) -> anyhow::Result<()> {
@@ -83,7 +263,7 @@ pub fn peer(cli: &Cli, node: &mut Node, cmd: &PeerCommand) -> anyhow::Result<()>
     Ok(())
 }
 
-pub fn sync(cli: &Cli, mut node: Node, network: Option<&str>, peer: Option<&str>) -> anyhow::Result<()> {
+pub fn sync(cli: &Cli, node: Node, network: Option<&str>, peer: Option<&str>) -> anyhow::Result<()> {
     let targets: Vec<(NetworkId, PeerAddr)> = match (network, peer) {
         (Some(n), Some(p)) => vec![(node.resolve_network(n)?, parse_peer(p)?)],
         (None, Some(_)) => return Err(CliError::err(exit::USAGE, "--peer needs --network")),
@@ -105,8 +285,9 @@ pub fn sync(cli: &Cli, mut node: Node, network: Option<&str>, peer: Option<&str>
     let rt = runtime()?;
     let mut results = Vec::new();
     let mut failures = 0;
+    let node = tokio::sync::Mutex::new(node);
     rt.block_on(async {
-        let net = node.bind("0.0.0.0:0".parse()?).await?;
+        let net = node.lock().await.bind("0.0.0.0:0".parse()?).await?;
         for (network, addr) in &targets {
             let bar = crate::commands::progress_bar(cli.json);
             bar.set_message("sync");
@@ -115,8 +296,9 @@ pub fn sync(cli: &Cli, mut node: Node, network: Option<&str>, peer: Option<&str>
                     bar.set_length(total);
                 }
                 bar.set_position(s.stats.ops_received);
+                bar.set_message(format!("{} in", indicatif::HumanBytes(s.bytes_received)));
             };
-            let result = node.sync_with_progress(&net, addr, *network, &mut on_frame).await;
+            let result = strike_node::peer::sync_with(&node, &net, addr, *network, &mut on_frame).await;
             bar.finish_and_clear();
             match result {
                 Ok(s) => results.push(json!({

@@ -49,6 +49,9 @@ pub enum Reject {
     /// The node holds too many ops waiting for missing dependencies.
     #[error("too many operations waiting for missing dependencies")]
     PendingFull,
+    /// A hub's quota for the network or the author is used up.
+    #[error("over the hub's quota: {0}")]
+    OverQuota(&'static str),
 }
 
 impl Reject {
@@ -70,6 +73,7 @@ impl Reject {
             Reject::DecryptFailed => "decrypt_failed",
             Reject::InvalidBody(_) => "invalid_body",
             Reject::PendingFull => "pending_full",
+            Reject::OverQuota(_) => "over_quota",
         }
     }
 }

@@ -136,25 +136,42 @@ impl Net {
         Ok(Channel { remote: peer.id, local: self.id(), conn, send, recv })
     }
 
-    /// Waits for the next peer to connect and open its session stream. `None` once closed.
-    pub async fn accept(&self) -> Option<Result<Channel, NetError>> {
+    /// Waits for the next peer to try to connect. `None` once closed. The handshake and the
+    /// session stream are awaited by [`Accepting::channel`], so a slow peer does not hold up
+    /// the accept loop.
+    pub async fn accept(&self) -> Option<Accepting> {
         let incoming = self.endpoint.accept().await?;
-        Some(
-            async {
-                let conn = incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
-                let remote = *conn.remote_id().as_bytes();
-                let (send, recv) = tokio::time::timeout(FRAME_TIMEOUT, conn.accept_bi())
-                    .await
-                    .map_err(|_| NetError::Timeout)?
-                    .map_err(|e| NetError::Connection(e.to_string()))?;
-                Ok(Channel { remote, local: self.id(), conn, send, recv })
-            }
-            .await,
-        )
+        Some(Accepting { incoming, local: self.id() })
     }
 
     pub async fn close(&self) {
         self.endpoint.close().await;
+    }
+}
+
+/// A connection attempt, not yet handshaken.
+#[derive(Debug)]
+pub struct Accepting {
+    incoming: iroh::endpoint::Incoming,
+    local: [u8; 32],
+}
+
+impl Accepting {
+    /// Completes the handshake and waits for the peer's session stream.
+    pub async fn channel(self) -> Result<Channel, NetError> {
+        tokio::time::timeout(FRAME_TIMEOUT, async {
+            let conn = self.incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
+            let remote = *conn.remote_id().as_bytes();
+            let (send, recv) = conn.accept_bi().await.map_err(|e| NetError::Connection(e.to_string()))?;
+            Ok(Channel { remote, local: self.local, conn, send, recv })
+        })
+        .await
+        .map_err(|_| NetError::Timeout)?
+    }
+
+    /// Turns the attempt away without a handshake (the node is at its session limit).
+    pub fn refuse(self) {
+        self.incoming.refuse();
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod bundles;
 pub mod demo;
+pub mod hub;
 pub mod keyfile;
 pub mod network;
 pub mod organizing;
@@ -92,6 +93,8 @@ pub struct Node {
     secrets: keyfile::Secrets,
     /// Seconds added to the system clock: for tests and demos that need to be "later".
     clock_offset: i64,
+    /// What this node, as a hub, lets each network and author store.
+    relay_quota: strike_store::Quota,
 }
 
 /// What `wipe` destroyed.
@@ -123,7 +126,7 @@ impl Node {
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node { dir, store, secrets, clock_offset: 0 })
+        Ok(Node { dir, store, secrets, clock_offset: 0, relay_quota: strike_store::Quota::default() })
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -138,7 +141,7 @@ impl Node {
         };
         let secrets = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node { dir, store, secrets, clock_offset: 0 })
+        Ok(Node { dir, store, secrets, clock_offset: 0, relay_quota: strike_store::Quota::default() })
     }
 
     /// Whether `dir` holds an identity.

@@ -98,6 +98,8 @@ pub struct Upkeep {
     pub key_shares: usize,
     pub rotated_to: Option<u32>,
     pub checkpoints: usize,
+    /// Hub grants issued again for a new epoch (the founder's node only).
+    pub hub_grants: usize,
 }
 
 impl Node {
@@ -288,6 +290,9 @@ impl Node {
         // update that holds their share.
         self.author_many(network, bodies)?;
         tracing::info!(network = %network.short(), epoch, recipients = recipients.len(), "network key rotated");
+        // Hubs this node granted learn the new access key on the next sync; the old one
+        // stops opening them after the grace period.
+        self.regrant_hubs(network)?;
         Ok((epoch, recipients.len()))
     }
 
@@ -336,6 +341,7 @@ impl Node {
                 }
             }
             done.checkpoints = self.close_due_calls(network)?;
+            done.hub_grants = self.regrant_hubs(network)?;
         }
         Ok(done)
     }

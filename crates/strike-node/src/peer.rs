@@ -1,14 +1,27 @@
-//! Sync with peers over the network: membership proofs, then sync sessions, over any
-//! [`Channel`] the transport opens.
+//! Sync with peers over the network: membership (or hub access) proofs, then sync sessions,
+//! over any [`Channel`] the transport opens.
+//!
+//! The node is shared between sessions as a [`SharedNode`]: a session holds the lock only
+//! while it handles one frame, never while it waits on the network, so many sessions (served
+//! and initiated) run at once and two nodes syncing each other cannot deadlock.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use strike_core::membership::Status;
 use strike_core::{AuthorId, NetworkId};
 use strike_crypto::{SigningPublic, SigningSecret};
 use strike_net::{Channel, Net, NetError, PeerAddr};
+use strike_store::Quota;
 use strike_sync::auth::{AUTH_LABEL, Auth, Side, proof_message};
+use tokio::sync::Mutex;
 
 use crate::sync::{SyncDriver, SyncFailure, SyncSummary};
 use crate::{Node, NodeError, Result};
+
+/// A node shared by concurrent sessions.
+pub type SharedNode = Arc<Mutex<Node>>;
 
 /// Sessions per `sync` with one peer at most (each moves at least one op while they differ).
 const MAX_SESSIONS: usize = 8;
@@ -53,140 +66,6 @@ impl Node {
         self.members(network).is_ok_and(|m| m.iter().any(|m| m.author == *author && m.status == Status::Member))
     }
 
-    /// Syncs `network` with a peer: proves membership, checks the peer's proof, then runs
-    /// sessions until one moves nothing. Every op received goes through ingest.
-    pub async fn sync_with(&mut self, net: &Net, peer: &PeerAddr, network: NetworkId) -> Result<SyncSummary> {
-        self.sync_with_progress(net, peer, network, &mut |_| {}).await
-    }
-
-    /// As [`Node::sync_with`], calling `progress` after every frame received with the
-    /// session's running summary (ops and bytes; `stats.expected_incoming` when known).
-    pub async fn sync_with_progress(
-        &mut self,
-        net: &Net,
-        peer: &PeerAddr,
-        network: NetworkId,
-        progress: &mut (dyn FnMut(&SyncSummary) + Send),
-    ) -> Result<SyncSummary> {
-        let signer = self
-            .member_author(&network)?
-            .ok_or_else(|| NodeError::NotAllowed("this node is not an admitted member of that network".into()))?;
-        let mut total: Option<SyncSummary> = None;
-        for _ in 0..MAX_SESSIONS {
-            let mut ch = net.connect(peer).await?;
-            let proof = proof_message(Side::Initiator, &network.0, &ch.local, &ch.remote);
-            let open = Auth::Open {
-                network: network.0,
-                author: signer.public().0,
-                signature: signer.sign(AUTH_LABEL, &proof),
-            };
-            ch.send(&open.encode()).await?;
-            match Auth::decode(&ch.recv().await?) {
-                Some(Auth::Accepted { author, signature }) => {
-                    let expected = proof_message(Side::Responder, &network.0, &ch.remote, &ch.local);
-                    let valid = SigningPublic(author).verify(AUTH_LABEL, &expected, &signature).is_ok();
-                    if !valid || !self.is_member(&network, &AuthorId(author)) {
-                        return Err(NodeError::NotAllowed("the peer could not prove it is a member".into()));
-                    }
-                }
-                _ => {
-                    return Err(NodeError::NotAllowed(
-                        "the peer refused: it does not hold this network for you".into(),
-                    ));
-                }
-            }
-            let (mut driver, hello) = SyncDriver::initiate(self, network)?;
-            ch.send(&hello).await?;
-            while !driver.is_finished() {
-                let frame = ch.recv().await?;
-                for out in driver.handle(self, &frame)? {
-                    ch.send(&out).await?;
-                }
-                progress(&driver.summary);
-            }
-            ch.finish().await;
-            let s = driver.summary;
-            let moved = s.stats.ops_sent + s.stats.ops_received;
-            tracing::info!(network = %network.short(), peer = %hex::encode(&peer.id[..8]), sent = s.stats.ops_sent,
-                received = s.stats.ops_received, bytes_out = s.bytes_sent, bytes_in = s.bytes_received, "sync session");
-            total = Some(match total {
-                None => s,
-                Some(mut t) => {
-                    t.stats.ops_sent += s.stats.ops_sent;
-                    t.stats.ops_received += s.stats.ops_received;
-                    t.bytes_sent += s.bytes_sent;
-                    t.bytes_received += s.bytes_received;
-                    t.messages_sent += s.messages_sent;
-                    t.ingest.merge(&s.ingest);
-                    t
-                }
-            });
-            if moved == 0 {
-                break;
-            }
-        }
-        self.upkeep(&network)?;
-        self.store.mark_synced(&network, &peer.to_string(), self.now())?;
-        total.ok_or_else(|| NodeError::Network("no session ran".into()))
-    }
-
-    /// Serves one incoming connection: checks the peer's proof, proves this node's
-    /// membership, and answers one session. A peer that fails gets `Refused` and nothing else.
-    pub async fn serve_channel(&mut self, mut ch: Channel) -> Result<Option<SyncSummary>> {
-        let Some(Auth::Open { network, author, signature }) = Auth::decode(&ch.recv().await?) else {
-            ch.send(&Auth::Refused.encode()).await.ok();
-            return Ok(None);
-        };
-        let network = NetworkId(network);
-        let proof = proof_message(Side::Initiator, &network.0, &ch.remote, &ch.local);
-        let signer = self.member_author(&network).ok().flatten();
-        let admitted = signer.is_some()
-            && SigningPublic(author).verify(AUTH_LABEL, &proof, &signature).is_ok()
-            && self.is_member(&network, &AuthorId(author));
-        let Some(signer) = signer.filter(|_| admitted) else {
-            tracing::info!(peer = %hex::encode(&ch.remote[..8]), "refused a peer without proof of membership");
-            ch.send(&Auth::Refused.encode()).await.ok();
-            ch.finish().await;
-            return Ok(None);
-        };
-        let mine = proof_message(Side::Responder, &network.0, &ch.local, &ch.remote);
-        ch.send(&Auth::Accepted { author: signer.public().0, signature: signer.sign(AUTH_LABEL, &mine) }.encode())
-            .await?;
-        let remote = ch.remote;
-        let mut driver = SyncDriver::respond(network);
-        while !driver.is_finished() {
-            let frame = ch.recv().await?;
-            for out in driver.handle(self, &frame)? {
-                ch.send(&out).await?;
-            }
-        }
-        ch.finish().await;
-        self.upkeep(&network)?;
-        let s = driver.summary;
-        tracing::info!(network = %network.short(), peer = %hex::encode(&remote[..8]), sent = s.stats.ops_sent,
-            received = s.stats.ops_received, "served a sync session");
-        Ok(Some(s))
-    }
-
-    /// Accepts connections and serves them one at a time, until `until` resolves or
-    /// `max_sessions` sessions (counting refusals) were served.
-    pub async fn serve(&mut self, net: &Net, max_sessions: Option<usize>) -> Result<usize> {
-        let mut served = 0;
-        while max_sessions.is_none_or(|m| served < m) {
-            let Some(incoming) = net.accept().await else { break };
-            served += 1;
-            match incoming {
-                Ok(ch) => {
-                    if let Err(e) = self.serve_channel(ch).await {
-                        tracing::warn!(error = %e, "sync session failed");
-                    }
-                }
-                Err(e) => tracing::debug!(error = %e, "incoming connection failed"),
-            }
-        }
-        Ok(served)
-    }
-
     pub fn add_peer(&mut self, network: &NetworkId, addr: &PeerAddr) -> Result<bool> {
         self.network(network)?;
         Ok(self.store.add_peer(network, &addr.to_string(), self.now())?)
@@ -195,4 +74,292 @@ impl Node {
     pub fn peers(&self, network: Option<&NetworkId>) -> Result<Vec<strike_store::PeerRow>> {
         Ok(self.store.peers(network)?)
     }
+}
+
+/// How a session was let in.
+enum Admitted {
+    /// A member: after the session, upkeep runs (key shares, checkpoints).
+    Member,
+    /// A peer with hub access: its ops are relayed within the quota.
+    Hub(Quota),
+}
+
+/// Syncs `network` with a peer: proves membership (or, at a hub, access), then runs sessions
+/// until one moves nothing. Every op received goes through ingest. `progress` is called after
+/// every frame received with the session's running summary (`stats.expected_incoming` when
+/// known).
+pub async fn sync_with(
+    node: &Mutex<Node>,
+    net: &Net,
+    peer: &PeerAddr,
+    network: NetworkId,
+    progress: &mut (dyn FnMut(&SyncSummary) + Send),
+) -> Result<SyncSummary> {
+    let (signer, mut at_hub) = {
+        let n = node.lock().await;
+        let signer = n
+            .member_author(&network)?
+            .ok_or_else(|| NodeError::NotAllowed("this node is not an admitted member of that network".into()))?;
+        let addr = peer.to_string();
+        let hub = n.peers(Some(&network))?.iter().any(|p| p.hub && (p.addr == addr || p.addr.parse().ok().is_some_and(|a: PeerAddr| a.id == peer.id)));
+        (signer, hub)
+    };
+    let mut total: Option<SyncSummary> = None;
+    for _ in 0..MAX_SESSIONS {
+        let mut ch = net.connect(peer).await?;
+        let opened = if at_hub {
+            open_at_hub(node, &mut ch, network).await?
+        } else {
+            open_as_member(node, &mut ch, network, &signer).await?
+        };
+        if !opened {
+            let has_access = node.lock().await.hub_access(&network)?.is_some();
+            if at_hub || !has_access {
+                return Err(NodeError::NotAllowed("the peer refused: it does not hold this network for you".into()));
+            }
+            // Perhaps a hub: it holds no author key, so it refuses a member's proof.
+            ch = net.connect(peer).await?;
+            if !open_at_hub(node, &mut ch, network).await? {
+                return Err(NodeError::NotAllowed("the peer refused: it does not hold this network for you".into()));
+            }
+            at_hub = true;
+            let mut n = node.lock().await;
+            n.add_peer(&network, peer)?;
+            n.store.mark_peer_hub(&network, &peer.to_string())?;
+        }
+        let (mut driver, hello) = SyncDriver::initiate(&*node.lock().await, network)?;
+        ch.send(&hello).await?;
+        while !driver.is_finished() {
+            let frame = ch.recv().await?;
+            let out = driver.handle(&mut *node.lock().await, &frame)?;
+            for out in out {
+                ch.send(&out).await?;
+            }
+            progress(&driver.summary);
+        }
+        ch.finish().await;
+        let s = driver.summary;
+        let moved = s.stats.ops_sent + s.stats.ops_received;
+        tracing::info!(network = %network.short(), peer = %hex::encode(&peer.id[..8]), hub = at_hub, sent = s.stats.ops_sent,
+            received = s.stats.ops_received, bytes_out = s.bytes_sent, bytes_in = s.bytes_received, "sync session");
+        total = Some(match total {
+            None => s,
+            Some(mut t) => {
+                t.stats.ops_sent += s.stats.ops_sent;
+                t.stats.ops_received += s.stats.ops_received;
+                t.bytes_sent += s.bytes_sent;
+                t.bytes_received += s.bytes_received;
+                t.messages_sent += s.messages_sent;
+                t.ingest.merge(&s.ingest);
+                t
+            }
+        });
+        if moved == 0 {
+            break;
+        }
+    }
+    let mut n = node.lock().await;
+    n.upkeep(&network)?;
+    let now = n.now();
+    n.store.mark_synced(&network, &peer.to_string(), now)?;
+    total.ok_or_else(|| NodeError::Network("no session ran".into()))
+}
+
+/// Sends a member's proof and checks the peer's. `false`: the peer refused.
+async fn open_as_member(node: &Mutex<Node>, ch: &mut Channel, network: NetworkId, signer: &SigningSecret) -> Result<bool> {
+    let proof = proof_message(Side::Initiator, &network.0, &ch.local, &ch.remote);
+    let open = Auth::Open { network: network.0, author: signer.public().0, signature: signer.sign(AUTH_LABEL, &proof) };
+    ch.send(&open.encode()).await?;
+    match Auth::decode(&ch.recv().await?) {
+        Some(Auth::Accepted { author, signature }) => {
+            let expected = proof_message(Side::Responder, &network.0, &ch.remote, &ch.local);
+            let valid = SigningPublic(author).verify(AUTH_LABEL, &expected, &signature).is_ok();
+            if !valid || !node.lock().await.is_member(&network, &AuthorId(author)) {
+                return Err(NodeError::NotAllowed("the peer could not prove it is a member".into()));
+            }
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Sends an access proof to a hub, with the grant this node issued it if any.
+async fn open_at_hub(node: &Mutex<Node>, ch: &mut Channel, network: NetworkId) -> Result<bool> {
+    let open = {
+        let n = node.lock().await;
+        let Some((epoch, signature)) = n.access_proof(&network, &ch.local, &ch.remote)? else { return Ok(false) };
+        Auth::HubOpen { network: network.0, epoch, signature, grant: n.grant_for(&network, &ch.remote)? }
+    };
+    ch.send(&open.encode()).await?;
+    Ok(matches!(Auth::decode(&ch.recv().await?), Some(Auth::HubAccepted)))
+}
+
+/// Serves one incoming session: checks the peer's proof (membership, or hub access), answers
+/// with this node's own proof, and runs the session. A peer that fails gets `Refused` and
+/// nothing else: the same answer for an unknown network, a non-member and a bad proof.
+pub async fn serve_channel(
+    node: &Mutex<Node>,
+    mut ch: Channel,
+    progress: &mut (dyn FnMut(&SyncSummary) + Send),
+) -> Result<Option<SyncSummary>> {
+    let first = ch.recv().await?;
+    let (network, admitted, reply) = {
+        let mut n = node.lock().await;
+        match Auth::decode(&first) {
+            Some(Auth::Open { network, author, signature }) => {
+                let network = NetworkId(network);
+                let proof = proof_message(Side::Initiator, &network.0, &ch.remote, &ch.local);
+                let signer = n.member_author(&network).ok().flatten();
+                let admitted = signer.is_some()
+                    && SigningPublic(author).verify(AUTH_LABEL, &proof, &signature).is_ok()
+                    && n.is_member(&network, &AuthorId(author));
+                match signer.filter(|_| admitted) {
+                    Some(signer) => {
+                        let mine = proof_message(Side::Responder, &network.0, &ch.local, &ch.remote);
+                        let reply = Auth::Accepted { author: signer.public().0, signature: signer.sign(AUTH_LABEL, &mine) };
+                        (network, Some(Admitted::Member), reply)
+                    }
+                    None => (network, None, Auth::Refused),
+                }
+            }
+            Some(Auth::HubOpen { network, epoch, signature, grant }) => {
+                let network = NetworkId(network);
+                if n.hub_admits(&network, epoch, &signature, &grant, &ch.remote)? {
+                    (network, Some(Admitted::Hub(n.relay_quota())), Auth::HubAccepted)
+                } else {
+                    (network, None, Auth::Refused)
+                }
+            }
+            _ => (NetworkId([0; 32]), None, Auth::Refused),
+        }
+    };
+    ch.send(&reply.encode()).await?;
+    let Some(admitted) = admitted else {
+        tracing::info!(peer = %hex::encode(&ch.remote[..8]), "refused a peer without proof of membership or access");
+        ch.finish().await;
+        return Ok(None);
+    };
+    let remote = ch.remote;
+    let mut driver = match admitted {
+        Admitted::Member => SyncDriver::respond(network),
+        Admitted::Hub(quota) => SyncDriver::respond_relay(network, quota),
+    };
+    while !driver.is_finished() {
+        let frame = ch.recv().await?;
+        let out = driver.handle(&mut *node.lock().await, &frame)?;
+        for out in out {
+            ch.send(&out).await?;
+        }
+        progress(&driver.summary);
+    }
+    ch.finish().await;
+    if matches!(admitted, Admitted::Member) {
+        node.lock().await.upkeep(&network)?;
+    }
+    let s = driver.summary;
+    tracing::info!(network = %network.short(), peer = %hex::encode(&remote[..8]), hub = matches!(admitted, Admitted::Hub(_)),
+        sent = s.stats.ops_sent, received = s.stats.ops_received, bytes_out = s.bytes_sent, bytes_in = s.bytes_received,
+        "served a sync session");
+    Ok(Some(s))
+}
+
+/// Limits of [`serve`].
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Stop after this many connections (counting refusals); `None`: until the endpoint closes.
+    pub max_sessions: Option<usize>,
+    /// Sessions served at once; further connection attempts are turned away until one ends.
+    pub concurrent: usize,
+    /// A session that has not finished after this long is dropped.
+    pub session_deadline: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions { max_sessions: None, concurrent: 32, session_deadline: Duration::from_secs(15 * 60) }
+    }
+}
+
+/// What [`serve`] reports as it goes.
+#[derive(Debug, Clone)]
+pub enum ServeEvent {
+    Started { session: u64, peer: [u8; 32] },
+    /// After every frame received.
+    Progress { session: u64, summary: SyncSummary },
+    Synced { session: u64, summary: SyncSummary },
+    Refused { session: u64 },
+    Failed { session: u64, error: String },
+    /// A connection attempt turned away at the session limit.
+    Busy,
+}
+
+/// Accepts connections and serves up to `opts.concurrent` sessions at once, each in its own
+/// task, until the endpoint closes or `opts.max_sessions` were accepted (then it waits for
+/// the running ones). Returns how many were accepted.
+pub async fn serve(
+    node: SharedNode,
+    net: &Net,
+    opts: ServeOptions,
+    events: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<usize> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(opts.concurrent.max(1)));
+    let next = AtomicU64::new(1);
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut accepted = 0;
+    while opts.max_sessions.is_none_or(|m| accepted < m) {
+        let Some(attempt) = net.accept().await else { break };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            attempt.refuse();
+            events(ServeEvent::Busy);
+            continue;
+        };
+        accepted += 1;
+        let session = next.fetch_add(1, Ordering::Relaxed);
+        let (node, events, deadline) = (node.clone(), events.clone(), opts.session_deadline);
+        tasks.spawn(async move {
+            let _permit = permit;
+            let run = async {
+                let ch = attempt.channel().await?;
+                events(ServeEvent::Started { session, peer: ch.remote });
+                let mut on_frame = |s: &SyncSummary| events(ServeEvent::Progress { session, summary: s.clone() });
+                serve_channel(&node, ch, &mut on_frame).await
+            };
+            let event = match tokio::time::timeout(deadline, run).await {
+                Ok(Ok(Some(summary))) => ServeEvent::Synced { session, summary },
+                Ok(Ok(None)) => ServeEvent::Refused { session },
+                Ok(Err(e)) => ServeEvent::Failed { session, error: e.to_string() },
+                Err(_) => ServeEvent::Failed { session, error: "session deadline passed".into() },
+            };
+            if let ServeEvent::Failed { error, .. } = &event {
+                tracing::warn!(session, error = %error, "sync session failed");
+            }
+            events(event);
+        });
+        // Reap finished tasks as we go so the set does not grow.
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(accepted)
+}
+
+/// What one background round did with one peer.
+#[derive(Debug)]
+pub struct PeerSync {
+    pub network: NetworkId,
+    pub addr: String,
+    pub result: Result<SyncSummary>,
+}
+
+/// Syncs every network with each of its peers once (what `serve` does in the background).
+pub async fn sync_peers(node: &Mutex<Node>, net: &Net) -> Result<Vec<PeerSync>> {
+    let peers = node.lock().await.peers(None)?;
+    let mut out = Vec::new();
+    for p in peers {
+        let result = match p.addr.parse::<PeerAddr>() {
+            Ok(addr) => sync_with(node, net, &addr, p.network, &mut |_| {}).await,
+            Err(e) => Err(NodeError::InvalidInput(e.to_string())),
+        };
+        out.push(PeerSync { network: p.network, addr: p.addr, result });
+    }
+    Ok(out)
 }

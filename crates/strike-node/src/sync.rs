@@ -76,6 +76,8 @@ impl SyncSummary {
 pub struct SyncDriver {
     session: Session,
     network: NetworkId,
+    /// Set on a hub: ops are relayed (no decryption) within this quota.
+    relay: Option<strike_store::Quota>,
     pub summary: SyncSummary,
 }
 
@@ -97,12 +99,17 @@ impl SyncDriver {
         let mut summary = SyncSummary::new(network);
         summary.bytes_sent += frame.len() as u64;
         summary.messages_sent += 1;
-        Ok((SyncDriver { session, network, summary }, frame))
+        Ok((SyncDriver { session, network, relay: None, summary }, frame))
     }
 
     /// Waits for the peer's first frame as the responder.
     pub fn respond(network: NetworkId) -> SyncDriver {
-        SyncDriver { session: Session::respond(network), network, summary: SyncSummary::new(network) }
+        SyncDriver { session: Session::respond(network), network, relay: None, summary: SyncSummary::new(network) }
+    }
+
+    /// As [`SyncDriver::respond`] on a hub: what arrives is relayed within `quota`.
+    pub fn respond_relay(network: NetworkId, quota: strike_store::Quota) -> SyncDriver {
+        SyncDriver { relay: Some(quota), ..SyncDriver::respond(network) }
     }
 
     /// Handles one frame from the peer: ingests the ops it carries (through the ordinary
@@ -119,7 +126,13 @@ impl SyncDriver {
             step
         };
         if !step.received.is_empty() {
-            let report = node.ingest(&self.network, step.received).map_err(SyncFailure::Node)?;
+            let report = match self.relay {
+                Some(quota) => node
+                    .store
+                    .ingest_relay(&self.network, step.received, node.now(), quota)
+                    .map_err(|e| SyncFailure::Node(e.into()))?,
+                None => node.ingest(&self.network, step.received).map_err(SyncFailure::Node)?,
+            };
             self.summary.ingest.merge(&report);
         }
         self.summary.stats = self.session.stats;

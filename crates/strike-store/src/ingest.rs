@@ -21,6 +21,30 @@ pub const MAX_PENDING_PER_NETWORK: i64 = 100_000;
 /// fork, the rest only keep dependants resolvable, and a hostile author must not fill the disk.
 pub const MAX_EVIDENCE_PER_AUTHOR: i64 = 64;
 
+/// What a hub lets one network store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Bytes of ops (logged and waiting) of the whole network.
+    pub network_bytes: u64,
+    /// Ops (logged and waiting) of one author.
+    pub author_ops: u64,
+}
+
+impl Default for Quota {
+    /// 1 GiB a network, 100,000 ops an author.
+    fn default() -> Self {
+        Quota { network_bytes: 1 << 30, author_ops: 100_000 }
+    }
+}
+
+/// What a relay has stored for a network, kept in `relay_usage` as it changes.
+struct Relay {
+    quota: Quota,
+    ops: i64,
+    bytes: i64,
+    authors: HashMap<AuthorId, u64>,
+}
+
 /// What ingest did with a batch.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
@@ -188,7 +212,42 @@ pub(crate) fn ingest_batch(
     now: u64,
     verify_threads: usize,
 ) -> Result<IngestReport> {
+    let ingest = Ingest::new(tx, *network, now)?;
+    run_batch(ingest, ops, verify_threads)
+}
+
+/// As [`ingest_batch`] for a hub: nothing is decrypted, and `quota` bounds what is kept.
+pub(crate) fn ingest_relay(
+    tx: &Connection,
+    network: &NetworkId,
+    ops: Vec<Vec<u8>>,
+    now: u64,
+    verify_threads: usize,
+    quota: Quota,
+) -> Result<IngestReport> {
     let mut ingest = Ingest::new(tx, *network, now)?;
+    let usage: Option<(i64, i64)> = tx
+        .query_row("SELECT ops, bytes FROM relay_usage WHERE network_id = ?1", [&network.0[..]], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (ops_held, bytes) = match usage {
+        Some(usage) => usage,
+        // First use: count what is there (ops, evidence and waiting ops all take room).
+        None => tx.query_row(
+            "SELECT (SELECT count(*) FROM ops WHERE network_id = ?1) + (SELECT count(*) FROM pending WHERE network_id = ?1),
+                    (SELECT coalesce(sum(length(bytes)), 0) FROM ops WHERE network_id = ?1)
+                    + (SELECT coalesce(sum(length(bytes)), 0) FROM pending WHERE network_id = ?1)
+                    + (SELECT coalesce(sum(length(bytes)), 0) FROM evidence WHERE network_id = ?1)",
+            [&network.0[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
+    };
+    ingest.relay = Some(Relay { quota, ops: ops_held, bytes, authors: HashMap::new() });
+    run_batch(ingest, ops, verify_threads)
+}
+
+fn run_batch(mut ingest: Ingest<'_>, ops: Vec<Vec<u8>>, verify_threads: usize) -> Result<IngestReport> {
     for verified in verify_all(ops, verify_threads) {
         match verified {
             Ok(op) => ingest.process_verified(op)?,
@@ -259,6 +318,8 @@ struct Ingest<'a> {
     /// verified before they were parked.
     queue: VecDeque<SealedOp>,
     report: IngestReport,
+    /// Set when this node relays the network (a hub): no decryption, quotas.
+    relay: Option<Relay>,
 }
 
 /// A predecessor as the chain and time checks need it.
@@ -294,10 +355,19 @@ impl<'a> Ingest<'a> {
             rebuild_needed: false,
             queue: VecDeque::new(),
             report: IngestReport::default(),
+            relay: None,
         })
     }
 
     fn finish(self) -> Result<IngestReport> {
+        if let Some(relay) = &self.relay {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO relay_usage (network_id, ops, bytes) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (network_id) DO UPDATE SET ops = excluded.ops, bytes = excluded.bytes",
+                )?
+                .execute(params![&self.network.0[..], relay.ops, relay.bytes])?;
+        }
         if self.rebuild_needed {
             views::rebuild(self.tx, &self.network)?;
         } else if self.membership_dirty {
@@ -360,6 +430,9 @@ impl<'a> Ingest<'a> {
                 }
             }
         }
+        if let Some(reject) = self.over_quota(op)? {
+            return Ok(Err(reject));
+        }
         if !missing.is_empty() {
             return self.park(op, &missing);
         }
@@ -398,6 +471,43 @@ impl<'a> Ingest<'a> {
         }
         self.insert_op(op, true)?;
         Ok(Ok(Outcome::Applied))
+    }
+
+    /// On a relay, whether storing `op` would go over the network's or its author's quota.
+    fn over_quota(&mut self, op: &SealedOp) -> Result<Option<Reject>> {
+        let Some(relay) = &self.relay else { return Ok(None) };
+        let author = op.envelope().author;
+        let held = match relay.authors.get(&author) {
+            Some(n) => *n,
+            None => {
+                let n: i64 = self.tx.prepare_cached(
+                    "SELECT (SELECT count(*) FROM ops WHERE network_id = ?1 AND author = ?2)
+                          + (SELECT count(*) FROM pending WHERE network_id = ?1 AND author = ?2)",
+                )?
+                .query_row(params![&self.network.0[..], &author.0[..]], |r| r.get(0))?;
+                n as u64
+            }
+        };
+        let relay = self.relay.as_mut().expect("checked above");
+        relay.authors.insert(author, held);
+        if held >= relay.quota.author_ops {
+            return Ok(Some(Reject::OverQuota("the author's ops")));
+        }
+        if relay.bytes as u64 + op.bytes().len() as u64 > relay.quota.network_bytes {
+            return Ok(Some(Reject::OverQuota("the network's bytes")));
+        }
+        Ok(None)
+    }
+
+    /// Counts an op stored (`sign` 1) or leaving the waiting room (`sign` -1) on a relay.
+    fn count_relayed(&mut self, author: &AuthorId, len: usize, sign: i64) {
+        if let Some(relay) = &mut self.relay {
+            relay.ops += sign;
+            relay.bytes += sign * len as i64;
+            if let Some(n) = relay.authors.get_mut(author) {
+                *n = n.saturating_add_signed(sign);
+            }
+        }
     }
 
     fn refuse(&mut self, op_id: OpId, author: Option<AuthorId>, reject: Reject) -> Result<Outcome> {
@@ -488,6 +598,9 @@ impl<'a> Ingest<'a> {
     }
 
     fn key(&mut self, epoch: u32) -> Result<Option<SymmetricKey>> {
+        if self.relay.is_some() {
+            return Ok(None);
+        }
         if let Some(cached) = self.keys.get(&epoch) {
             return Ok(cached.clone());
         }
@@ -529,11 +642,13 @@ impl<'a> Ingest<'a> {
             wait.execute(params![&id.0[..], &op.id().0[..]])?;
         }
         self.n_pending += 1;
+        self.count_relayed(&op.envelope().author, op.bytes().len(), 1);
         Ok(Ok(Outcome::Parked))
     }
 
     fn insert_op(&mut self, op: &SealedOp, applied: bool) -> Result<()> {
         let env = op.envelope();
+        self.count_relayed(&env.author, op.bytes().len(), 1);
         self.tx
             .prepare_cached(
                 "INSERT INTO ops (op_id, network_id, author, seq, time, epoch, applied, bytes)
@@ -578,6 +693,11 @@ impl<'a> Ingest<'a> {
                 op.bytes()
             ])?;
         self.n_evidence += inserted as i64;
+        if inserted > 0
+            && let Some(relay) = &mut self.relay
+        {
+            relay.bytes += op.bytes().len() as i64;
+        }
         let from = self.equivocators.get(&env.author).map_or(env.seq, |f| (*f).min(env.seq));
         self.equivocators.insert(env.author, from);
         self.tx
@@ -609,7 +729,9 @@ impl<'a> Ingest<'a> {
                 self.tx.prepare_cached("DELETE FROM pending WHERE op_id = ?1")?.execute([&op_id[..]])?;
                 self.n_pending -= 1;
                 self.report.released += 1;
-                self.queue.push_back(SealedOp::from_verified_store(bytes).map_err(StoreError::Refused)?);
+                let op = SealedOp::from_verified_store(bytes).map_err(StoreError::Refused)?;
+                self.count_relayed(&op.envelope().author, op.bytes().len(), -1);
+                self.queue.push_back(op);
             }
         }
         Ok(())

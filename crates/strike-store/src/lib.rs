@@ -19,15 +19,16 @@ use strike_core::{NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::SymmetricKey;
 
 pub use facts::FactRow;
-pub use ingest::{AuthorInputs, IngestReport};
+pub use ingest::{AuthorInputs, IngestReport, Quota};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
-pub use sync::{AuthorHead, PeerRow};
+pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_networks.sql"),
     include_str!("../migrations/0003_peers.sql"),
+    include_str!("../migrations/0004_hubs.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
@@ -121,6 +122,33 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Every value of every table, decrypted, as bytes: for audits and tests that must show
+    /// what a store does *not* hold (a hub's store holds no plaintext, names or keys).
+    pub fn raw_dump(&self) -> Result<Vec<u8>> {
+        let tables: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        let mut out = Vec::new();
+        for table in tables {
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+            let n = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..n {
+                    match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => {}
+                        rusqlite::types::ValueRef::Integer(v) => out.extend_from_slice(v.to_string().as_bytes()),
+                        rusqlite::types::ValueRef::Real(v) => out.extend_from_slice(v.to_string().as_bytes()),
+                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => out.extend_from_slice(t),
+                    }
+                    out.push(0);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`: every problem found, empty if sound.
@@ -290,6 +318,22 @@ impl Store {
     pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>, now_unix: u64) -> Result<IngestReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let report = ingest::ingest_batch(&tx, network, ops, now_unix, self.verify_threads)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Ingests ops this node relays without reading them (a hub): every check that needs no
+    /// key runs, nothing decrypts (a hub holds no keys), and `quota` bounds what the network
+    /// and each author may store.
+    pub fn ingest_relay(
+        &mut self,
+        network: &NetworkId,
+        ops: Vec<Vec<u8>>,
+        now_unix: u64,
+        quota: Quota,
+    ) -> Result<IngestReport> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let report = ingest::ingest_relay(&tx, network, ops, now_unix, self.verify_threads, quota)?;
         tx.commit()?;
         Ok(report)
     }

@@ -105,6 +105,26 @@ pub struct PeerRow {
     pub addr: String,
     pub added_at: u64,
     pub last_sync: Option<u64>,
+    /// The peer turned out to be a hub (it let this node in with an access proof).
+    pub hub: bool,
+}
+
+/// A hub grant held: on a hub, one it serves; on a founder's node, one it issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubGrantRow {
+    pub network: NetworkId,
+    pub hub: [u8; 32],
+    pub issued: u64,
+    pub grant: Vec<u8>,
+}
+
+/// What a hub holds for one network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayUsage {
+    pub network: NetworkId,
+    pub ops: u64,
+    pub bytes: u64,
+    pub authors: u64,
 }
 
 impl Store {
@@ -118,7 +138,7 @@ impl Store {
 
     pub fn peers(&self, network: Option<&NetworkId>) -> Result<Vec<PeerRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT network_id, addr, added_at, last_sync FROM peers
+            "SELECT network_id, addr, added_at, last_sync, hub FROM peers
              WHERE ?1 IS NULL OR network_id = ?1 ORDER BY network_id, added_at",
         )?;
         let rows = stmt.query_map([network.map(|n| n.0.to_vec())], |r| {
@@ -127,6 +147,7 @@ impl Store {
                 addr: r.get(1)?,
                 added_at: r.get::<_, i64>(2)? as u64,
                 last_sync: r.get::<_, Option<i64>>(3)?.map(|t| t as u64),
+                hub: r.get::<_, i64>(4)? != 0,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -138,5 +159,59 @@ impl Store {
             params![&network.0[..], addr, now_unix as i64],
         )?;
         Ok(())
+    }
+
+    pub fn mark_peer_hub(&mut self, network: &NetworkId, addr: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE peers SET hub = 1 WHERE network_id = ?1 AND addr = ?2",
+            params![&network.0[..], addr],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps `grant` for (network, hub) if it is newer than the one held; returns whether it was.
+    pub fn put_hub_grant(&mut self, network: &NetworkId, hub: &[u8; 32], issued: u64, grant: &[u8]) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT INTO hub_grants (network_id, hub_id, issued, grant_bytes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (network_id, hub_id) DO UPDATE SET issued = excluded.issued, grant_bytes = excluded.grant_bytes
+             WHERE excluded.issued > hub_grants.issued",
+            params![&network.0[..], &hub[..], issued as i64, grant],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Grants held, for one network or all.
+    pub fn hub_grants(&self, network: Option<&NetworkId>) -> Result<Vec<HubGrantRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT network_id, hub_id, issued, grant_bytes FROM hub_grants
+             WHERE ?1 IS NULL OR network_id = ?1 ORDER BY network_id, hub_id",
+        )?;
+        let rows = stmt.query_map([network.map(|n| n.0.to_vec())], |r| {
+            Ok(HubGrantRow {
+                network: NetworkId(blob32(r.get(0)?)?),
+                hub: blob32(r.get(1)?)?,
+                issued: r.get::<_, i64>(2)? as u64,
+                grant: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What a hub holds per network it relays.
+    pub fn relay_usage(&self) -> Result<Vec<RelayUsage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.network_id, u.ops, u.bytes,
+                    (SELECT count(DISTINCT author) FROM ops o WHERE o.network_id = u.network_id)
+             FROM relay_usage u ORDER BY u.network_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RelayUsage {
+                network: NetworkId(blob32(r.get(0)?)?),
+                ops: r.get::<_, i64>(1)? as u64,
+                bytes: r.get::<_, i64>(2)? as u64,
+                authors: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

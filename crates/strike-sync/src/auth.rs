@@ -25,6 +25,19 @@ pub enum Auth {
         #[serde(with = "strike_core::body::bytes_array")]
         signature: [u8; 64],
     },
+    /// The initiator asks a hub: the network, the epoch whose access key signs, the proof
+    /// (signed with that access key), and optionally a newer grant from the founder.
+    HubOpen {
+        network: [u8; 32],
+        epoch: u32,
+        #[serde(with = "strike_core::body::bytes_array")]
+        signature: [u8; 64],
+        #[serde(with = "strike_core::body::bytes_vec")]
+        grant: Vec<u8>,
+    },
+    /// A hub lets the initiator in. The hub proves nothing more than its endpoint id (which
+    /// TLS authenticates and the grant names): it holds no author key.
+    HubAccepted,
     /// No (for any reason).
     Refused,
 }
@@ -57,7 +70,7 @@ impl Auth {
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Auth> {
-        if bytes.len() > 512 {
+        if bytes.len() > 512 + crate::hub::MAX_GRANT_LEN {
             return None;
         }
         ciborium::de::from_reader_with_recursion_limit(bytes, 4).ok()

@@ -5,4 +5,5 @@
 
 pub mod auth;
 pub mod bundle;
+pub mod hub;
 pub mod protocol;

@@ -2,6 +2,7 @@
 
 mod bundles;
 mod calls;
+mod hubs;
 mod networks;
 mod quic;
 mod sync;

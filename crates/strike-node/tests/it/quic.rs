@@ -1,29 +1,76 @@
-//! Sync over QUIC on 127.0.0.1: membership proofs, convergence, refusal of strangers.
+//! Sync over QUIC on 127.0.0.1: membership proofs, convergence, refusal of strangers,
+//! concurrent sessions.
+
+use std::sync::Arc;
 
 use strike_net::PeerAddr;
 use strike_node::Node;
+use strike_node::peer::{ServeOptions, sync_with};
+use tokio::sync::Mutex;
 
 use crate::networks::Net;
 
-fn rt() -> tokio::runtime::Runtime {
+pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
-/// Runs `node` as a server in its own thread until its endpoint is closed; returns its
-/// endpoint (to close it) and a handle that gives the node back.
-fn serve(node: Node) -> (strike_net::Net, std::thread::JoinHandle<Node>) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let mut node = node;
-        rt().block_on(async {
-            let net = node.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-            tx.send(net.clone()).unwrap();
-            node.serve(&net, None).await.unwrap();
+/// Runs a server thread's body (tests use it to capture that thread's logs).
+pub type Wrap = Box<dyn FnOnce(&mut dyn FnMut()) + Send>;
+
+/// A node serving in its own thread until its endpoint is closed.
+pub struct Server {
+    pub net: strike_net::Net,
+    handle: std::thread::JoinHandle<Node>,
+}
+
+impl Server {
+    /// Serves `node` on `listen` (a random loopback port if `None`). `wrap` runs the server
+    /// thread's body (tests use it to capture that thread's logs).
+    pub fn start(node: Node, listen: Option<std::net::SocketAddr>) -> Server {
+        Server::start_with(node, listen, Box::new(|f| f()))
+    }
+
+    pub fn start_with(
+        node: Node,
+        listen: Option<std::net::SocketAddr>,
+        wrap: Wrap,
+    ) -> Server {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            let shared = Arc::new(Mutex::new(node));
+            let mut body = || {
+                // One thread: every log line of this node is written on this thread.
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap());
+                    let net = shared.lock().await.bind(listen).await.unwrap();
+                    tx.send(net.clone()).unwrap();
+                    strike_node::peer::serve(shared.clone(), &net, ServeOptions::default(), Arc::new(|_| {}))
+                        .await
+                        .unwrap();
+                });
+            };
+            wrap(&mut body);
+            Arc::try_unwrap(shared).map_err(|_| "a session still holds the node").unwrap().into_inner()
         });
-        node
-    });
-    let net = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server binds");
-    (net, handle)
+        let net = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server binds");
+        Server { net, handle }
+    }
+
+    pub fn addr(&self) -> PeerAddr {
+        self.net.addr()
+    }
+
+    /// Closes the endpoint and gives the node back.
+    pub fn stop(self) -> Node {
+        rt().block_on(self.net.close());
+        self.handle.join().unwrap()
+    }
+}
+
+/// Binds a client endpoint for `node` on loopback.
+pub async fn client(node: &Mutex<Node>) -> strike_net::Net {
+    node.lock().await.bind("127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 
 #[test]
@@ -36,7 +83,7 @@ fn members_converge_over_quic_and_strangers_and_removed_members_get_nothing() {
     sam.vouch(&net.id, &ana_id).unwrap();
     net.ship(&sam, &mut dee);
     net.ship(&sam, &mut ana);
-    // Everyone writes concurrently; Sam and Dee are organizers' equals for announcing.
+    // Everyone writes concurrently.
     sam.announce(&net.id, "from sam").unwrap();
     dee.set_skill(&net.id, "car", true).unwrap();
     ana.set_skill(&net.id, "legal", true).unwrap();
@@ -52,40 +99,119 @@ fn members_converge_over_quic_and_strangers_and_removed_members_get_nothing() {
     sam.vouch(&net.id, &bo_id).unwrap();
     net.ship(&sam, &mut bo);
     sam.remove(&net.id, &bo_id).unwrap();
-    let (server_net, server) = serve(sam);
-    let addr: PeerAddr = server_net.addr();
-    let rt = rt();
-    rt.block_on(async {
-        let dee_net = dee.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = Server::start(sam, None);
+    let addr: PeerAddr = server.addr();
+    let (dee, ana, stranger, bo) = (Mutex::new(dee), Mutex::new(ana), Mutex::new(stranger), Mutex::new(bo));
+    rt().block_on(async {
+        let dee_net = client(&dee).await;
         let mut seen = Vec::new();
-        let s = dee
-            .sync_with_progress(&dee_net, &addr, network, &mut |p| {
-                seen.push((p.stats.ops_received, p.stats.expected_incoming))
-            })
-            .await
-            .unwrap();
+        let s = sync_with(&dee, &dee_net, &addr, network, &mut |p| {
+            seen.push((p.stats.ops_received, p.stats.expected_incoming))
+        })
+        .await
+        .unwrap();
         assert!(s.stats.ops_received >= 1 && s.stats.ops_sent >= 1);
         assert!(seen.iter().any(|(_, expected)| expected.is_some()), "progress knows what is coming: {seen:?}");
         assert_eq!(seen.iter().map(|(n, _)| *n).max(), Some(s.stats.ops_received), "and reports it all");
-        let ana_net = ana.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        ana.sync_with(&ana_net, &addr, network).await.unwrap();
+        let ana_net = client(&ana).await;
+        sync_with(&ana, &ana_net, &addr, network, &mut |_| {}).await.unwrap();
         // The stranger asks for Sam's network: it is not a member of it, so it cannot even ask.
-        let s_net = stranger.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        assert!(stranger.sync_with(&s_net, &addr, network).await.is_err());
+        let s_net = client(&stranger).await;
+        assert!(sync_with(&stranger, &s_net, &addr, network, &mut |_| {}).await.is_err());
         // A forged request with the stranger's own keys for Sam's network is refused without
         // saying why, as is a request for a network Sam does not hold.
-        let own = stranger.networks().unwrap()[0].id;
-        let err = stranger.sync_with(&s_net, &addr, own).await.unwrap_err().to_string();
+        let own = stranger.lock().await.networks().unwrap()[0].id;
+        let err = sync_with(&stranger, &s_net, &addr, own, &mut |_| {}).await.unwrap_err().to_string();
         assert!(err.contains("refused"), "{err}");
-        let bo_net = bo.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let err = bo.sync_with(&bo_net, &addr, network).await.unwrap_err().to_string();
+        let bo_net = client(&bo).await;
+        let err = sync_with(&bo, &bo_net, &addr, network, &mut |_| {}).await.unwrap_err().to_string();
         assert!(err.contains("refused"), "a removed member is refused: {err}");
-        dee.sync_with(&dee_net, &addr, network).await.unwrap();
-        server_net.close().await;
+        sync_with(&dee, &dee_net, &addr, network, &mut |_| {}).await.unwrap();
     });
-    let sam = server.join().unwrap();
+    let sam = server.stop();
     let hash = sam.state_hash(&network).unwrap();
-    assert_eq!(dee.state_hash(&network).unwrap(), hash);
-    assert_eq!(ana.state_hash(&network).unwrap(), hash);
-    assert_eq!(stranger.networks().unwrap().len(), 1, "the stranger learned no network");
+    assert_eq!(dee.into_inner().state_hash(&network).unwrap(), hash);
+    assert_eq!(ana.into_inner().state_hash(&network).unwrap(), hash);
+    assert_eq!(stranger.into_inner().networks().unwrap().len(), 1, "the stranger learned no network");
+}
+
+/// Sessions run at once: two members sync with one node at the same moment, and two
+/// serving nodes sync with each other in both directions at once without deadlock (a session
+/// holds its node only while it handles a frame).
+#[test]
+fn concurrent_sessions_and_nodes_syncing_each_other_at_once() {
+    let (mut net, mut sam) = Net::found(1);
+    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
+    let mut members = Vec::new();
+    for name in ["m1", "m2", "m3", "m4"] {
+        let (node, id) = net.join(&link, name, &mut sam);
+        sam.vouch(&net.id, &id).unwrap();
+        members.push(node);
+    }
+    for m in &mut members {
+        net.ship(&sam, m);
+    }
+    for (i, m) in members.iter_mut().enumerate() {
+        for j in 0..20 {
+            m.set_skill(&net.id, &format!("skill {i} {j}"), true).unwrap();
+        }
+    }
+    let network = net.id;
+    let server = Server::start(sam, None);
+    let addr = server.addr();
+    let members: Vec<Arc<Mutex<Node>>> = members.into_iter().map(|m| Arc::new(Mutex::new(m))).collect();
+    rt().block_on(async {
+        let mut nets = Vec::new();
+        for m in &members {
+            nets.push(client(m).await);
+        }
+        let (mut pa, mut pb) = (|_: &_| {}, |_: &_| {});
+        let (a, b) = tokio::join!(
+            sync_with(&members[0], &nets[0], &addr, network, &mut pa),
+            sync_with(&members[1], &nets[1], &addr, network, &mut pb),
+        );
+        assert!(a.unwrap().stats.ops_sent >= 20);
+        assert!(b.unwrap().stats.ops_sent >= 20);
+
+        // m3 and m4 each serve on their endpoint and, at the same time, dial the other from it.
+        let (m3, m4) = (members[2].clone(), members[3].clone());
+        let (n3, n4) = (nets[2].clone(), nets[3].clone());
+        let serving: Vec<_> = [(m3.clone(), n3.clone()), (m4.clone(), n4.clone())]
+            .into_iter()
+            .map(|(node, net)| {
+                tokio::spawn(async move {
+                    strike_node::peer::serve(node, &net, ServeOptions::default(), Arc::new(|_| {})).await.unwrap()
+                })
+            })
+            .collect();
+        let deadline = std::time::Duration::from_secs(60);
+        let (a3, a4) = (n3.addr(), n4.addr());
+        let (mut p3, mut p4) = (|_: &_| {}, |_: &_| {});
+        let (x, y) = tokio::time::timeout(deadline, async {
+            tokio::join!(sync_with(&m3, &n3, &a4, network, &mut p3), sync_with(&m4, &n4, &a3, network, &mut p4))
+        })
+        .await
+        .expect("no deadlock");
+        x.unwrap();
+        y.unwrap();
+        n3.close().await;
+        n4.close().await;
+        for task in serving {
+            assert!(task.await.unwrap() >= 1, "each served the other");
+        }
+        // Everyone once more with Sam, in turn, twice: all hold everything.
+        for _ in 0..2 {
+            for m in &members {
+                let fresh = client(m).await;
+                sync_with(m, &fresh, &addr, network, &mut |_| {}).await.unwrap();
+                fresh.close().await;
+            }
+        }
+    });
+    let sam = server.stop();
+    let hash = sam.state_hash(&network).unwrap();
+    for m in &members {
+        assert_eq!(rt().block_on(m.lock()).state_hash(&network).unwrap(), hash);
+    }
+    assert_eq!(sam.members(&network).unwrap().len(), 5);
 }
