@@ -1,4 +1,5 @@
-//! The sync message decoder and a responder session fed whatever a peer sends.
+//! The sync message decoder and a responder session fed whatever a peer sends; the first-frame
+//! (`Auth`) and hub grant decoders too.
 //! Run: `cargo +nightly fuzz run sync_message`.
 #![no_main]
 
@@ -27,6 +28,14 @@ impl Replica for Empty {
 }
 
 fuzz_target!(|data: &[u8]| {
+    if let Some(strike_sync::auth::Auth::HubOpen { grant, .. }) = strike_sync::auth::Auth::decode(data) {
+        if let Ok(grant) = strike_sync::hub::Grant::decode(&grant) {
+            let _ = grant.verify(&[0; 32], 0);
+        }
+    }
+    if let Ok(grant) = strike_sync::hub::Grant::decode(data) {
+        let _ = grant.verify(&[0; 32], 0);
+    }
     if let Ok(msg) = Message::decode(data) {
         let mut session = Session::respond(NetworkId([0; 32]));
         let _ = session.step(msg, &Empty);

@@ -242,7 +242,7 @@ pub fn peer(cli: &Cli, node: &mut Node, cmd: &PeerCommand) -> anyhow::Result<()>
             let peers = node.peers(id.as_ref())?;
             let list: Vec<_> = peers
                 .iter()
-                .map(|p| json!({ "network_id": p.network.to_hex(), "addr": p.addr, "last_sync": p.last_sync }))
+                .map(|p| json!({ "network_id": p.network.to_hex(), "addr": p.addr, "last_sync": p.last_sync, "hub": p.hub }))
                 .collect();
             emit(cli.json, json!({ "peers": list }), || {
                 if peers.is_empty() {

@@ -232,3 +232,45 @@ mod tests {
         assert!(!b.admits(0, b"p", &sig, 200));
     }
 }
+
+#[cfg(test)]
+mod vectors {
+    use super::*;
+
+    /// The grant of `docs/protocol.md` ("Hubs"): founder seed 07*32, salt 03*16, hub 09*32,
+    /// issued 1,800,000,000, expires 1,900,000,000, one access key from epoch key 05*32.
+    pub(super) fn frozen() -> (Grant, SigningSecret) {
+        let founder = SigningSecret::from_seed(&[7; 32]);
+        let salt = [3; 16];
+        let network = strike_core::membership::network_id(&strike_core::AuthorId(founder.public().0), &salt);
+        let access = access_secret(&network, &SymmetricKey::from_bytes([5; 32]));
+        let body = GrantBody {
+            network: network.0,
+            founder: founder.public().0,
+            salt,
+            hub: [9; 32],
+            issued: 1_800_000_000,
+            expires: 1_900_000_000,
+            access: vec![AccessKey { epoch: 0, public: access.public().0, until: None }],
+        };
+        (Grant::sign(&body, &founder), access)
+    }
+
+    const GRANT_HEX: &str = include_str!("hub_grant_vector.hex");
+
+    #[test]
+    fn the_grant_encoding_is_frozen_and_documented() {
+        let (grant, access) = frozen();
+        let hex = hex::encode(grant.encode());
+        if std::env::var_os("PRINT_VECTORS").is_some() {
+            println!("grant {hex}\naccess public {}", hex::encode(access.public().0));
+        }
+        assert_eq!(hex, GRANT_HEX.trim(), "the grant encoding changed: a protocol change");
+        assert!(grant.verify(&[9; 32], 1_850_000_000).is_ok());
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+        let squeezed: String = doc.split_whitespace().collect();
+        assert!(squeezed.contains(GRANT_HEX.trim()), "docs/protocol.md is missing the grant vector");
+        assert!(doc.contains(&hex::encode(access.public().0)), "docs/protocol.md is missing the access key");
+        assert!(doc.contains(ACCESS_CONTEXT) && doc.contains("openstrike/hub-grant/v1"));
+    }
+}

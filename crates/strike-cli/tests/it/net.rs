@@ -39,3 +39,58 @@ fn serve_peer_add_and_sync() {
     // A bad address is a usage error.
     assert_eq!(dee.run(&["peer", "add", &net, "nonsense"]).status.code(), Some(2));
 }
+
+/// `hub run` on a fresh data directory, `hub grant` by the founder, two members syncing only
+/// with the hub, `hub status`.
+#[test]
+fn members_sync_through_a_hub_run_by_the_binary() {
+    let sam = Home::initialized();
+    let net = sam.json(&["network", "create", "--name", "Dock 4"])["network_id"].as_str().unwrap().to_owned();
+    let link = sam.json(&["invite", "create", "--network", "Dock 4"])["link"].as_str().unwrap().to_owned();
+    let dee = Home::initialized();
+    let request = dee.path("req.osb");
+    dee.ok(&["join", &link, "--pseudonym", "Dee", "--out", request.to_str().unwrap()]);
+    sam.ok(&["bundle", "import", request.to_str().unwrap()]);
+    sam.ok(&["vouch", "Dock 4", "Dee"]);
+    let back = sam.path("back.osb");
+    sam.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
+    dee.ok(&["bundle", "import", back.to_str().unwrap()]);
+    sam.ok(&["announce", "Dock 4", "Through the hub"]);
+
+    let hub = Home::new();
+    let mut server = hub
+        .cmd(&["--json", "hub", "run", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        if let Some(addr) = line["hub"].as_str() {
+            assert_eq!(line["networks"], 0);
+            break addr.to_owned();
+        }
+    };
+    // A member who is not the founder cannot grant.
+    assert_eq!(dee.run(&["hub", "grant", &net, &addr]).status.code(), Some(5));
+    let granted = sam.json(&["hub", "grant", "Dock 4", &addr, "--days", "30"]);
+    assert!(granted["grant"].as_str().unwrap().starts_with("openstrike-hub-grant:"));
+    let pushed = sam.json(&["sync", "--network", &net]);
+    assert_eq!(pushed["sessions"][0]["ok"], true, "{pushed}");
+    assert!(pushed["sessions"][0]["ops_sent"].as_u64().unwrap() >= 1);
+    dee.ok(&["peer", "add", &net, &addr]);
+    let pulled = dee.json(&["sync", "--network", &net]);
+    assert_eq!(pulled["sessions"][0]["ok"], true, "{pulled}");
+    let texts = dee.json(&["announcements", &net]);
+    assert!(texts["announcements"].as_array().unwrap().iter().any(|a| a["text"] == "Through the hub"));
+    assert!(dee.json(&["peer", "list"])["peers"][0]["hub"] == true);
+    let status = hub.json(&["hub", "status"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(status["networks"][0]["network_id"], net.as_str());
+    assert!(status["networks"][0]["ops"].as_u64().unwrap() >= 4, "{status}");
+    // The hub cannot read what it carries.
+    assert_eq!(hub.run(&["network", "list"]).status.code(), Some(0));
+    assert!(!hub.ok(&["network", "list"]).contains("Dock 4"));
+    assert_eq!(hub.run(&["hub", "allow", "openstrike-hub-grant:00"]).status.code(), Some(2));
+}

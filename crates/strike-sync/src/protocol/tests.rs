@@ -284,6 +284,11 @@ proptest! {
             let mut s = Session::respond(NET);
             let _ = s.step(m, &Toy::default());
         }
+        // The first frame of a connection and a presented hub grant: the same.
+        let _ = crate::auth::Auth::decode(&bytes);
+        if let Ok(grant) = crate::hub::Grant::decode(&bytes) {
+            let _ = grant.verify(&[0; 32], 0);
+        }
     }
 
     /// Two replicas holding random parts of a history end with the union. (Forks are covered
