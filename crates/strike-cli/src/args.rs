@@ -557,6 +557,10 @@ pub enum HubCommand {
         /// Sessions answered at once
         #[arg(long, default_value_t = 64)]
         concurrent: usize,
+        /// Also answer sync over HTTP on this TCP address, for members whose networks block
+        /// UDP (put a TLS reverse proxy in front when it faces the internet)
+        #[arg(long)]
+        http_listen: Option<std::net::SocketAddr>,
     },
     /// (Founder) let the hub at HUB_ADDR store and forward NETWORK; it becomes a peer of it.
     /// Prints the grant, for the hub's operator (`hub allow`); members' nodes present it too

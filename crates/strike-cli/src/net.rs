@@ -132,7 +132,7 @@ pub fn serve(cli: &Cli, node: Node, listen: std::net::SocketAddr, interval: u64,
 
 pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
     match cmd {
-        HubCommand::Run { listen, max_network_mib, max_author_ops, concurrent } => {
+        HubCommand::Run { listen, max_network_mib, max_author_ops, concurrent, http_listen } => {
             let dir = cli.data_dir.clone().unwrap_or_else(strike_node::default_data_dir);
             if !Node::exists(&dir) {
                 crate::commands::init(cli)?;
@@ -144,11 +144,22 @@ pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
             rt.block_on(async {
                 let net = node.bind(*listen).await?;
                 let addr = net.addr();
+                let http = match http_listen {
+                    Some(l) => {
+                        let bound = net.serve_http(*l).await?;
+                        let host = if bound.ip().is_unspecified() { std::net::SocketAddr::new([127, 0, 0, 1].into(), bound.port()) } else { bound };
+                        Some(PeerAddr { id: net.id(), addrs: vec![], url: Some(format!("http://{host}")) })
+                    }
+                    None => None,
+                };
                 let hosted = node.hosted()?.len();
                 if json {
-                    println!("{}", json!({ "hub": addr.to_string(), "networks": hosted }));
+                    println!("{}", json!({ "hub": addr.to_string(), "http": http.as_ref().map(|h| h.to_string()), "networks": hosted }));
                 } else {
                     println!("hub listening on {addr}, carrying {hosted} network(s)");
+                    if let Some(http) = &http {
+                        println!("and over HTTP at {http} (members add it like any peer)");
+                    }
                     println!("a network's founder grants it with: openstrike hub grant NETWORK {addr}");
                 }
                 use std::io::Write;
@@ -219,7 +230,7 @@ pub fn node_cmd(cli: &Cli, node: &Node, cmd: &NodeCommand) -> anyhow::Result<()>
     let NodeCommand::Addr { port, host } = cmd;
     let ip: std::net::IpAddr =
         host.parse().map_err(|_| CliError::err(exit::USAGE, format!("{host:?} is not an IP address")))?;
-    let addr = PeerAddr { id: node.node_id(), addrs: vec![std::net::SocketAddr::new(ip, *port)] };
+    let addr = PeerAddr { id: node.node_id(), addrs: vec![std::net::SocketAddr::new(ip, *port)], url: None };
     emit(cli.json, json!({ "addr": addr.to_string(), "node_id": hex::encode(node.node_id()) }), || addr.to_string());
     Ok(())
 }

@@ -14,6 +14,8 @@ use std::time::Duration;
 use iroh::endpoint::{Connection, RecvStream, SendStream, presets};
 use iroh::{Endpoint, EndpointAddr, PublicKey, RelayMode, SecretKey, TransportAddr};
 
+pub mod http;
+
 /// The application protocol on the wire: deliberately generic.
 pub const ALPN: &[u8] = b"sync/1";
 /// Largest frame accepted: one sync message and some room.
@@ -41,11 +43,14 @@ pub enum NetError {
     Closed,
 }
 
-/// Where a peer is: its endpoint id (an Ed25519 public key) and socket addresses.
+/// Where a peer is: its endpoint id (an Ed25519 public key) and either socket addresses
+/// (QUIC) or the URL of a hub's HTTP endpoint.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerAddr {
     pub id: [u8; 32],
     pub addrs: Vec<SocketAddr>,
+    /// `http://HOST:PORT` or `https://HOST[:PORT][/PATH]`: sync over HTTP (hubs only).
+    pub url: Option<String>,
 }
 
 impl fmt::Debug for PeerAddr {
@@ -55,8 +60,11 @@ impl fmt::Debug for PeerAddr {
 }
 
 impl fmt::Display for PeerAddr {
-    /// `ID@HOST:PORT[,HOST:PORT...]`
+    /// `ID@HOST:PORT[,HOST:PORT...]` or `ID@URL`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(url) = &self.url {
+            return write!(f, "{}@{url}", hex::encode(self.id));
+        }
         let addrs: Vec<String> = self.addrs.iter().map(|a| a.to_string()).collect();
         write!(f, "{}@{}", hex::encode(self.id), addrs.join(","))
     }
@@ -70,19 +78,27 @@ impl FromStr for PeerAddr {
         let (id, addrs) = s.trim().split_once('@').ok_or_else(bad)?;
         let id: [u8; 32] = hex::decode(id).ok().and_then(|b| b.try_into().ok()).ok_or_else(bad)?;
         PublicKey::from_bytes(&id).map_err(|_| bad())?;
+        if addrs.starts_with("http://") || addrs.starts_with("https://") {
+            let url = addrs.trim_end_matches('/');
+            if url.contains(char::is_whitespace) || url.split_once("://").is_none_or(|(_, rest)| rest.is_empty()) {
+                return Err(bad());
+            }
+            return Ok(PeerAddr { id, addrs: Vec::new(), url: Some(url.to_owned()) });
+        }
         let addrs =
             addrs.split(',').map(|a| a.parse::<SocketAddr>().map_err(|_| bad())).collect::<Result<Vec<_>, _>>()?;
         if addrs.is_empty() {
             return Err(bad());
         }
-        Ok(PeerAddr { id, addrs })
+        Ok(PeerAddr { id, addrs, url: None })
     }
 }
 
-/// A bound QUIC endpoint.
+/// A bound QUIC endpoint (and, on hubs, an HTTP endpoint).
 #[derive(Debug, Clone)]
 pub struct Net {
     endpoint: Endpoint,
+    http: http::HttpSide,
 }
 
 impl Net {
@@ -97,7 +113,8 @@ impl Net {
             .bind_addr(listen)
             .map_err(|e| bind_err(&e))?;
         let endpoint = builder.bind().await.map_err(|e| bind_err(&e))?;
-        Ok(Net { endpoint })
+        let id = *endpoint.id().as_bytes();
+        Ok(Net { endpoint, http: http::HttpSide::new(id) })
     }
 
     /// This endpoint's id.
@@ -120,11 +137,20 @@ impl Net {
             })
             .filter(|a| a.is_ipv4())
             .collect();
-        PeerAddr { id: self.id(), addrs }
+        PeerAddr { id: self.id(), addrs, url: None }
+    }
+
+    /// Also answers sync sessions over HTTP on `listen` (TCP): for hubs, for members whose
+    /// networks block UDP. Returns the bound address.
+    pub async fn serve_http(&self, listen: SocketAddr) -> Result<SocketAddr, NetError> {
+        self.http.serve(listen).await
     }
 
     /// Connects to a peer and opens the session stream.
     pub async fn connect(&self, peer: &PeerAddr) -> Result<Channel, NetError> {
+        if let Some(url) = &peer.url {
+            return self.http.connect(url, peer.id).await;
+        }
         let err = |e: &dyn fmt::Display| NetError::Connect(peer.to_string(), e.to_string());
         let id = PublicKey::from_bytes(&peer.id).map_err(|e| err(&e))?;
         let addr = EndpointAddr::from_parts(id, peer.addrs.iter().map(|a| TransportAddr::Ip(*a)));
@@ -133,37 +159,50 @@ impl Net {
             .map_err(|_| NetError::Timeout)?
             .map_err(|e| err(&e))?;
         let (send, recv) = conn.open_bi().await.map_err(|e| err(&e))?;
-        Ok(Channel { remote: peer.id, local: self.id(), conn, send, recv })
+        Ok(Channel { remote: peer.id, local: self.id(), inner: Inner::Quic { conn, send, recv } })
     }
 
     /// Waits for the next peer to try to connect. `None` once closed. The handshake and the
     /// session stream are awaited by [`Accepting::channel`], so a slow peer does not hold up
     /// the accept loop.
     pub async fn accept(&self) -> Option<Accepting> {
-        let incoming = self.endpoint.accept().await?;
-        Some(Accepting { incoming, local: self.id() })
+        tokio::select! {
+            incoming = self.endpoint.accept() => {
+                incoming.map(|incoming| Accepting(Attempt::Quic { incoming, local: self.id() }))
+            }
+            Some(ch) = self.http.next() => Some(Accepting(Attempt::Ready(Box::new(ch)))),
+        }
     }
 
     pub async fn close(&self) {
+        self.http.close();
         self.endpoint.close().await;
     }
 }
 
 /// A connection attempt, not yet handshaken.
 #[derive(Debug)]
-pub struct Accepting {
-    incoming: iroh::endpoint::Incoming,
-    local: [u8; 32],
+pub struct Accepting(Attempt);
+
+#[derive(Debug)]
+enum Attempt {
+    Quic { incoming: iroh::endpoint::Incoming, local: [u8; 32] },
+    /// An HTTP session: the handshake is the HTTP request that opened it.
+    Ready(Box<Channel>),
 }
 
 impl Accepting {
     /// Completes the handshake and waits for the peer's session stream.
     pub async fn channel(self) -> Result<Channel, NetError> {
+        let (incoming, local) = match self.0 {
+            Attempt::Ready(ch) => return Ok(*ch),
+            Attempt::Quic { incoming, local } => (incoming, local),
+        };
         tokio::time::timeout(FRAME_TIMEOUT, async {
-            let conn = self.incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
+            let conn = incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
             let remote = *conn.remote_id().as_bytes();
             let (send, recv) = conn.accept_bi().await.map_err(|e| NetError::Connection(e.to_string()))?;
-            Ok(Channel { remote, local: self.local, conn, send, recv })
+            Ok(Channel { remote, local, inner: Inner::Quic { conn, send, recv } })
         })
         .await
         .map_err(|_| NetError::Timeout)?
@@ -171,19 +210,28 @@ impl Accepting {
 
     /// Turns the attempt away without a handshake (the node is at its session limit).
     pub fn refuse(self) {
-        self.incoming.refuse();
+        match self.0 {
+            Attempt::Quic { incoming, .. } => incoming.refuse(),
+            Attempt::Ready(ch) => drop(ch),
+        }
     }
 }
 
-/// One session's stream to one peer, authenticated by QUIC's TLS: `remote` is the peer's
-/// endpoint id.
+/// One session's stream to one peer. `remote` and `local` are what membership proofs bind:
+/// over QUIC the endpoint ids TLS authenticated; over HTTP the hub's id (pinned in the
+/// address) and the session token the hub issued (single use).
 #[derive(Debug)]
 pub struct Channel {
     pub remote: [u8; 32],
     pub local: [u8; 32],
-    conn: Connection,
-    send: SendStream,
-    recv: RecvStream,
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    Quic { conn: Connection, send: SendStream, recv: RecvStream },
+    HttpClient(http::ClientSession),
+    HttpServer(http::ServerSession),
 }
 
 impl Channel {
@@ -191,33 +239,49 @@ impl Channel {
         if frame.len() > MAX_FRAME {
             return Err(NetError::FrameTooLarge(frame.len()));
         }
-        let len = u32::try_from(frame.len()).map_err(|_| NetError::FrameTooLarge(frame.len()))?;
-        self.send.write_all(&len.to_be_bytes()).await.map_err(|e| NetError::Connection(e.to_string()))?;
-        self.send.write_all(frame).await.map_err(|e| NetError::Connection(e.to_string()))?;
-        Ok(())
+        match &mut self.inner {
+            Inner::Quic { send, .. } => {
+                let len = u32::try_from(frame.len()).map_err(|_| NetError::FrameTooLarge(frame.len()))?;
+                send.write_all(&len.to_be_bytes()).await.map_err(|e| NetError::Connection(e.to_string()))?;
+                send.write_all(frame).await.map_err(|e| NetError::Connection(e.to_string()))?;
+                Ok(())
+            }
+            Inner::HttpClient(c) => c.send(frame),
+            Inner::HttpServer(s) => s.send(frame),
+        }
     }
 
     /// The next frame; refuses oversized frames before reading them.
     pub async fn recv(&mut self) -> Result<Vec<u8>, NetError> {
-        tokio::time::timeout(FRAME_TIMEOUT, async {
-            let mut len = [0u8; 4];
-            self.recv.read_exact(&mut len).await.map_err(|_| NetError::Closed)?;
-            let len = u32::from_be_bytes(len) as usize;
-            if len > MAX_FRAME {
-                return Err(NetError::FrameTooLarge(len));
-            }
-            let mut frame = vec![0u8; len];
-            self.recv.read_exact(&mut frame).await.map_err(|_| NetError::Closed)?;
-            Ok(frame)
-        })
-        .await
-        .map_err(|_| NetError::Timeout)?
+        match &mut self.inner {
+            Inner::Quic { recv, .. } => tokio::time::timeout(FRAME_TIMEOUT, async {
+                let mut len = [0u8; 4];
+                recv.read_exact(&mut len).await.map_err(|_| NetError::Closed)?;
+                let len = u32::from_be_bytes(len) as usize;
+                if len > MAX_FRAME {
+                    return Err(NetError::FrameTooLarge(len));
+                }
+                let mut frame = vec![0u8; len];
+                recv.read_exact(&mut frame).await.map_err(|_| NetError::Closed)?;
+                Ok(frame)
+            })
+            .await
+            .map_err(|_| NetError::Timeout)?,
+            Inner::HttpClient(c) => c.recv().await,
+            Inner::HttpServer(s) => s.recv().await,
+        }
     }
 
     /// Finishes the stream and waits (briefly) for the peer to read it.
-    pub async fn finish(mut self) {
-        let _ = self.send.finish();
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.send.stopped()).await;
-        self.conn.close(0u32.into(), b"done");
+    pub async fn finish(self) {
+        match self.inner {
+            Inner::Quic { conn, mut send, .. } => {
+                let _ = send.finish();
+                let _ = tokio::time::timeout(Duration::from_secs(5), send.stopped()).await;
+                conn.close(0u32.into(), b"done");
+            }
+            Inner::HttpClient(c) => c.finish().await,
+            Inner::HttpServer(s) => s.finish(),
+        }
     }
 }

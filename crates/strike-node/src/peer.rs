@@ -101,7 +101,11 @@ pub async fn sync_with(
             .member_author(&network)?
             .ok_or_else(|| NodeError::NotAllowed("this node is not an admitted member of that network".into()))?;
         let addr = peer.to_string();
-        let hub = n.peers(Some(&network))?.iter().any(|p| p.hub && (p.addr == addr || p.addr.parse().ok().is_some_and(|a: PeerAddr| a.id == peer.id)));
+        // Only hubs answer over HTTP; a peer that was a hub before is one now.
+        let hub = peer.url.is_some()
+            || n.peers(Some(&network))?
+                .iter()
+                .any(|p| p.hub && (p.addr == addr || p.addr.parse().ok().is_some_and(|a: PeerAddr| a.id == peer.id)));
         (signer, hub)
     };
     let mut total: Option<SyncSummary> = None;
@@ -123,9 +127,10 @@ pub async fn sync_with(
                 return Err(NodeError::NotAllowed("the peer refused: it does not hold this network for you".into()));
             }
             at_hub = true;
-            let mut n = node.lock().await;
-            n.add_peer(&network, peer)?;
-            n.store.mark_peer_hub(&network, &peer.to_string())?;
+            node.lock().await.add_peer(&network, peer)?;
+        }
+        if at_hub {
+            node.lock().await.store.mark_peer_hub(&network, &peer.to_string())?;
         }
         let (mut driver, hello) = SyncDriver::initiate(&*node.lock().await, network)?;
         ch.send(&hello).await?;

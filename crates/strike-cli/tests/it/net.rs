@@ -20,16 +20,15 @@ fn serve_peer_add_and_sync() {
     sam.ok(&["announce", "Dock 4", "Sent over QUIC"]);
 
     let mut server =
-        sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+        Child(sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap());
+    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
     let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     let addr = first["listening"].as_str().unwrap().to_owned();
     assert!(addr.contains("@127.0.0.1:"), "{addr}");
 
     dee.ok(&["peer", "add", &net, &addr]);
     let synced = dee.json(&["sync", "--network", &net]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let session = &synced["sessions"][0];
     assert_eq!(session["ok"], true, "{synced}");
     assert!(session["ops_received"].as_u64().unwrap() >= 1);
@@ -58,19 +57,21 @@ fn members_sync_through_a_hub_run_by_the_binary() {
     sam.ok(&["announce", "Dock 4", "Through the hub"]);
 
     let hub = Home::new();
-    let mut server = hub
-        .cmd(&["--json", "hub", "run", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
-    let addr = loop {
+    let mut server = Child(
+        hub.cmd(&["--json", "hub", "run", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let (addr, http) = loop {
         let line: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
         if let Some(addr) = line["hub"].as_str() {
             assert_eq!(line["networks"], 0);
-            break addr.to_owned();
+            break (addr.to_owned(), line["http"].as_str().unwrap().to_owned());
         }
     };
+    assert!(http.contains("@http://127.0.0.1:"), "{http}");
     // A member who is not the founder cannot grant.
     assert_eq!(dee.run(&["hub", "grant", &net, &addr]).status.code(), Some(5));
     let granted = sam.json(&["hub", "grant", "Dock 4", &addr, "--days", "30"]);
@@ -78,19 +79,29 @@ fn members_sync_through_a_hub_run_by_the_binary() {
     let pushed = sam.json(&["sync", "--network", &net]);
     assert_eq!(pushed["sessions"][0]["ok"], true, "{pushed}");
     assert!(pushed["sessions"][0]["ops_sent"].as_u64().unwrap() >= 1);
-    dee.ok(&["peer", "add", &net, &addr]);
+    // Dee's network blocks UDP: she uses the hub's HTTP address.
+    dee.ok(&["peer", "add", &net, &http]);
     let pulled = dee.json(&["sync", "--network", &net]);
     assert_eq!(pulled["sessions"][0]["ok"], true, "{pulled}");
     let texts = dee.json(&["announcements", &net]);
     assert!(texts["announcements"].as_array().unwrap().iter().any(|a| a["text"] == "Through the hub"));
     assert!(dee.json(&["peer", "list"])["peers"][0]["hub"] == true);
     let status = hub.json(&["hub", "status"]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(status["networks"][0]["network_id"], net.as_str());
     assert!(status["networks"][0]["ops"].as_u64().unwrap() >= 4, "{status}");
     // The hub cannot read what it carries.
     assert_eq!(hub.run(&["network", "list"]).status.code(), Some(0));
     assert!(!hub.ok(&["network", "list"]).contains("Dock 4"));
     assert_eq!(hub.run(&["hub", "allow", "openstrike-hub-grant:00"]).status.code(), Some(2));
+}
+
+/// A child process killed when the test ends, whether it passes or panics.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

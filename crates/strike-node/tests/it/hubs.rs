@@ -261,3 +261,39 @@ fn a_hubs_quotas_bound_what_a_network_stores() {
     assert!(usage[0].bytes <= bytes + 100, "{} > {}", usage[0].bytes, bytes + 100);
     assert!(usage[0].ops < 31);
 }
+
+/// The same sync messages over HTTP: a member behind a network that blocks UDP reaches the
+/// hub's HTTP endpoint and converges with one who uses QUIC.
+#[test]
+fn members_sync_through_a_hub_over_http() {
+    let (mut net, mut sam) = Net::found(1);
+    let id = net.id;
+    let link = sam.create_invite(&id, 10, None, vec![]).unwrap();
+    let (mut dee, dee_id) = net.join(&link, "dee", &mut sam);
+    sam.vouch(&id, &dee_id).unwrap();
+    net.ship(&sam, &mut dee);
+    for i in 0..300 {
+        sam.set_skill(&id, &format!("skill {i}"), true).unwrap();
+    }
+    dee.announce(&id, "over http").unwrap_or_else(|_| dee.set_skill(&id, "over http", true).unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = Node::init(&tmp.path().join("hub"), b"hub", KdfParams::MINIMUM).unwrap();
+    let (server, http) = Server::start_http(hub);
+    assert!(http.to_string().contains("@http://127.0.0.1:"), "{http}");
+    let quic = server.addr();
+    sam.grant_hub(&id, &quic, 30).unwrap();
+    let (sam, moved) = sync_at(sam, &quic, id);
+    assert!(moved.unwrap() >= 300);
+    // Dee only ever speaks HTTP to the hub.
+    let (dee, moved) = sync_at(dee, &http, id);
+    assert!(moved.unwrap() >= 300, "Sam's ops and Dee's own, over HTTP");
+    let (sam, _) = sync_at(sam, &quic, id);
+    assert_eq!(sam.state_hash(&id).unwrap(), dee.state_hash(&id).unwrap());
+    // A stranger over HTTP is refused like one over QUIC.
+    let mut stranger = Node::init(&tmp.path().join("s"), b"s", KdfParams::MINIMUM).unwrap();
+    let own = stranger.create_network("Elsewhere", strike_core::NetworkKind::Crew).unwrap();
+    let (_stranger, s) = sync_at(stranger, &http, own);
+    assert!(s.unwrap_err().contains("refused"));
+    let hub = server.stop();
+    assert!(hub.hosted().unwrap()[0].ops >= 303);
+}

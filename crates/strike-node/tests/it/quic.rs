@@ -30,11 +30,22 @@ impl Server {
         Server::start_with(node, listen, Box::new(|f| f()))
     }
 
-    pub fn start_with(
+    pub fn start_with(node: Node, listen: Option<std::net::SocketAddr>, wrap: Wrap) -> Server {
+        Server::start_full(node, listen, false, wrap).0
+    }
+
+    /// Serves over QUIC and HTTP; returns the HTTP address too.
+    pub fn start_http(node: Node) -> (Server, PeerAddr) {
+        let (server, http) = Server::start_full(node, None, true, Box::new(|f| f()));
+        (server, http.expect("serving HTTP"))
+    }
+
+    fn start_full(
         node: Node,
         listen: Option<std::net::SocketAddr>,
+        http: bool,
         wrap: Wrap,
-    ) -> Server {
+    ) -> (Server, Option<PeerAddr>) {
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = std::thread::spawn(move || {
             let shared = Arc::new(Mutex::new(node));
@@ -44,7 +55,13 @@ impl Server {
                 rt.block_on(async {
                     let listen = listen.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap());
                     let net = shared.lock().await.bind(listen).await.unwrap();
-                    tx.send(net.clone()).unwrap();
+                    let http_addr = if http {
+                        let bound = net.serve_http("127.0.0.1:0".parse().unwrap()).await.unwrap();
+                        Some(PeerAddr { id: net.id(), addrs: vec![], url: Some(format!("http://{bound}")) })
+                    } else {
+                        None
+                    };
+                    tx.send((net.clone(), http_addr)).unwrap();
                     strike_node::peer::serve(shared.clone(), &net, ServeOptions::default(), Arc::new(|_| {}))
                         .await
                         .unwrap();
@@ -53,8 +70,8 @@ impl Server {
             wrap(&mut body);
             Arc::try_unwrap(shared).map_err(|_| "a session still holds the node").unwrap().into_inner()
         });
-        let net = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server binds");
-        Server { net, handle }
+        let (net, http) = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the server binds");
+        (Server { net, handle }, http)
     }
 
     pub fn addr(&self) -> PeerAddr {
