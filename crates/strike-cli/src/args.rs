@@ -141,6 +141,11 @@ pub enum Command {
         /// Sessions answered at once; more connection attempts wait their turn
         #[arg(long, default_value_t = 32)]
         concurrent: usize,
+        /// Also find members of the same networks on the local network by mDNS and sync
+        /// with them. Anyone on the LAN then sees that a node listens here (not which
+        /// networks: those are hidden in tags only members recognise)
+        #[arg(long)]
+        lan: bool,
     },
     /// Run this node as a hub, or grant a hub the right to carry a network
     #[command(subcommand)]

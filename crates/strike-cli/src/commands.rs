@@ -71,8 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Campaign(cmd) => organize::campaign(&cli, &mut unlock(&cli)?, cmd),
         Command::Readiness { network } => organize::readiness(&cli, &unlock(&cli)?, network),
-        Command::Serve { listen, interval, concurrent } => {
-            crate::net::serve(&cli, unlock(&cli)?, *listen, *interval, *concurrent)
+        Command::Serve { listen, interval, concurrent, lan } => {
+            crate::net::serve(&cli, unlock(&cli)?, *listen, *interval, *concurrent, *lan)
         }
         Command::Hub(cmd) => crate::net::hub(&cli, cmd),
         Command::Node(cmd) => crate::net::node_cmd(&cli, &unlock(&cli)?, cmd),

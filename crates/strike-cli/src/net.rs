@@ -88,7 +88,34 @@ fn serve_events(json: bool) -> Arc<dyn Fn(ServeEvent) + Send + Sync> {
     })
 }
 
-pub fn serve(cli: &Cli, node: Node, listen: std::net::SocketAddr, interval: u64, concurrent: usize) -> anyhow::Result<()> {
+/// Prints what a background round did: sessions that moved ops, and failures in the log.
+fn report_rounds(json: bool, how: &str, rounds: Vec<strike_node::peer::PeerSync>) {
+    for r in rounds {
+        match r.result {
+            Ok(s) if json => println!(
+                "{}",
+                json!({ "synced_with": r.addr, "via": how, "network_id": r.network.to_hex(),
+                    "ops_sent": s.stats.ops_sent, "ops_received": s.stats.ops_received })
+            ),
+            Ok(s) if s.stats.ops_sent + s.stats.ops_received > 0 => {
+                println!("{how} sync with {}: sent {} ops, received {}", r.addr, s.stats.ops_sent, s.stats.ops_received)
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(peer = %r.addr, error = %e, "{how} sync failed"),
+        }
+    }
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+}
+
+pub fn serve(
+    cli: &Cli,
+    node: Node,
+    listen: std::net::SocketAddr,
+    interval: u64,
+    concurrent: usize,
+    lan: bool,
+) -> anyhow::Result<()> {
     let rt = runtime()?;
     let json = cli.json;
     rt.block_on(async {
@@ -109,17 +136,26 @@ pub fn serve(cli: &Cli, node: Node, listen: std::net::SocketAddr, interval: u64,
                 let mut tick = tokio::time::interval(std::time::Duration::from_secs(interval));
                 loop {
                     tick.tick().await;
-                    let Ok(rounds) = strike_node::peer::sync_peers(&node, &net).await else { continue };
-                    for r in rounds {
-                        match r.result {
-                            Ok(s) if json => println!("{}", json!({ "synced_with": r.addr, "network_id": r.network.to_hex(),
-                                "ops_sent": s.stats.ops_sent, "ops_received": s.stats.ops_received })),
-                            Ok(s) if s.stats.ops_sent + s.stats.ops_received > 0 => {
-                                println!("background sync {}", session_line(r.addr.as_bytes(), &s))
-                            }
-                            Ok(_) => {}
-                            Err(e) => tracing::warn!(peer = %r.addr, error = %e, "background sync failed"),
-                        }
+                    if let Ok(rounds) = strike_node::peer::sync_peers(&node, &net).await {
+                        report_rounds(json, "background", rounds);
+                    }
+                }
+            });
+        }
+        if lan {
+            let port = addr.addrs.first().map_or(listen.port(), |a| a.port());
+            let finder = strike_net::lan::Lan::start(strike_net::lan::MDNS_PORT, net.id(), port, false)?;
+            if !json {
+                println!("looking for members of your networks on the LAN (mDNS)");
+            }
+            let (node, net) = (node.clone(), net.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+                loop {
+                    tick.tick().await;
+                    match strike_node::peer::sync_lan(&node, &net, &finder).await {
+                        Ok(rounds) => report_rounds(json, "LAN", rounds),
+                        Err(e) => tracing::warn!(error = %e, "LAN discovery failed"),
                     }
                 }
             });

@@ -15,6 +15,7 @@ use iroh::endpoint::{Connection, RecvStream, SendStream, presets};
 use iroh::{Endpoint, EndpointAddr, PublicKey, RelayMode, SecretKey, TransportAddr};
 
 pub mod http;
+pub mod lan;
 
 /// The application protocol on the wire: deliberately generic.
 pub const ALPN: &[u8] = b"sync/1";

@@ -368,3 +368,63 @@ pub async fn sync_peers(node: &Mutex<Node>, net: &Net) -> Result<Vec<PeerSync>> 
     }
     Ok(out)
 }
+
+/// Key-derivation context of LAN tags.
+pub const LAN_TAG_CONTEXT: &str = "openstrike 2026 lan tag v1";
+
+/// The tag members of `network` advertise on the LAN during `hour` (unix seconds / 3600):
+/// derived from the key they write under, so only members recognise it, and new every hour.
+pub fn lan_tag(network: &NetworkId, key: &strike_crypto::SymmetricKey, hour: u64) -> strike_net::lan::Tag {
+    let mut material = zeroize::Zeroizing::new([0u8; 72]);
+    material[..32].copy_from_slice(&network.0);
+    material[32..64].copy_from_slice(key.expose());
+    material[64..].copy_from_slice(&hour.to_be_bytes());
+    let full = strike_crypto::derive(LAN_TAG_CONTEXT, &material[..]);
+    let mut tag = [0u8; 8];
+    tag.copy_from_slice(&full[..8]);
+    tag
+}
+
+impl Node {
+    /// This node's LAN tags for `hour`, one per network it is a member of.
+    pub fn lan_tags(&self, hour: u64) -> Result<Vec<(strike_net::lan::Tag, NetworkId)>> {
+        let mut out = Vec::new();
+        for row in self.networks()? {
+            if self.member_author(&row.id)?.is_none() {
+                continue;
+            }
+            if let Some((_, key)) = self.store.write_key(&row.id)? {
+                out.push((lan_tag(&row.id, &key, hour), row.id));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Advertises this node's current tags on the LAN and syncs each network with the peers found
+/// there that carry its tag (this hour's or the last hour's). Peers found on the LAN are not
+/// added to the peer list.
+pub async fn sync_lan(node: &Mutex<Node>, net: &Net, lan: &strike_net::lan::Lan) -> Result<Vec<PeerSync>> {
+    let (current, mine) = {
+        let n = node.lock().await;
+        let hour = n.now() / 3600;
+        let current = n.lan_tags(hour)?;
+        let mut mine = current.clone();
+        mine.extend(n.lan_tags(hour.saturating_sub(1))?);
+        (current, mine)
+    };
+    let tags: Vec<_> = current.iter().map(|(t, _)| *t).collect();
+    lan.advertise(&tags)?;
+    let mut out = Vec::new();
+    for peer in lan.peers() {
+        let mut networks: Vec<NetworkId> =
+            mine.iter().filter(|(t, _)| peer.tags.contains(t)).map(|(_, n)| *n).collect();
+        networks.sort_by_key(|n| n.0);
+        networks.dedup();
+        for network in networks {
+            let result = sync_with(node, net, &peer.addr, network, &mut |_| {}).await;
+            out.push(PeerSync { network, addr: peer.addr.to_string(), result });
+        }
+    }
+    Ok(out)
+}
