@@ -27,6 +27,9 @@ const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 /// A tag: 8 bytes a member derives for a network and an hour.
 pub type Tag = [u8; 8];
 
+/// Peers heard from, by endpoint id, with when.
+type Found = Arc<Mutex<HashMap<[u8; 32], (LanPeer, Instant)>>>;
+
 /// A peer found on the LAN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LanPeer {
@@ -40,7 +43,7 @@ pub struct Lan {
     id: [u8; 32],
     port: u16,
     fullname: Mutex<Option<String>>,
-    found: Arc<Mutex<HashMap<[u8; 32], (LanPeer, Instant)>>>,
+    found: Found,
 }
 
 impl std::fmt::Debug for Lan {
@@ -91,7 +94,7 @@ impl Lan {
         }
         daemon.disable_interface(IfKind::IPv6).map_err(err)?;
         let events = daemon.browse(SERVICE_TYPE).map_err(err)?;
-        let found: Arc<Mutex<HashMap<[u8; 32], (LanPeer, Instant)>>> = Arc::default();
+        let found: Found = Arc::default();
         let seen = found.clone();
         std::thread::Builder::new()
             .name("mdns-browse".into())

@@ -169,7 +169,7 @@ impl Net {
     pub async fn accept(&self) -> Option<Accepting> {
         tokio::select! {
             incoming = self.endpoint.accept() => {
-                incoming.map(|incoming| Accepting(Attempt::Quic { incoming, local: self.id() }))
+                incoming.map(|incoming| Accepting(Attempt::Quic { incoming: Box::new(incoming), local: self.id() }))
             }
             Some(ch) = self.http.next() => Some(Accepting(Attempt::Ready(Box::new(ch)))),
         }
@@ -187,7 +187,7 @@ pub struct Accepting(Attempt);
 
 #[derive(Debug)]
 enum Attempt {
-    Quic { incoming: iroh::endpoint::Incoming, local: [u8; 32] },
+    Quic { incoming: Box<iroh::endpoint::Incoming>, local: [u8; 32] },
     /// An HTTP session: the handshake is the HTTP request that opened it.
     Ready(Box<Channel>),
 }
@@ -200,7 +200,7 @@ impl Accepting {
             Attempt::Quic { incoming, local } => (incoming, local),
         };
         tokio::time::timeout(FRAME_TIMEOUT, async {
-            let conn = incoming.await.map_err(|e| NetError::Connection(e.to_string()))?;
+            let conn = (*incoming).await.map_err(|e| NetError::Connection(e.to_string()))?;
             let remote = *conn.remote_id().as_bytes();
             let (send, recv) = conn.accept_bi().await.map_err(|e| NetError::Connection(e.to_string()))?;
             Ok(Channel { remote, local, inner: Inner::Quic { conn, send, recv } })

@@ -134,14 +134,7 @@ pub async fn sync_with(
         }
         let (mut driver, hello) = SyncDriver::initiate(&*node.lock().await, network)?;
         ch.send(&hello).await?;
-        while !driver.is_finished() {
-            let frame = ch.recv().await?;
-            let out = driver.handle(&mut *node.lock().await, &frame)?;
-            for out in out {
-                ch.send(&out).await?;
-            }
-            progress(&driver.summary);
-        }
+        run_session(node, &mut ch, &mut driver, progress).await?;
         ch.finish().await;
         let s = driver.summary;
         let moved = s.stats.ops_sent + s.stats.ops_received;
@@ -168,6 +161,25 @@ pub async fn sync_with(
     let now = n.now();
     n.store.mark_synced(&network, &peer.to_string(), now)?;
     total.ok_or_else(|| NodeError::Network("no session ran".into()))
+}
+
+/// Feeds the peer's frames to the session and sends its answers until it is done. The node is
+/// locked for one frame at a time, never while waiting on the network.
+async fn run_session(
+    node: &Mutex<Node>,
+    ch: &mut Channel,
+    driver: &mut SyncDriver,
+    progress: &mut (dyn FnMut(&SyncSummary) + Send),
+) -> Result<()> {
+    while !driver.is_finished() {
+        let frame = ch.recv().await?;
+        let out = driver.handle(&mut *node.lock().await, &frame)?;
+        for out in out {
+            ch.send(&out).await?;
+        }
+        progress(&driver.summary);
+    }
+    Ok(())
 }
 
 /// Sends a member's proof and checks the peer's. `false`: the peer refused.
@@ -249,14 +261,7 @@ pub async fn serve_channel(
         Admitted::Member => SyncDriver::respond(network),
         Admitted::Hub(quota) => SyncDriver::respond_relay(network, quota),
     };
-    while !driver.is_finished() {
-        let frame = ch.recv().await?;
-        let out = driver.handle(&mut *node.lock().await, &frame)?;
-        for out in out {
-            ch.send(&out).await?;
-        }
-        progress(&driver.summary);
-    }
+    run_session(node, &mut ch, &mut driver, progress).await?;
     ch.finish().await;
     if matches!(admitted, Admitted::Member) {
         node.lock().await.upkeep(&network)?;

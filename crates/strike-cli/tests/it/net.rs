@@ -4,8 +4,9 @@ use std::io::BufRead;
 
 use crate::support::Home;
 
-#[test]
-fn serve_peer_add_and_sync() {
+/// Sam founds "Dock 4"; Dee joins by invite and is admitted (bundles carry both ways).
+/// Returns them and the network id.
+fn sam_and_dee() -> (Home, Home, String) {
     let sam = Home::initialized();
     let net = sam.json(&["network", "create", "--name", "Dock 4"])["network_id"].as_str().unwrap().to_owned();
     let link = sam.json(&["invite", "create", "--network", "Dock 4"])["link"].as_str().unwrap().to_owned();
@@ -17,6 +18,12 @@ fn serve_peer_add_and_sync() {
     let back = sam.path("back.osb");
     sam.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
     dee.ok(&["bundle", "import", back.to_str().unwrap()]);
+    (sam, dee, net)
+}
+
+#[test]
+fn serve_peer_add_and_sync() {
+    let (sam, dee, net) = sam_and_dee();
     sam.ok(&["announce", "Dock 4", "Sent over QUIC"]);
 
     let mut server =
@@ -43,17 +50,7 @@ fn serve_peer_add_and_sync() {
 /// with the hub, `hub status`.
 #[test]
 fn members_sync_through_a_hub_run_by_the_binary() {
-    let sam = Home::initialized();
-    let net = sam.json(&["network", "create", "--name", "Dock 4"])["network_id"].as_str().unwrap().to_owned();
-    let link = sam.json(&["invite", "create", "--network", "Dock 4"])["link"].as_str().unwrap().to_owned();
-    let dee = Home::initialized();
-    let request = dee.path("req.osb");
-    dee.ok(&["join", &link, "--pseudonym", "Dee", "--out", request.to_str().unwrap()]);
-    sam.ok(&["bundle", "import", request.to_str().unwrap()]);
-    sam.ok(&["vouch", "Dock 4", "Dee"]);
-    let back = sam.path("back.osb");
-    sam.ok(&["bundle", "export", "--network", &net, "--out", back.to_str().unwrap()]);
-    dee.ok(&["bundle", "import", back.to_str().unwrap()]);
+    let (sam, dee, net) = sam_and_dee();
     sam.ok(&["announce", "Dock 4", "Through the hub"]);
 
     let hub = Home::new();
