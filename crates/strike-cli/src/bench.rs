@@ -533,7 +533,9 @@ pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
             strike_node::peer::serve(shared.clone(), &net, Default::default(), std::sync::Arc::new(|_| {})).await?;
             anyhow::Ok(())
         })?;
-        std::sync::Arc::try_unwrap(shared).map(|m| m.into_inner()).map_err(|_| anyhow::anyhow!("a session still holds the node"))
+        std::sync::Arc::try_unwrap(shared)
+            .map(|m| m.into_inner())
+            .map_err(|_| anyhow::anyhow!("a session still holds the node"))
     });
     let server_net = rx.recv()?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;

@@ -47,7 +47,11 @@ fn serve_events(json: bool) -> Arc<dyn Fn(ServeEvent) + Send + Sync> {
         let Ok(mut bars) = bars.lock() else { return };
         match event {
             ServeEvent::Started { session, peer } => {
-                let bar = if live { multi.add(indicatif::ProgressBar::new_spinner()) } else { indicatif::ProgressBar::hidden() };
+                let bar = if live {
+                    multi.add(indicatif::ProgressBar::new_spinner())
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
                 bar.enable_steady_tick(std::time::Duration::from_millis(200));
                 bar.set_message(format!("{}: proving membership", hex::encode(&peer[..8])));
                 bars.insert(session, (bar, peer));
@@ -61,12 +65,19 @@ fn serve_events(json: bool) -> Arc<dyn Fn(ServeEvent) + Send + Sync> {
                 let Some((bar, peer)) = bars.remove(&session) else { return };
                 bar.finish_and_clear();
                 if json {
-                    println!("{}", json!({ "session": session, "peer": hex::encode(peer), "network_id": summary.network.to_hex(),
+                    println!(
+                        "{}",
+                        json!({ "session": session, "peer": hex::encode(peer), "network_id": summary.network.to_hex(),
                         "ops_sent": summary.stats.ops_sent, "ops_received": summary.stats.ops_received,
-                        "bytes_sent": summary.bytes_sent, "bytes_received": summary.bytes_received }));
+                        "bytes_sent": summary.bytes_sent, "bytes_received": summary.bytes_received })
+                    );
                 } else {
                     let line = format!("synced {}", session_line(&peer, &summary));
-                    if live { multi.println(line).ok(); } else { println!("{line}"); }
+                    if live {
+                        multi.println(line).ok();
+                    } else {
+                        println!("{line}");
+                    }
                 }
             }
             ServeEvent::Refused { session } | ServeEvent::Failed { session, .. } => {
@@ -174,7 +185,10 @@ pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
                 crate::commands::init(cli)?;
             }
             let mut node = crate::commands::unlock(cli)?;
-            node.set_relay_quota(Quota { network_bytes: max_network_mib.saturating_mul(1 << 20), author_ops: *max_author_ops });
+            node.set_relay_quota(Quota {
+                network_bytes: max_network_mib.saturating_mul(1 << 20),
+                author_ops: *max_author_ops,
+            });
             let rt = runtime()?;
             let json = cli.json;
             rt.block_on(async {
@@ -212,15 +226,19 @@ pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
             let hub = parse_peer(hub_addr)?;
             let grant = node.grant_hub(&id, &hub, *days)?;
             let text = grant.to_text();
-            emit(cli.json, json!({ "network_id": id.to_hex(), "hub": hub.to_string(), "grant": text, "days": days }), || {
-                format!(
-                    "granted: the hub {} may carry this network for {days} days.\n\
+            emit(
+                cli.json,
+                json!({ "network_id": id.to_hex(), "hub": hub.to_string(), "grant": text, "days": days }),
+                || {
+                    format!(
+                        "granted: the hub {} may carry this network for {days} days.\n\
                      It is now a peer of the network: `openstrike sync` presents the grant to it, and members\n\
                      who add it (openstrike peer add NETWORK {hub}) sync through it.\n\
                      The grant, for the hub's operator (openstrike hub allow GRANT):\n{text}",
-                    hex::encode(&hub.id[..8])
-                )
-            });
+                        hex::encode(&hub.id[..8])
+                    )
+                },
+            );
             Ok(())
         }
         HubCommand::Allow { grant } => {
@@ -228,7 +246,9 @@ pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
             let grant = strike_sync::hub::Grant::from_text(grant)
                 .map_err(|e| CliError::err(exit::USAGE, format!("not a usable grant: {e}")))?;
             let id = node.allow_grant(&grant)?;
-            emit(cli.json, json!({ "network_id": id.to_hex() }), || format!("this hub now carries network {}", id.short()));
+            emit(cli.json, json!({ "network_id": id.to_hex() }), || {
+                format!("this hub now carries network {}", id.short())
+            });
             Ok(())
         }
         HubCommand::Status => {
@@ -236,12 +256,15 @@ pub fn hub(cli: &Cli, cmd: &HubCommand) -> anyhow::Result<()> {
             let hosted = node.hosted()?;
             let list: Vec<_> = hosted
                 .iter()
-                .map(|h| json!({ "network_id": h.network.to_hex(), "ops": h.ops, "bytes": h.bytes, "authors": h.authors,
-                    "grant_issued": h.issued, "grant_expires": h.expires }))
+                .map(|h| {
+                    json!({ "network_id": h.network.to_hex(), "ops": h.ops, "bytes": h.bytes, "authors": h.authors,
+                    "grant_issued": h.issued, "grant_expires": h.expires })
+                })
                 .collect();
             emit(cli.json, json!({ "node_id": hex::encode(node.node_id()), "networks": list }), || {
                 if hosted.is_empty() {
-                    return "this hub carries no network yet: a founder runs openstrike hub grant NETWORK HUB_ADDR".into();
+                    return "this hub carries no network yet: a founder runs openstrike hub grant NETWORK HUB_ADDR"
+                        .into();
                 }
                 hosted
                     .iter()

@@ -155,8 +155,7 @@ impl ClientSession {
                 size += f.len() + 4;
                 batch.extend(pending.next());
             }
-            let response =
-                self.client.post(&self.url).body(encode_frames(&batch)).send().await.map_err(http_err)?;
+            let response = self.client.post(&self.url).body(encode_frames(&batch)).send().await.map_err(http_err)?;
             match response.status() {
                 StatusCode::OK => {}
                 StatusCode::NOT_FOUND | StatusCode::GONE => return Err(NetError::Closed),
@@ -274,8 +273,9 @@ impl HttpSide {
     }
 
     pub(crate) async fn serve(&self, listen: SocketAddr) -> Result<SocketAddr, NetError> {
-        let listener =
-            tokio::net::TcpListener::bind(listen).await.map_err(|e| NetError::Bind(listen.to_string(), e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| NetError::Bind(listen.to_string(), e.to_string()))?;
         let bound = listener.local_addr().map_err(|e| NetError::Bind(listen.to_string(), e.to_string()))?;
         let app = Router::new()
             .route(SESSION_PATH, post(open_session))
@@ -345,7 +345,9 @@ async fn step_session(State(side): State<HttpSide>, Path(token): Path<String>, b
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let Some(end) = end else { return StatusCode::NOT_FOUND.into_response() };
-    let Some(frames) = decode_frames(&body) else { return (StatusCode::BAD_REQUEST, "malformed frames").into_response() };
+    let Some(frames) = decode_frames(&body) else {
+        return (StatusCode::BAD_REQUEST, "malformed frames").into_response();
+    };
     // One request at a time per session: the answer belongs to the frames just given.
     let mut from_node = end.from_node.lock().await;
     if frames.is_empty() && end.idle.load(Ordering::Acquire) {

@@ -187,7 +187,10 @@ pub struct Accepting(Attempt);
 
 #[derive(Debug)]
 enum Attempt {
-    Quic { incoming: Box<iroh::endpoint::Incoming>, local: [u8; 32] },
+    Quic {
+        incoming: Box<iroh::endpoint::Incoming>,
+        local: [u8; 32],
+    },
     /// An HTTP session: the handshake is the HTTP request that opened it.
     Ready(Box<Channel>),
 }

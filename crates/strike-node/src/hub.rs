@@ -108,7 +108,13 @@ impl Node {
 
     /// The grant to present at `hub` (one this node issued), encoded; empty if none.
     pub(crate) fn grant_for(&self, network: &NetworkId, hub: &[u8; 32]) -> Result<Vec<u8>> {
-        Ok(self.store.hub_grants(Some(network))?.into_iter().find(|g| &g.hub == hub).map(|g| g.grant).unwrap_or_default())
+        Ok(self
+            .store
+            .hub_grants(Some(network))?
+            .into_iter()
+            .find(|g| &g.hub == hub)
+            .map(|g| g.grant)
+            .unwrap_or_default())
     }
 
     /// Upkeep on the founder's node: after a rotation, grants issued for earlier epochs are
@@ -196,7 +202,8 @@ impl Node {
         Ok(grants
             .into_iter()
             .map(|g| {
-                let expires = Grant::decode(&g.grant).ok().and_then(|gr| gr.verify(&me, 0).ok()).map_or(0, |b| b.expires);
+                let expires =
+                    Grant::decode(&g.grant).ok().and_then(|gr| gr.verify(&me, 0).ok()).map_or(0, |b| b.expires);
                 let u = usage.iter().find(|u| u.network == g.network);
                 HostedNetwork {
                     network: g.network,

@@ -183,7 +183,12 @@ async fn run_session(
 }
 
 /// Sends a member's proof and checks the peer's. `false`: the peer refused.
-async fn open_as_member(node: &Mutex<Node>, ch: &mut Channel, network: NetworkId, signer: &SigningSecret) -> Result<bool> {
+async fn open_as_member(
+    node: &Mutex<Node>,
+    ch: &mut Channel,
+    network: NetworkId,
+    signer: &SigningSecret,
+) -> Result<bool> {
     let proof = proof_message(Side::Initiator, &network.0, &ch.local, &ch.remote);
     let open = Auth::Open { network: network.0, author: signer.public().0, signature: signer.sign(AUTH_LABEL, &proof) };
     ch.send(&open.encode()).await?;
@@ -233,7 +238,8 @@ pub async fn serve_channel(
                 match signer.filter(|_| admitted) {
                     Some(signer) => {
                         let mine = proof_message(Side::Responder, &network.0, &ch.local, &ch.remote);
-                        let reply = Auth::Accepted { author: signer.public().0, signature: signer.sign(AUTH_LABEL, &mine) };
+                        let reply =
+                            Auth::Accepted { author: signer.public().0, signature: signer.sign(AUTH_LABEL, &mine) };
                         (network, Some(Admitted::Member), reply)
                     }
                     None => (network, None, Auth::Refused),
@@ -293,12 +299,26 @@ impl Default for ServeOptions {
 /// What [`serve`] reports as it goes.
 #[derive(Debug, Clone)]
 pub enum ServeEvent {
-    Started { session: u64, peer: [u8; 32] },
+    Started {
+        session: u64,
+        peer: [u8; 32],
+    },
     /// After every frame received.
-    Progress { session: u64, summary: SyncSummary },
-    Synced { session: u64, summary: SyncSummary },
-    Refused { session: u64 },
-    Failed { session: u64, error: String },
+    Progress {
+        session: u64,
+        summary: SyncSummary,
+    },
+    Synced {
+        session: u64,
+        summary: SyncSummary,
+    },
+    Refused {
+        session: u64,
+    },
+    Failed {
+        session: u64,
+        error: String,
+    },
     /// A connection attempt turned away at the session limit.
     Busy,
 }

@@ -480,11 +480,13 @@ impl<'a> Ingest<'a> {
         let held = match relay.authors.get(&author) {
             Some(n) => *n,
             None => {
-                let n: i64 = self.tx.prepare_cached(
-                    "SELECT (SELECT count(*) FROM ops WHERE network_id = ?1 AND author = ?2)
+                let n: i64 = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT (SELECT count(*) FROM ops WHERE network_id = ?1 AND author = ?2)
                           + (SELECT count(*) FROM pending WHERE network_id = ?1 AND author = ?2)",
-                )?
-                .query_row(params![&self.network.0[..], &author.0[..]], |r| r.get(0))?;
+                    )?
+                    .query_row(params![&self.network.0[..], &author.0[..]], |r| r.get(0))?;
                 n as u64
             }
         };

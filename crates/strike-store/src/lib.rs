@@ -142,7 +142,9 @@ impl Store {
                         rusqlite::types::ValueRef::Null => {}
                         rusqlite::types::ValueRef::Integer(v) => out.extend_from_slice(v.to_string().as_bytes()),
                         rusqlite::types::ValueRef::Real(v) => out.extend_from_slice(v.to_string().as_bytes()),
-                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => out.extend_from_slice(t),
+                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                            out.extend_from_slice(t)
+                        }
                     }
                     out.push(0);
                 }

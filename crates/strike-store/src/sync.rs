@@ -162,10 +162,8 @@ impl Store {
     }
 
     pub fn mark_peer_hub(&mut self, network: &NetworkId, addr: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE peers SET hub = 1 WHERE network_id = ?1 AND addr = ?2",
-            params![&network.0[..], addr],
-        )?;
+        self.conn
+            .execute("UPDATE peers SET hub = 1 WHERE network_id = ?1 AND addr = ?2", params![&network.0[..], addr])?;
         Ok(())
     }
 

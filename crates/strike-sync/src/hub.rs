@@ -138,7 +138,9 @@ impl Grant {
         if strike_core::membership::network_id(&founder, &body.salt).0 != body.network {
             return Err(GrantError::WrongNetwork);
         }
-        SigningPublic(body.founder).verify(GRANT_LABEL, &self.body, &self.signature).map_err(|_| GrantError::BadSignature)?;
+        SigningPublic(body.founder)
+            .verify(GRANT_LABEL, &self.body, &self.signature)
+            .map_err(|_| GrantError::BadSignature)?;
         if &body.hub != hub {
             return Err(GrantError::OtherHub);
         }

@@ -26,8 +26,9 @@ fn serve_peer_add_and_sync() {
     let (sam, dee, net) = sam_and_dee();
     sam.ok(&["announce", "Dock 4", "Sent over QUIC"]);
 
-    let mut server =
-        Child(sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap());
+    let mut server = Child(
+        sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap(),
+    );
     let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
     let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     let addr = first["listening"].as_str().unwrap().to_owned();
