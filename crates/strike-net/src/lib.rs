@@ -289,3 +289,53 @@ impl Channel {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_and_print() {
+        let id = hex::encode(SecretKey::from_bytes(&[1; 32]).public().as_bytes());
+        let quic: PeerAddr = format!("{id}@127.0.0.1:7474,10.0.0.2:7474").parse().unwrap();
+        assert_eq!(quic.addrs.len(), 2);
+        assert_eq!(quic.to_string(), format!("{id}@127.0.0.1:7474,10.0.0.2:7474"));
+        let http: PeerAddr = format!("{id}@https://hub.example.org/sync/").parse().unwrap();
+        assert_eq!(http.url.as_deref(), Some("https://hub.example.org/sync"));
+        assert_eq!(http.to_string(), format!("{id}@https://hub.example.org/sync"));
+        for bad in ["", "abc@127.0.0.1:1", &format!("{id}@"), &format!("{id}@http://"), &format!("{id}@nonsense")] {
+            assert!(bad.parse::<PeerAddr>().is_err(), "{bad}");
+        }
+    }
+
+    /// A frame header announcing a gigabyte is refused before anything is allocated for it,
+    /// and the endpoint goes on accepting.
+    #[tokio::test]
+    async fn an_oversized_frame_is_refused_unread() {
+        let server = Net::bind([1; 32], "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let client = Net::bind([2; 32], "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.addr();
+        let accept = {
+            let server = server.clone();
+            tokio::spawn(async move {
+                let mut ch = server.accept().await.unwrap().channel().await.unwrap();
+                let first = ch.recv().await;
+                let mut ch = server.accept().await.unwrap().channel().await.unwrap();
+                let second = ch.recv().await.unwrap();
+                (first, second)
+            })
+        };
+        let mut ch = client.connect(&addr).await.unwrap();
+        let Inner::Quic { send, .. } = &mut ch.inner else { unreachable!() };
+        send.write_all(&(1u32 << 30).to_be_bytes()).await.unwrap();
+        send.write_all(b"not really a gigabyte").await.unwrap();
+        assert!(ch.send(&vec![0; MAX_FRAME + 1]).await.is_err(), "nor will a sender send one");
+        let mut again = client.connect(&addr).await.unwrap();
+        again.send(b"fine").await.unwrap();
+        let (first, second) = accept.await.unwrap();
+        assert!(matches!(first, Err(NetError::FrameTooLarge(n)) if n == 1 << 30));
+        assert_eq!(second, b"fine");
+        client.close().await;
+        server.close().await;
+    }
+}

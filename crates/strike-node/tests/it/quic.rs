@@ -232,3 +232,62 @@ fn concurrent_sessions_and_nodes_syncing_each_other_at_once() {
     }
     assert_eq!(sam.members(&network).unwrap().len(), 5);
 }
+
+/// At its session limit a node turns further connection attempts away before the handshake,
+/// and serves again once a session ends.
+#[test]
+fn over_the_session_limit_connections_are_turned_away() {
+    let (mut net, mut sam) = Net::found(1);
+    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
+    let (mut dee, dee_id) = net.join(&link, "dee", &mut sam);
+    sam.vouch(&net.id, &dee_id).unwrap();
+    net.ship(&sam, &mut dee);
+    let network = net.id;
+    let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sam = Arc::new(Mutex::new(sam));
+    let dee = Mutex::new(dee);
+    rt().block_on(async {
+        let server = sam.lock().await.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.addr();
+        let serving = {
+            let (sam, server, busy) = (sam.clone(), server.clone(), busy.clone());
+            tokio::spawn(async move {
+                let opts = ServeOptions { concurrent: 1, ..Default::default() };
+                let events = Arc::new(move |e| {
+                    if matches!(e, strike_node::peer::ServeEvent::Busy) {
+                        busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+                strike_node::peer::serve(sam, &server, opts, events).await.unwrap()
+            })
+        };
+        let dee_net = client(&dee).await;
+        // A connection that holds the only session slot and says nothing (yet).
+        let mut holder = dee_net.connect(&addr).await.unwrap();
+        let other = client(&dee).await;
+        assert!(other.connect(&addr).await.is_err(), "the second is turned away");
+        assert_eq!(busy.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // The first says something that is no proof: refused, and the slot frees.
+        holder.send(b"junk").await.unwrap();
+        assert!(
+            holder
+                .recv()
+                .await
+                .is_ok_and(|f| strike_sync::auth::Auth::decode(&f) == Some(strike_sync::auth::Auth::Refused))
+        );
+        drop(holder);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let synced = loop {
+            match sync_with(&dee, &other, &addr, network, &mut |_| {}).await {
+                Ok(s) => break s,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert!(synced.stats.fast_path);
+        server.close().await;
+        serving.await.unwrap();
+    });
+}
