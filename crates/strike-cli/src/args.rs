@@ -146,6 +146,8 @@ pub enum Command {
         /// networks: those are hidden in tags only members recognise)
         #[arg(long)]
         lan: bool,
+        #[command(flatten)]
+        ui: UiArgs,
     },
     /// Run this node as a hub, or grant a hub the right to carry a network
     #[command(subcommand)]
@@ -176,15 +178,38 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Seed and open a demo node in its own data directory, and show what it holds
+    /// Seed (or reopen) a demo node in its own data directory and serve its web UI: prints
+    /// the address and the demo passphrase
     Demo {
         /// Throw the demo away and seed it again
         #[arg(long)]
         reset: bool,
+        /// Only seed and show what the demo holds; do not serve the web UI
+        #[arg(long)]
+        no_serve: bool,
+        /// Address of the web UI [default: 127.0.0.1:7475, or a free port if that is taken]
+        #[arg(long, value_name = "ADDR")]
+        ui_listen: Option<std::net::SocketAddr>,
     },
     /// Measure performance and print the figures
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// Where the web UI listens.
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Address of the web UI. Keep it on loopback: elsewhere anyone who reaches it can try
+    /// passphrases (five a minute), and it speaks plain HTTP
+    #[arg(long, default_value = "127.0.0.1:7475", value_name = "ADDR")]
+    pub ui_listen: std::net::SocketAddr,
+    /// A further host name the UI answers to (behind a reverse proxy: its name and port);
+    /// repeat for several. Requests naming any other host are refused (DNS rebinding)
+    #[arg(long = "ui-host", value_name = "HOST:PORT")]
+    pub ui_hosts: Vec<String>,
+    /// Do not serve the web UI
+    #[arg(long)]
+    pub no_ui: bool,
 }
 
 #[derive(Debug, Args)]

@@ -71,9 +71,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Campaign(cmd) => organize::campaign(&cli, &mut unlock(&cli)?, cmd),
         Command::Readiness { network } => organize::readiness(&cli, &unlock(&cli)?, network),
-        Command::Serve { listen, interval, concurrent, lan } => {
-            crate::net::serve(&cli, unlock(&cli)?, *listen, *interval, *concurrent, *lan)
-        }
+        Command::Serve { listen, interval, concurrent, lan, ui } => crate::net::serve(
+            &cli,
+            unlock(&cli)?,
+            crate::net::ServeConfig { listen: *listen, interval: *interval, concurrent: *concurrent, lan: *lan, ui },
+        ),
         Command::Hub(cmd) => crate::net::hub(&cli, cmd),
         Command::Node(cmd) => crate::net::node_cmd(&cli, &unlock(&cli)?, cmd),
         Command::Peer(cmd) => crate::net::peer(&cli, &mut unlock(&cli)?, cmd),
@@ -81,7 +83,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bundle(cmd) => bundle(&cli, cmd),
         Command::Admin(cmd) => admin(&cli, cmd),
         Command::Wipe { yes } => wipe(&cli, *yes),
-        Command::Demo { reset } => demo(&cli, *reset),
+        Command::Demo { reset, no_serve, ui_listen } => {
+            let dir = cli.data_dir.clone().unwrap_or_else(default_demo_dir);
+            let (node, summary) = strike_node::demo::run(&dir, *reset)?;
+            if *no_serve {
+                print_demo(&cli, &node, &summary, None)
+            } else {
+                serve_demo(&cli, node, &summary, *ui_listen)
+            }
+        }
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
         Command::Bench(BenchCommand::Sync { catchup, ids, differ }) => {
@@ -188,20 +198,7 @@ fn kind(k: KindArg) -> NetworkKind {
 }
 
 fn network_json(n: &strike_store::NetworkRow) -> serde_json::Value {
-    json!({
-        "network_id": n.id.to_hex(),
-        "status": match n.status { NetworkStatus::Open => "open", NetworkStatus::Sealed => "sealed" },
-        "name": n.name,
-        "kind": n.kind.map(|k| k.as_str()),
-        "founder": n.founder.map(|a| a.to_hex()),
-        "my_author": n.my_author.map(|a| a.to_hex()),
-        "vouches_required": n.vouches_required,
-        "created": n.created.map(|t| t.unix_seconds()),
-        "members": n.n_members,
-        "ops": n.n_ops,
-        "sealed_ops": n.n_sealed_ops,
-        "pending_ops": n.n_pending,
-    })
+    json!(strike_node::views::NetworkView::of(n))
 }
 
 fn network(cli: &Cli, cmd: &NetworkCommand) -> anyhow::Result<()> {
@@ -470,9 +467,34 @@ fn wipe(cli: &Cli, yes: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
-    let dir = cli.data_dir.clone().unwrap_or_else(default_demo_dir);
-    let (node, summary) = strike_node::demo::run(&dir, reset)?;
+/// Serves the demo's web UI (on the default port, or any free one if that is taken) until
+/// interrupted, after printing where and with which passphrase.
+fn serve_demo(
+    cli: &Cli,
+    node: Node,
+    summary: &strike_node::demo::DemoSummary,
+    listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async {
+        let default = crate::ui::DEFAULT_LISTEN.parse().expect("a socket address");
+        let listener = crate::ui::bind(listen.unwrap_or(default), listen.is_none()).await?;
+        let shared = std::sync::Arc::new(tokio::sync::Mutex::new(node));
+        let url = crate::ui::spawn(shared.clone(), listener, &[]).await?;
+        print_demo(cli, &*shared.lock().await, summary, Some(&url))?;
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        // Until Ctrl-C: every change is committed as it is made, so stopping loses nothing.
+        std::future::pending::<anyhow::Result<()>>().await
+    })
+}
+
+fn print_demo(
+    cli: &Cli,
+    node: &Node,
+    summary: &strike_node::demo::DemoSummary,
+    ui_url: Option<&str>,
+) -> anyhow::Result<()> {
     // The first network's calls and readiness, to show what organizing looks like.
     let first = summary.networks.first().map(|n| n.0);
     let calls = match first {
@@ -486,7 +508,7 @@ fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
         .collect();
     emit(
         cli.json,
-        json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle,
+        json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle, "ui": ui_url,
                 "calls": calls.iter().map(|c| json!({ "id": c.op.to_hex(), "title": c.title, "status": c.tally.status.as_str(), "counted": c.tally.counted, "workforce": c.tally.workforce })).collect::<Vec<_>>() }),
         || {
             let mut out = String::new();
@@ -532,6 +554,12 @@ fn demo(cli: &Cli, reset: bool) -> anyhow::Result<()> {
                 summary.passphrase,
                 calls.first().map(|c| c.id.as_str()).unwrap_or("CALL")
             );
+            if let Some(url) = ui_url {
+                out += &format!(
+                    "\nThe web UI of the demo node is at {url}\nOpen it in a browser and log in with the passphrase {}\nCtrl-C stops it.\n",
+                    summary.passphrase
+                );
+            }
             out
         },
     );

@@ -7,7 +7,7 @@ mod commands;
 mod net;
 mod organize;
 mod output;
-mod when;
+mod ui;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use strike_node::peer::{ServeEvent, ServeOptions, SharedNode};
 use strike_store::Quota;
 
-use crate::args::{Cli, HubCommand, NodeCommand, PeerCommand};
+use crate::args::{Cli, HubCommand, NodeCommand, PeerCommand, UiArgs};
 use crate::output::emit;
 use crate::{CliError, exit};
 
@@ -119,28 +119,40 @@ fn report_rounds(json: bool, how: &str, rounds: Vec<strike_node::peer::PeerSync>
     std::io::stdout().flush().ok();
 }
 
-pub fn serve(
-    cli: &Cli,
-    node: Node,
-    listen: std::net::SocketAddr,
-    interval: u64,
-    concurrent: usize,
-    lan: bool,
-) -> anyhow::Result<()> {
+/// What `serve` runs besides answering sync sessions.
+pub struct ServeConfig<'a> {
+    pub listen: std::net::SocketAddr,
+    pub interval: u64,
+    pub concurrent: usize,
+    pub lan: bool,
+    pub ui: &'a UiArgs,
+}
+
+pub fn serve(cli: &Cli, node: Node, config: ServeConfig<'_>) -> anyhow::Result<()> {
+    let ServeConfig { listen, interval, concurrent, lan, ui } = config;
     let rt = runtime()?;
     let json = cli.json;
     rt.block_on(async {
         let net = node.bind(listen).await?;
         let addr = net.addr();
+        let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
+        let ui_url = match ui.no_ui {
+            true => None,
+            false => {
+                Some(crate::ui::spawn(node.clone(), crate::ui::bind(ui.ui_listen, false).await?, &ui.ui_hosts).await?)
+            }
+        };
         if json {
-            println!("{}", json!({ "listening": addr.to_string() }));
+            println!("{}", json!({ "listening": addr.to_string(), "ui": ui_url }));
         } else {
             println!("listening on {addr}");
             println!("peers add this node with: openstrike peer add NETWORK {addr}");
+            if let Some(url) = &ui_url {
+                println!("web UI: {url} (log in with this node's passphrase)");
+            }
         }
         use std::io::Write;
         std::io::stdout().flush().ok();
-        let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
         if interval > 0 {
             let (node, net) = (node.clone(), net.clone());
             tokio::spawn(async move {

@@ -7,10 +7,11 @@ use std::io::IsTerminal;
 use anyhow::Context;
 use serde_json::{Value, json};
 use strike_core::body::{Contact, CoverKind};
-use strike_core::calls::{Call, CallKind, CallStatus, Dimension, Rule, Tally, Wave, permille_text};
+use strike_core::calls::{CallKind, CallStatus, Tally};
 use strike_core::campaign::{Campaign, Countdown, Gate, Phase};
 use strike_core::membership::Status;
 use strike_core::{CoarseTime, NetworkId, OpId};
+use strike_node::input::CallSpec;
 use strike_node::network::{InviteLink, display_name};
 use strike_node::{Node, NodeError};
 
@@ -19,8 +20,8 @@ use crate::args::{
     InviteCommand, MemberCommand, ProfileCommand, SkillCommand,
 };
 use crate::output::{emit, time};
-use crate::when::{parse_duration, parse_time};
 use crate::{CliError, exit};
+use strike_core::{parse_duration, parse_time};
 
 fn usage(message: impl Into<String>) -> anyhow::Error {
     CliError::err(exit::USAGE, message)
@@ -89,14 +90,7 @@ pub fn join(cli: &Cli, node: &mut Node, link: &str, pseudonym: &str, out: &std::
 }
 
 fn member_json(m: &strike_store::MemberRow) -> Value {
-    json!({
-        "author": m.author.to_hex(),
-        "pseudonym": m.pseudonym,
-        "status": m.status.as_str(),
-        "role": m.role.as_str(),
-        "since": m.since.unix_seconds(),
-        "vouchers": m.vouchers.iter().map(|v| v.to_hex()).collect::<Vec<_>>(),
-    })
+    json!(strike_node::views::MemberView::of(m))
 }
 
 pub fn member(cli: &Cli, node: &mut Node, cmd: &MemberCommand) -> anyhow::Result<()> {
@@ -405,47 +399,6 @@ pub fn map(cli: &Cli, node: &Node, network: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn parse_share(text: &str) -> anyhow::Result<u16> {
-    let t = text.trim();
-    let value: f64 = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
-        None => t.parse::<f64>(),
-    }
-    .map_err(|_| usage(format!("{text:?} is not a share (0.6 or 60%)")))?;
-    if !(value > 0.0 && value <= 1.0) {
-        return Err(usage(format!("{text:?}: a share is above 0 and at most 100%")));
-    }
-    Ok((value * 1000.0).round() as u16)
-}
-
-fn parse_min_per(text: &str) -> anyhow::Result<Rule> {
-    let (d, n) = text.split_once('=').ok_or_else(|| usage(format!("--min-per {text:?}: use department=5")))?;
-    let dimension = Dimension::parse(d.trim())
-        .ok_or_else(|| usage(format!("{d:?} is not a dimension (department, workplace, shift)")))?;
-    let n = n.trim().parse().map_err(|_| usage(format!("{n:?} is not a number")))?;
-    Ok(Rule::MinPer { dimension, n })
-}
-
-/// "count=100,share=80%,min-per=department=5,starts=2027-01-10"
-fn parse_wave(text: &str, now: u64) -> anyhow::Result<Wave> {
-    let mut rules = Vec::new();
-    let mut starts = None;
-    for part in text.split(',') {
-        let (k, v) = part.split_once('=').ok_or_else(|| usage(format!("--wave part {part:?} is not key=value")))?;
-        match k.trim() {
-            "count" => {
-                rules.push(Rule::Count { n: v.trim().parse().map_err(|_| usage(format!("{v:?} is not a number")))? })
-            }
-            "share" => rules.push(Rule::Share { permille: parse_share(v)? }),
-            "min-per" => rules.push(parse_min_per(v)?),
-            "starts" => starts = Some(minutes(parse_time(v, now).map_err(usage)?)),
-            other => return Err(usage(format!("--wave: unknown key {other:?} (count, share, min-per, starts)"))),
-        }
-    }
-    let starts = starts.ok_or_else(|| usage("--wave needs starts=..."))?;
-    Ok(Wave { rules, starts })
-}
-
 fn call_kind(k: CallKindArg) -> CallKind {
     match k {
         CallKindArg::Strike => CallKind::Strike,
@@ -506,9 +459,7 @@ fn tally_text(t: &Tally, deadline: u32) -> String {
 }
 
 fn call_json(v: &strike_node::organizing::CallView) -> Value {
-    json!({ "id": v.op.to_hex(), "short_id": v.id, "kind": v.kind, "title": v.title, "demands": v.demands,
-            "scope": v.scope, "deadline": u64::from(v.deadline) * 60, "exempt_roles": v.exempt_roles,
-            "status": v.tally.status.as_str(), "tally": v.tally, "my_pledge": v.my_pledge, "closed_by": v.closed_by })
+    json!(v)
 }
 
 pub fn call(cli: &Cli, node: &mut Node, cmd: &CallCommand) -> anyhow::Result<()> {
@@ -528,33 +479,20 @@ pub fn call(cli: &Cli, node: &mut Node, cmd: &CallCommand) -> anyhow::Result<()>
             waves,
         } => {
             let id = node.resolve_network(network)?;
-            let now = node.now();
-            let mut rules = Vec::new();
-            if let Some(n) = threshold_count {
-                rules.push(Rule::Count { n: *n });
-            }
-            if let Some(s) = threshold_share {
-                rules.push(Rule::Share { permille: parse_share(s)? });
-            }
-            for m in min_per {
-                rules.push(parse_min_per(m)?);
-            }
-            if rules.is_empty() {
-                return Err(usage("a call needs at least one rule: --threshold-count, --threshold-share or --min-per"));
-            }
-            let mut all_waves = vec![Wave { rules, starts: minutes(parse_time(starts, now).map_err(usage)?) }];
-            for w in waves {
-                all_waves.push(parse_wave(w, now)?);
-            }
-            let call = Call {
-                kind: call_kind(*kind),
-                title: title.trim().into(),
-                demands: demands.iter().map(|d| d.trim().to_owned()).collect(),
-                scope: scope.trim().into(),
-                deadline: minutes(parse_time(deadline, now).map_err(usage)?),
-                exempt_roles: exempt_roles.iter().map(|r| r.trim().to_owned()).collect(),
-                waves: all_waves,
+            let spec = CallSpec {
+                kind: call_kind(*kind).as_str().into(),
+                title: title.clone(),
+                demands: demands.clone(),
+                scope: scope.clone(),
+                threshold_count: *threshold_count,
+                threshold_share: threshold_share.clone(),
+                min_per: min_per.clone(),
+                deadline: deadline.clone(),
+                starts: starts.clone(),
+                exempt_roles: exempt_roles.clone(),
+                waves: waves.clone(),
             };
+            let call = spec.build(node.now())?;
             let op = node.create_call(&id, call)?;
             emit(cli.json, json!({ "call_id": op.to_hex() }), || {
                 format!("call {} opened. Members pledge with: openstrike pledge {}", op.short(), op.short())
@@ -856,6 +794,5 @@ pub fn readiness(cli: &Cli, node: &Node, network: &str) -> anyhow::Result<()> {
         }
         out
     });
-    let _ = permille_text;
     Ok(())
 }

@@ -234,6 +234,8 @@ impl CallStatus {
 /// Progress of one rule at the end of the count (or at the trigger, once triggered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleProgress {
+    /// `count`, `share` or `min_per`: the first two count pledges, the last counts groups.
+    pub kind: &'static str,
     pub rule: String,
     pub have: u64,
     pub need: u64,
@@ -320,7 +322,12 @@ impl Counter {
                         (met, groups.len().max(1) as u64, groups)
                     }
                 };
-                RuleProgress { rule: r.describe(), have, need, holds: have >= need, groups }
+                let kind = match r {
+                    Rule::Count { .. } => "count",
+                    Rule::Share { .. } => "share",
+                    Rule::MinPer { .. } => "min_per",
+                };
+                RuleProgress { kind, rule: r.describe(), have, need, holds: have >= need, groups }
             })
             .collect();
         WaveProgress { starts: wave.starts, triggered_at, rules }
@@ -330,6 +337,28 @@ impl Counter {
 /// Evaluates a call over its pledge events (any order). `cut`: the closing checkpoint's view,
 /// if one exists. Pure and deterministic.
 pub fn evaluate(call: &Call, roster: &Roster, events: &mut [PledgeEvent], cut: Option<&Cut>, now: CoarseTime) -> Tally {
+    replay(call, roster, events, cut, now, |_, _| {})
+}
+
+/// The counted pledges over time: `(coarse minute, counted)` after every event that changed
+/// the count, in replay order. The same replay as [`evaluate`], so the last point is the
+/// tally's `counted`.
+pub fn timeline(call: &Call, roster: &Roster, events: &mut [PledgeEvent], cut: Option<&Cut>) -> Vec<(u32, u64)> {
+    let mut points = Vec::new();
+    replay(call, roster, events, cut, CoarseTime(0), |time, counted| points.push((time, counted)));
+    points
+}
+
+/// Replays the events in one fixed order, calls `on_count(time, counted)` whenever the count
+/// changes, and returns the tally at `now`.
+fn replay(
+    call: &Call,
+    roster: &Roster,
+    events: &mut [PledgeEvent],
+    cut: Option<&Cut>,
+    now: CoarseTime,
+    mut on_count: impl FnMut(u32, u64),
+) -> Tally {
     let exempt = |p: &Person| call.exempt_roles.iter().any(|r| r.eq_ignore_ascii_case(&p.role));
     let in_scope = |p: &Person| call.scope.is_empty() || p.workplace.eq_ignore_ascii_case(&call.scope);
     let dimensions: Vec<Dimension> = call
@@ -376,6 +405,7 @@ pub fn evaluate(call: &Call, roster: &Roster, events: &mut [PledgeEvent], cut: O
         pledged.insert(e.author, e.pledged);
         let delta: i64 = if e.pledged { 1 } else { -1 };
         counter.counted = counter.counted.saturating_add_signed(delta);
+        on_count(e.time.0, counter.counted);
         if let Some(p) = person {
             for d in &dimensions {
                 let value = p.value(*d);

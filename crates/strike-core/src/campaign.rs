@@ -92,6 +92,14 @@ pub struct GateStatus {
     pub gate: String,
     pub have: String,
     pub met: bool,
+    /// How far along the gate is, in permille of what it asks for (1000 once met): for
+    /// progress bars and charts.
+    pub progress: u16,
+}
+
+/// `have` of `need` in permille, at most 1000; a gate that asks for nothing is complete.
+fn progress(have: u64, need: u64) -> u16 {
+    (have.saturating_mul(1000).checked_div(need).unwrap_or(1000)).min(1000) as u16
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,6 +131,7 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
             gate: format!("{n} members"),
             have: m.members().to_string(),
             met: m.members() >= u64::from(*n),
+            progress: progress(m.members(), u64::from(*n)),
         },
         Gate::Pledges { call, n } => {
             let have = m.call(call).map_or(0, |c| c.0);
@@ -130,6 +139,7 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                 gate: format!("{n} pledges to call {}", short(call)),
                 have: have.to_string(),
                 met: have >= u64::from(*n),
+                progress: progress(have, u64::from(*n)),
             }
         }
         Gate::PledgeShare { call, permille } => {
@@ -138,6 +148,8 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                 gate: format!("{} of the workforce pledged to call {}", permille_text(*permille), short(call)),
                 have: pct(have, of),
                 met: of > 0 && have * 1000 >= u64::from(*permille) * of,
+                // Share reached (permille of the workforce) against the share asked for.
+                progress: if of == 0 { 0 } else { progress(have * 1000 / of, u64::from(*permille)) },
             }
         }
         Gate::CoverCoverage { kind, permille } => {
@@ -150,6 +162,7 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                     format!("{} ({covered} of {needs})", pct(covered, needs))
                 },
                 met: needs == 0 || covered * 1000 >= u64::from(*permille) * needs,
+                progress: if needs == 0 { 1000 } else { progress(covered * 1000 / needs, u64::from(*permille)) },
             }
         }
     }
@@ -173,4 +186,38 @@ pub fn countdown(c: &Campaign, m: &dyn Measures, now: CoarseTime) -> Countdown {
         })
         .collect();
     Countdown { title: c.title.clone(), current, next_in_minutes, final_in_minutes, phases }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed;
+
+    impl Measures for Fixed {
+        fn members(&self) -> u64 {
+            12
+        }
+        fn call(&self, call: &[u8; 32]) -> Option<(u64, u64)> {
+            (call[0] == 1).then_some((9, 20))
+        }
+        fn cover(&self, _: CoverKind) -> (u64, u64) {
+            (1, 4)
+        }
+    }
+
+    #[test]
+    fn gate_progress_is_permille_of_what_the_gate_asks() {
+        let call = [1; 32];
+        let at = |g: Gate| gate_status(&g, &Fixed);
+        assert_eq!((at(Gate::Members { n: 10 }).progress, at(Gate::Members { n: 10 }).met), (1000, true));
+        assert_eq!(at(Gate::Members { n: 24 }).progress, 500);
+        assert_eq!(at(Gate::Pledges { call, n: 12 }).progress, 750);
+        // 9 of 20 is 45% of the workforce, against 60% asked: 750 permille of the way.
+        let share = at(Gate::PledgeShare { call, permille: 600 });
+        assert_eq!((share.progress, share.met, share.have.as_str()), (750, false, "45%"));
+        assert_eq!(at(Gate::PledgeShare { call: [2; 32], permille: 600 }).progress, 0, "no such call");
+        // 1 of 4 needs covered is 25%, against 50% asked.
+        assert_eq!(at(Gate::CoverCoverage { kind: CoverKind::Childcare, permille: 500 }).progress, 500);
+    }
 }

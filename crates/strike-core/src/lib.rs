@@ -20,4 +20,4 @@ pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, NetworkId, OpId};
 pub use membership::{Membership, Role};
 pub use reject::Reject;
-pub use time::CoarseTime;
+pub use time::{CoarseTime, parse_duration, parse_time};

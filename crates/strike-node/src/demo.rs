@@ -116,8 +116,12 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
             node.announce(&id, text)?;
         }
     }
-    if let Some(id) = first {
-        seed_riverside(&mut node, &id)?;
+    let ids: Vec<NetworkId> = node.networks()?.iter().map(|n| n.id).collect();
+    if let [riverside, st_marys, hub, federation] = ids[..] {
+        seed_riverside(&mut node, &riverside)?;
+        seed_st_marys(&mut node, &st_marys)?;
+        node.set_profile(&hub, |p| p.pseudonym = "Ana".into())?;
+        node.set_profile(&federation, |p| p.pseudonym = "Riverside delegate".into())?;
     }
     let bundle = match first {
         Some(id) => {
@@ -131,22 +135,75 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     Ok((node, DemoSummary { dir: dir.to_path_buf(), passphrase, seeded: true, networks, bundle }))
 }
 
-/// Co-workers at Riverside: pseudonym, department, shift, skill, pledged.
-const COWORKERS: [(&str, &str, &str, &str, bool); 11] = [
-    ("Dee", "Picking", "night", "car", true),
-    ("Ray", "Picking", "night", "loud-voice", true),
-    ("Mo", "Picking", "day", "translation", true),
-    ("Jun", "Packing", "night", "snacks", true),
-    ("Ife", "Packing", "day", "medical", true),
-    ("Tom", "Packing", "night", "", true),
-    ("Lea", "Loading", "day", "legal", true),
-    ("Oz", "Loading", "night", "car", false),
-    ("Kit", "Loading", "day", "", false),
-    ("Sol", "Picking", "day", "", false),
-    ("Bea", "Packing", "day", "", false),
+/// A co-worker in a demo network: who they are, what they bring, whether they pledge.
+struct Person {
+    name: &'static str,
+    department: &'static str,
+    shift: &'static str,
+    role: &'static str,
+    skill: &'static str,
+    pledges: bool,
+}
+
+const fn p(
+    name: &'static str,
+    department: &'static str,
+    shift: &'static str,
+    role: &'static str,
+    skill: &'static str,
+    pledges: bool,
+) -> Person {
+    Person { name, department, shift, role, skill, pledges }
+}
+
+/// Riverside: 39 co-workers besides Sam across Picking, Packing and Loading on two shifts.
+/// 20 of them pledge (21 with Sam: 70% of the 30 the call asks for); Loading is short.
+const RIVERSIDE: [Person; 39] = [
+    p("Dee", "Picking", "night", "picker", "car", true),
+    p("Ray", "Picking", "night", "picker", "loud-voice", true),
+    p("Mo", "Picking", "day", "picker", "translation", true),
+    p("Sol", "Picking", "day", "picker", "", false),
+    p("Ada", "Picking", "night", "picker", "", true),
+    p("Cy", "Picking", "day", "picker", "snacks", true),
+    p("Eli", "Picking", "night", "picker", "", true),
+    p("Fay", "Picking", "day", "picker", "", false),
+    p("Gus", "Picking", "night", "picker", "car", true),
+    p("Hal", "Picking", "day", "picker", "", false),
+    p("Ivy", "Picking", "night", "picker", "medical", true),
+    p("Jo", "Picking", "day", "picker", "", false),
+    p("Kai", "Picking", "night", "picker", "", true),
+    p("Liv", "Picking", "day", "team lead", "", false),
+    p("Jun", "Packing", "night", "packer", "snacks", true),
+    p("Ife", "Packing", "day", "packer", "medical", true),
+    p("Tom", "Packing", "night", "packer", "", true),
+    p("Bea", "Packing", "day", "packer", "", false),
+    p("Max", "Packing", "night", "packer", "car", true),
+    p("Nia", "Packing", "day", "packer", "translation", true),
+    p("Ola", "Packing", "night", "packer", "", false),
+    p("Pia", "Packing", "day", "packer", "", true),
+    p("Quin", "Packing", "night", "packer", "", false),
+    p("Rex", "Packing", "day", "packer", "loud-voice", true),
+    p("Sia", "Packing", "night", "packer", "", false),
+    p("Ty", "Packing", "day", "packer", "", false),
+    p("Lea", "Loading", "day", "driver", "legal", true),
+    p("Oz", "Loading", "night", "driver", "car", false),
+    p("Kit", "Loading", "day", "driver", "", false),
+    p("Abe", "Loading", "night", "driver", "", true),
+    p("Bo", "Loading", "day", "driver", "car", false),
+    p("Cas", "Loading", "night", "driver", "", false),
+    p("Dru", "Loading", "day", "loader", "", true),
+    p("Em", "Loading", "night", "loader", "", true),
+    p("Fox", "Loading", "day", "loader", "", false),
+    p("Gil", "Loading", "night", "loader", "snacks", false),
+    p("Hux", "Loading", "day", "loader", "", false),
+    p("Isa", "Loading", "night", "loader", "", false),
+    p("Jem", "Loading", "day", "loader", "", false),
 ];
 
-/// Mapped co-workers who are not members: name, department, shift, role, support 1-5.
+/// Asked to join Riverside, waiting for a vouch.
+const RIVERSIDE_PENDING: [&str; 2] = ["Nadia", "Pete"];
+
+/// Mapped Riverside co-workers who are not members: name, department, shift, role, support 1-5.
 const CONTACTS: [(&str, &str, &str, &str, u8); 8] = [
     ("Priya", "Picking", "day", "picker", 4),
     ("Marek", "Picking", "night", "picker", 3),
@@ -158,134 +215,179 @@ const CONTACTS: [(&str, &str, &str, &str, u8); 8] = [
     ("Vic", "Loading", "night", "security", 2),
 ];
 
-/// Copies every op `from` holds of `network` into `to`.
-fn carry(from: &Node, to: &mut Node, network: &NetworkId) -> Result<()> {
-    let mut ops = Vec::new();
-    from.store()
-        .for_each_op(network, |op| {
-            ops.push(op.to_vec());
-            Ok(())
-        })?
-        .map_err(io_err("reading ops"))?;
-    to.ingest(network, ops)?;
-    to.upkeep(network)?;
+/// St Mary's: porters, cleaners, catering, and nurses who are exempt (they pledge support).
+const ST_MARYS: [Person; 11] = [
+    p("Amir", "Portering", "day", "porter", "loud-voice", true),
+    p("Bet", "Portering", "night", "porter", "", true),
+    p("Cole", "Portering", "day", "porter", "car", false),
+    p("Dana", "Cleaning", "night", "cleaner", "translation", true),
+    p("Eve", "Cleaning", "day", "cleaner", "", true),
+    p("Finn", "Cleaning", "night", "cleaner", "", false),
+    p("Gwen", "Catering", "day", "cook", "snacks", false),
+    p("Hope", "Wards", "night", "nurse", "medical", true),
+    p("Iris", "Wards", "day", "nurse", "medical", true),
+    p("Jude", "ICU", "night", "icu-nurse", "medical", false),
+    p("Kaya", "Wards", "day", "nurse", "", false),
+];
+
+/// Cover offered (`false`) and needed (`true`): name, need, kind, when, where, note.
+const RIVERSIDE_COVER: [(&str, bool, strike_core::body::CoverKind, &str, &str, &str); 7] = {
+    use strike_core::body::CoverKind::{Childcare, Eldercare, Ride, Shift};
+    [
+        ("Dee", false, Ride, "mon-fri 22:00-07:00", "North estate", "after night shift"),
+        ("Max", false, Ride, "mon-fri 05:00-07:00", "Riverside", "early lifts"),
+        ("Ife", false, Childcare, "sat,sun", "Riverside", "two kids max"),
+        ("Tom", true, Childcare, "sat", "Riverside", ""),
+        ("Lea", true, Childcare, "mon-fri 07:00-16:00", "", ""),
+        ("Nia", false, Eldercare, "weekends", "East", "can sit with an older neighbour"),
+        ("Rex", false, Shift, "mon-fri 06:00-14:00", "Riverside", "will swap a shift before the strike"),
+    ]
+};
+
+/// One demo workplace: the demo user's own profile there, the co-workers, who waits to
+/// join, the cover they offer and need.
+struct Workplace {
+    me: Person,
+    people: &'static [Person],
+    pending: &'static [&'static str],
+    cover: &'static [(&'static str, bool, strike_core::body::CoverKind, &'static str, &'static str, &'static str)],
+}
+
+/// The co-workers' throwaway nodes, in a temporary directory removed when the seeding ends.
+struct Crowd {
+    dir: PathBuf,
+    nodes: Vec<Node>,
+}
+
+impl Drop for Crowd {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn sync(a: &mut Node, b: &mut Node, network: &NetworkId) -> Result<()> {
+    crate::sync::sync_pair(a, b, *network)?;
+    a.upkeep(network)?;
+    b.upkeep(network)?;
     Ok(())
 }
 
-/// Riverside as organizing looks a few weeks in: members admitted by invite and vouch, profiles
-/// and skills, cover offers and needs, contacts with assessments, a strike call part of the way
-/// to its threshold, and a campaign in its second phase. The co-workers are throwaway nodes in
-/// a temporary directory; their ops reach the demo node as they would by bundle or sync.
+fn set_profile(node: &mut Node, network: &NetworkId, who: &Person, workplace: &str) -> Result<()> {
+    node.set_profile(network, |p| {
+        p.pseudonym = who.name.into();
+        p.workplace = workplace.into();
+        p.department = who.department.into();
+        p.shift = who.shift.into();
+        p.role = who.role.into();
+    })?;
+    if !who.skill.is_empty() {
+        node.set_skill(network, who.skill, true)?;
+    }
+    Ok(())
+}
+
+/// Organizing as it looks a few weeks in: members admitted by invite and vouch, profiles
+/// and skills, cover offers and needs, joiners still waiting. The co-workers are throwaway
+/// nodes; their ops reach the demo node by sync, as they would over the network. The call
+/// is opened by `open_call` once everyone is in; co-workers who pledge then pledge.
+fn seed_workplace(
+    me: &mut Node,
+    network: &NetworkId,
+    place: &str,
+    w: &Workplace,
+    open_call: impl FnOnce(&mut Node) -> Result<strike_core::OpId>,
+) -> Result<strike_core::OpId> {
+    set_profile(me, network, &w.me, place)?;
+    let link = me.create_invite(network, (w.people.len() + w.pending.len()) as u16, Some(30 * 86_400), vec![])?;
+    let mut crowd = Crowd { dir: tempfile_dir()?, nodes: Vec::new() };
+    for name in w.people.iter().map(|p| p.name).chain(w.pending.iter().copied()) {
+        let mut n = Node::init(&crowd.dir.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
+        n.join(&link, name)?;
+        sync(&mut n, me, network)?;
+        crowd.nodes.push(n);
+    }
+    for n in &crowd.nodes[..w.people.len()] {
+        let author = n.network(network)?.my_author.ok_or_else(|| NodeError::InvalidInput("no author".into()))?;
+        me.vouch(network, &author)?;
+    }
+    let call = open_call(me)?;
+    if w.me.pledges {
+        me.pledge(network, &call, true)?;
+    }
+    for (n, who) in crowd.nodes.iter_mut().zip(w.people) {
+        sync(me, n, network)?;
+        set_profile(n, network, who, place)?;
+        for (_, need, kind, when, at, note) in w.cover.iter().filter(|c| c.0 == who.name) {
+            n.add_cover(network, *need, *kind, when, at, note)?;
+        }
+        if who.pledges {
+            n.pledge(network, &call, true)?;
+        }
+        sync(n, me, network)?;
+    }
+    Ok(call)
+}
+
+/// Riverside a few weeks in: 40 members on two shifts in three departments, two joiners
+/// waiting, contacts with assessments, a strike call at 70% of its count, a campaign in its
+/// second phase.
 fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::body::{Contact, CoverKind};
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
     use strike_core::campaign::{Campaign, Gate, Phase};
 
-    let tmp = tempfile_dir()?;
-    sam.set_profile(network, |p| {
-        p.pseudonym = "Sam".into();
-        p.workplace = "Riverside".into();
-        p.department = "Packing".into();
-        p.shift = "day".into();
-        p.role = "packer".into();
-    })?;
-    let link = sam.create_invite(network, 20, Some(30 * 86_400), vec![])?;
-    let mut coworkers = Vec::new();
-    for (name, ..) in COWORKERS {
-        let mut n = Node::init(&tmp.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
-        n.join(&link, name)?;
-        carry(&n, sam, network)?;
-        coworkers.push(n);
-    }
-    for n in &coworkers {
-        let me = n.network(network)?.my_author.ok_or_else(|| NodeError::InvalidInput("no author".into()))?;
-        sam.vouch(network, &me)?;
-    }
-    for (name, dept, shift, role, support) in CONTACTS {
-        let c = sam.add_contact(
-            network,
-            Contact {
-                name: name.into(),
-                workplace: "Riverside".into(),
-                department: dept.into(),
-                shift: shift.into(),
-                role: role.into(),
-            },
-        )?;
-        sam.assess(network, &c, support, "")?;
-    }
-    sam.note_contact(
-        network,
-        &sam.resolve_fact(network, "contact", &first_contact_prefix(sam, network)?)?,
-        "Worried about rent if we strike: talk about the hardship fund.",
-    )?;
     let now = CoarseTime::from_unix_seconds(sam.now()).0;
     let day = 24 * 60;
-    let call = sam.create_call(
-        network,
-        Call {
-            kind: CallKind::Strike,
-            title: "One-day strike for heat safety".into(),
-            demands: vec![
-                "Cooling on the mezzanine and breaks above 28 C".into(),
-                "Pick rates frozen until the heat plan is agreed".into(),
-            ],
-            scope: String::new(),
-            deadline: now + 21 * day,
-            exempt_roles: vec!["security".into()],
-            waves: vec![Wave {
-                rules: vec![
-                    Rule::Count { n: 12 },
-                    Rule::Share { permille: 600 },
-                    Rule::MinPer { dimension: Dimension::Department, n: 3 },
+    let w = Workplace {
+        me: p("Sam", "Packing", "day", "packer", "", true),
+        people: &RIVERSIDE,
+        pending: &RIVERSIDE_PENDING,
+        cover: &RIVERSIDE_COVER,
+    };
+    let call = seed_workplace(sam, network, "Riverside", &w, |sam| {
+        for (name, dept, shift, role, support) in CONTACTS {
+            let c = sam.add_contact(
+                network,
+                Contact {
+                    name: name.into(),
+                    workplace: "Riverside".into(),
+                    department: dept.into(),
+                    shift: shift.into(),
+                    role: role.into(),
+                },
+            )?;
+            sam.assess(network, &c, support, "")?;
+            if name == "Luis" {
+                sam.note_contact(network, &c, "Worried about rent if we strike: talk about the hardship fund.")?;
+                sam.assess(network, &c, 3, "after the second one-on-one")?;
+            }
+        }
+        sam.create_call(
+            network,
+            Call {
+                kind: CallKind::Strike,
+                title: "One-day strike for heat safety".into(),
+                demands: vec![
+                    "Cooling on the mezzanine and breaks above 28 C".into(),
+                    "Pick rates frozen until the heat plan is agreed".into(),
                 ],
-                starts: now + 24 * day,
-            }],
-        },
-    )?;
-    sam.pledge(network, &call, true)?;
-    for n in coworkers.iter_mut() {
-        carry(sam, n, network)?;
-    }
-    for (n, (name, dept, shift, skill, pledged)) in coworkers.iter_mut().zip(COWORKERS) {
-        n.set_profile(network, |p| {
-            p.pseudonym = name.into();
-            p.workplace = "Riverside".into();
-            p.department = dept.into();
-            p.shift = shift.into();
-            p.role = if dept == "Loading" { "driver" } else { "picker" }.into();
-        })?;
-        if !skill.is_empty() {
-            n.set_skill(network, skill, true)?;
-        }
-        if pledged {
-            n.pledge(network, &call, true)?;
-        }
-        match name {
-            "Dee" => {
-                n.add_cover(
-                    network,
-                    false,
-                    CoverKind::Ride,
-                    "mon-fri 22:00-07:00",
-                    "North estate",
-                    "after night shift",
-                )?;
-            }
-            "Ife" => {
-                n.add_cover(network, false, CoverKind::Childcare, "sat,sun", "Riverside", "two kids max")?;
-            }
-            "Tom" => {
-                n.add_cover(network, true, CoverKind::Childcare, "sat", "Riverside", "")?;
-            }
-            "Lea" => {
-                n.add_cover(network, true, CoverKind::Childcare, "mon-fri 07:00-16:00", "", "")?;
-            }
-            _ => {}
-        }
-        carry(n, sam, network)?;
-    }
+                scope: String::new(),
+                deadline: now + 21 * day,
+                exempt_roles: vec!["security".into()],
+                waves: vec![Wave {
+                    rules: vec![
+                        Rule::Count { n: 30 },
+                        Rule::Share { permille: 600 },
+                        Rule::MinPer { dimension: Dimension::Department, n: 5 },
+                    ],
+                    starts: now + 24 * day,
+                }],
+            },
+        )
+    })?;
+    let lea = sam.resolve_member(network, "Lea")?;
+    sam.promote(network, &lea.author)?;
     let call_id = call.0;
     sam.set_campaign(
         network,
@@ -303,8 +405,9 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                     starts: now - 5 * day,
                     objectives: vec!["A member in every department and shift".into(), "Map the whole workforce".into()],
                     gates: vec![
-                        Gate::Members { n: 15 },
+                        Gate::Members { n: 45 },
                         Gate::CoverCoverage { kind: CoverKind::Childcare, permille: 800 },
+                        Gate::Pledges { call: call_id, n: 15 },
                     ],
                 },
                 Phase {
@@ -317,18 +420,45 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                     name: "strike".into(),
                     starts: now + 24 * day,
                     objectives: vec!["Everyone out at 06:00; picket at both gates".into()],
-                    gates: vec![Gate::Pledges { call: call_id, n: 12 }],
+                    gates: vec![Gate::Pledges { call: call_id, n: 30 }],
                 },
             ],
         },
     )?;
-    let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
 }
 
-fn first_contact_prefix(node: &Node, network: &NetworkId) -> Result<String> {
-    let contacts = node.contacts(network)?;
-    contacts.first().map(|c| c.id.clone()).ok_or_else(|| NodeError::NotFound("no contacts".into()))
+/// St Mary's: a sickout that exempts nurses, who pledge support and are not counted.
+fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
+    use strike_core::CoarseTime;
+    use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
+
+    let now = CoarseTime::from_unix_seconds(robin.now()).0;
+    let day = 24 * 60;
+    let w = Workplace {
+        me: p("Robin", "Portering", "night", "porter", "", true),
+        people: &ST_MARYS,
+        pending: &[],
+        cover: &[],
+    };
+    seed_workplace(robin, network, "St Mary's", &w, |robin| {
+        robin.create_call(
+            network,
+            Call {
+                kind: CallKind::Sickout,
+                title: "Two-day sickout for safe staffing".into(),
+                demands: vec!["Agency porters and cleaners on permanent contracts".into()],
+                scope: String::new(),
+                deadline: now + 10 * day,
+                exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
+                waves: vec![Wave {
+                    rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
+                    starts: now + 12 * day,
+                }],
+            },
+        )
+    })?;
+    Ok(())
 }
 
 /// A fresh private directory for the demo's throwaway co-worker nodes.

@@ -5,6 +5,7 @@
 pub mod bundles;
 pub mod demo;
 pub mod hub;
+pub mod input;
 pub mod keyfile;
 pub mod network;
 pub mod organizing;
@@ -12,17 +13,18 @@ mod paths;
 pub mod peer;
 pub mod qr;
 pub mod sync;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use strike_core::{Announcement, AuthorId, Body, CoarseTime, Genesis, NetworkId, NetworkKind, OpDraft, OpId, Reject};
 use strike_crypto::{AgreementSecret, KdfParams, SigningSecret, SymmetricKey};
-use strike_store::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, Store, StoreError};
+use strike_store::{AuditRow, Store, StoreError};
 
 pub use bundles::{BundleSummary, ImportProgress, ImportReport};
 pub use paths::{DataDir, default_data_dir, default_demo_dir};
-pub use strike_store::{IngestReport, NetworkStatus};
+pub use strike_store::{AnnouncementRow, Generation, IngestReport, MemberRow, NetworkRow, NetworkStatus, PeerRow};
 
 /// Errors a user of the node can act on. Messages are one line, lowercase, no final period.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,7 @@ impl From<StoreError> for NodeError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Refused(reject) => NodeError::Refused(reject),
+            StoreError::UnknownNetwork => NodeError::NotFound("this node holds no such network".into()),
             // Only reached after the key file opened: the passphrase was right.
             StoreError::WrongKey => NodeError::DatabaseUnreadable,
             other => NodeError::Store(other),
@@ -95,6 +98,28 @@ pub struct Node {
     clock_offset: i64,
     /// What this node, as a hub, lets each network and author store.
     relay_quota: strike_store::Quota,
+}
+
+/// Checks passphrases against a node's key file without holding the node: for logins to the
+/// web UI, which must not block the node for the key derivation (about half a second).
+#[derive(Debug, Clone)]
+pub struct PassphraseCheck {
+    key_file: PathBuf,
+    node_id: [u8; 32],
+}
+
+impl PassphraseCheck {
+    /// Whether `passphrase` unlocks this node's key file now (after a `passphrase change`, the
+    /// new one). Runs Argon2id: call it off the async threads, a few at a time at most.
+    pub fn check(&self, passphrase: &[u8]) -> Result<bool> {
+        let bytes = std::fs::read(&self.key_file).map_err(io_err("reading the key file"))?;
+        match keyfile::open(&bytes, passphrase) {
+            // The same identity: a key file replaced by another one does not let anyone in.
+            Ok(secrets) => Ok(secrets.node_signing.public().0 == self.node_id),
+            Err(NodeError::WrongPassphrase) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// What `wipe` destroyed.
@@ -181,6 +206,16 @@ impl Node {
     /// The node's public signing key: its identity towards peers (never used as an author key).
     pub fn node_id(&self) -> [u8; 32] {
         self.secrets.node_signing.public().0
+    }
+
+    /// Changes whenever anything this node holds changes, by this process or another one on
+    /// the same data directory: what the web UI caches its views under.
+    pub fn generation(&self) -> Result<strike_store::Generation> {
+        Ok(self.store.generation()?)
+    }
+
+    pub fn passphrase_check(&self) -> PassphraseCheck {
+        PassphraseCheck { key_file: self.dir.key_file(), node_id: self.node_id() }
     }
 
     /// The store, for tests and benchmarks that need to look underneath the commands.

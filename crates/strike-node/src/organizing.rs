@@ -71,11 +71,12 @@ pub struct WorkplaceMap {
     pub cells: Vec<Vec<MapCell>>,
 }
 
-/// A call and where it stands.
-#[derive(Debug, Clone, Serialize)]
+/// A call and where it stands. Serializes as the CLI's `--json` and the web API show it:
+/// the full id as `id`, the short one as `short_id`, the deadline in unix seconds and the
+/// status beside the tally.
+#[derive(Debug, Clone)]
 pub struct CallView {
     pub id: String,
-    #[serde(skip)]
     pub op: OpId,
     pub kind: &'static str,
     pub title: String,
@@ -88,6 +89,41 @@ pub struct CallView {
     pub my_pledge: bool,
     /// The checkpoint that closed the count, if one did.
     pub closed_by: Option<String>,
+}
+
+impl Serialize for CallView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            id: String,
+            short_id: &'a str,
+            kind: &'a str,
+            title: &'a str,
+            demands: &'a [String],
+            scope: &'a str,
+            deadline: u64,
+            exempt_roles: &'a [String],
+            status: &'a str,
+            tally: &'a Tally,
+            my_pledge: bool,
+            closed_by: &'a Option<String>,
+        }
+        Json {
+            id: self.op.to_hex(),
+            short_id: &self.id,
+            kind: self.kind,
+            title: &self.title,
+            demands: &self.demands,
+            scope: &self.scope,
+            deadline: CoarseTime(self.deadline).unix_seconds(),
+            exempt_roles: &self.exempt_roles,
+            status: self.tally.status.as_str(),
+            tally: &self.tally,
+            my_pledge: self.my_pledge,
+            closed_by: &self.closed_by,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Readiness of a network.
@@ -107,6 +143,14 @@ struct CallContext {
     me: Option<AuthorId>,
     standing: HashMap<AuthorId, u64>,
     checkpoints: Vec<FactRow>,
+}
+
+/// One call's inputs to the trigger.
+struct CallInputs {
+    call: Call,
+    closing: Option<OpId>,
+    cut: Option<calls::Cut>,
+    events: Vec<calls::PledgeEvent>,
 }
 
 /// The first counted organizer checkpoint of a call written at or after its deadline.
@@ -468,13 +512,29 @@ impl Node {
 
     pub fn call(&self, network: &NetworkId, call: &OpId) -> Result<CallView> {
         let ctx = self.call_context(network)?;
-        let f = self
-            .store
+        self.call_view(network, &self.call_fact(network, call)?, &ctx)
+    }
+
+    /// A call with its counted pledges over time, `(unix seconds, counted)` after every
+    /// change: the same replay as its tally, so the line ends at `tally.counted`.
+    pub fn call_detail(&self, network: &NetworkId, call: &OpId) -> Result<(CallView, Vec<(u64, u64)>)> {
+        let ctx = self.call_context(network)?;
+        let f = self.call_fact(network, call)?;
+        let mut inputs = self.call_inputs(network, &f, &ctx)?;
+        let mut events = inputs.events.clone();
+        let timeline = calls::timeline(&inputs.call, &ctx.roster, &mut events, inputs.cut.as_ref())
+            .into_iter()
+            .map(|(t, n)| (CoarseTime(t).unix_seconds(), n))
+            .collect();
+        Ok((self.view_of(&f, &mut inputs, &ctx), timeline))
+    }
+
+    fn call_fact(&self, network: &NetworkId, call: &OpId) -> Result<FactRow> {
+        self.store
             .facts(network, "call", None, true)?
             .into_iter()
             .find(|f| f.op_id == *call)
-            .ok_or_else(|| NodeError::NotFound("no such strike call (or it does not count)".into()))?;
-        self.call_view(network, &f, &ctx)
+            .ok_or_else(|| NodeError::NotFound("no such strike call (or it does not count)".into()))
     }
 
     fn call_context(&self, network: &NetworkId) -> Result<CallContext> {
@@ -486,20 +546,31 @@ impl Node {
         })
     }
 
-    fn call_view(&self, network: &NetworkId, f: &FactRow, ctx: &CallContext) -> Result<CallView> {
+    /// What a call is evaluated from: the call, its closing checkpoint and cut, its pledges.
+    fn call_inputs(&self, network: &NetworkId, f: &FactRow, ctx: &CallContext) -> Result<CallInputs> {
         let Body::Call(call) = &f.body else { return Err(NodeError::NotFound("not a call".into())) };
         let closing = closing_checkpoint(&ctx.checkpoints, &f.op_id, call);
         let cut = match &closing {
             Some(cp) => Some(self.store.checkpoint_cut(network, cp)?),
             None => None,
         };
-        let mut events = self.store.pledge_events_with(network, &f.op_id, &ctx.standing)?;
+        let events = self.store.pledge_events_with(network, &f.op_id, &ctx.standing)?;
+        Ok(CallInputs { call: call.clone(), closing, cut, events })
+    }
+
+    fn call_view(&self, network: &NetworkId, f: &FactRow, ctx: &CallContext) -> Result<CallView> {
+        let mut inputs = self.call_inputs(network, f, ctx)?;
+        Ok(self.view_of(f, &mut inputs, ctx))
+    }
+
+    fn view_of(&self, f: &FactRow, inputs: &mut CallInputs, ctx: &CallContext) -> CallView {
         let my_pledge = ctx.me.is_some_and(|me| {
-            events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged)
+            inputs.events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged)
         });
         let now = CoarseTime::from_unix_seconds(self.now());
-        let tally = calls::evaluate(call, &ctx.roster, &mut events, cut.as_ref(), now);
-        Ok(CallView {
+        let call = &inputs.call;
+        let tally = calls::evaluate(call, &ctx.roster, &mut inputs.events, inputs.cut.as_ref(), now);
+        CallView {
             id: short(&f.op_id),
             op: f.op_id,
             kind: call.kind.as_str(),
@@ -510,8 +581,8 @@ impl Node {
             exempt_roles: call.exempt_roles.clone(),
             tally,
             my_pledge,
-            closed_by: closing.map(|c| c.short()),
-        })
+            closed_by: inputs.closing.map(|c| c.short()),
+        }
     }
 
     /// Pledges to a call, or withdraws (until it triggers).
@@ -569,10 +640,14 @@ impl Node {
     }
 
     pub fn readiness(&self, network: &NetworkId) -> Result<Readiness> {
+        self.readiness_with(network, &self.calls(network)?)
+    }
+
+    /// Readiness measured against calls already evaluated (`calls(network)`).
+    pub fn readiness_with(&self, network: &NetworkId, calls: &[CallView]) -> Result<Readiness> {
         let people = self.members(network)?;
         let members = people.iter().filter(|m| m.status == Status::Member).count() as u64;
         let pending = people.iter().filter(|m| m.status == Status::Pending).count() as u64;
-        let calls = self.calls(network)?;
         let coverage = self.cover_coverage(network)?;
         struct M<'a> {
             members: u64,
@@ -590,7 +665,7 @@ impl Node {
                 self.cover.iter().find(|c| c.0 == kind).map_or((0, 0), |c| (c.1, c.2))
             }
         }
-        let m = M { members, calls: &calls, cover: &coverage };
+        let m = M { members, calls, cover: &coverage };
         let countdown =
             self.campaign(network)?.map(|c| campaign::countdown(&c, &m, CoarseTime::from_unix_seconds(self.now())));
         Ok(Readiness {

@@ -95,6 +95,24 @@ pub async fn sync_with(
     network: NetworkId,
     progress: &mut (dyn FnMut(&SyncSummary) + Send),
 ) -> Result<SyncSummary> {
+    let result = sync_sessions(node, net, peer, network, progress).await;
+    let mut n = node.lock().await;
+    let now = n.now();
+    match &result {
+        Ok(_) => n.store.mark_synced(&network, &peer.to_string(), now)?,
+        // Recorded for the sync status (only for peers on the list; others have no row).
+        Err(e) => n.store.mark_sync_failed(&network, &peer.to_string(), now, &e.to_string())?,
+    }
+    result
+}
+
+async fn sync_sessions(
+    node: &Mutex<Node>,
+    net: &Net,
+    peer: &PeerAddr,
+    network: NetworkId,
+    progress: &mut (dyn FnMut(&SyncSummary) + Send),
+) -> Result<SyncSummary> {
     let (signer, mut at_hub) = {
         let n = node.lock().await;
         let signer = n
@@ -156,10 +174,7 @@ pub async fn sync_with(
             break;
         }
     }
-    let mut n = node.lock().await;
-    n.upkeep(&network)?;
-    let now = n.now();
-    n.store.mark_synced(&network, &peer.to_string(), now)?;
+    node.lock().await.upkeep(&network)?;
     total.ok_or_else(|| NodeError::Network("no session ran".into()))
 }
 

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_networks.sql"),
     include_str!("../migrations/0003_peers.sql"),
     include_str!("../migrations/0004_hubs.sql"),
+    include_str!("../migrations/0005_sync_status.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
@@ -58,6 +59,13 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// See [`Store::generation`]. Equal generations mean nothing was written in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Generation {
+    data_version: i64,
+    changes: u64,
+}
 
 /// An open, unlocked store. One writer: callers serialise access (the node holds it in a mutex).
 #[derive(Debug)]
@@ -355,6 +363,15 @@ impl Store {
         }
         tx.commit()?;
         Ok(networks.len())
+    }
+
+    /// A value that changes whenever anything in the database changes: a commit by this
+    /// connection (SQLite's total change count) or by another one, such as a second `openstrike`
+    /// process on the same data directory (`PRAGMA data_version`). Readers cache what they
+    /// computed from the store under it.
+    pub fn generation(&self) -> Result<Generation> {
+        let data_version: i64 = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(Generation { data_version, changes: self.conn.total_changes() })
     }
 
     /// The canonical hash of a network's folded state (see [`strike_core::state_hash`]).

@@ -107,6 +107,10 @@ pub struct PeerRow {
     pub last_sync: Option<u64>,
     /// The peer turned out to be a hub (it let this node in with an access proof).
     pub hub: bool,
+    /// Local unix seconds of the last attempt to sync, successful or not.
+    pub last_attempt: Option<u64>,
+    /// Why the last attempt failed; `None` if it completed (or none was made).
+    pub last_error: Option<String>,
 }
 
 /// A hub grant held: on a hub, one it serves; on a founder's node, one it issued.
@@ -138,7 +142,7 @@ impl Store {
 
     pub fn peers(&self, network: Option<&NetworkId>) -> Result<Vec<PeerRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT network_id, addr, added_at, last_sync, hub FROM peers
+            "SELECT network_id, addr, added_at, last_sync, hub, last_attempt, last_error FROM peers
              WHERE ?1 IS NULL OR network_id = ?1 ORDER BY network_id, added_at",
         )?;
         let rows = stmt.query_map([network.map(|n| n.0.to_vec())], |r| {
@@ -148,6 +152,8 @@ impl Store {
                 added_at: r.get::<_, i64>(2)? as u64,
                 last_sync: r.get::<_, Option<i64>>(3)?.map(|t| t as u64),
                 hub: r.get::<_, i64>(4)? != 0,
+                last_attempt: r.get::<_, Option<i64>>(5)?.map(|t| t as u64),
+                last_error: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -155,8 +161,17 @@ impl Store {
 
     pub fn mark_synced(&mut self, network: &NetworkId, addr: &str, now_unix: u64) -> Result<()> {
         self.conn.execute(
-            "UPDATE peers SET last_sync = ?3 WHERE network_id = ?1 AND addr = ?2",
+            "UPDATE peers SET last_sync = ?3, last_attempt = ?3, last_error = NULL WHERE network_id = ?1 AND addr = ?2",
             params![&network.0[..], addr, now_unix as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed attempt to sync with a peer (its last successful sync stays).
+    pub fn mark_sync_failed(&mut self, network: &NetworkId, addr: &str, now_unix: u64, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE peers SET last_attempt = ?3, last_error = ?4 WHERE network_id = ?1 AND addr = ?2",
+            params![&network.0[..], addr, now_unix as i64, error],
         )?;
         Ok(())
     }

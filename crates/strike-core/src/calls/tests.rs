@@ -124,3 +124,24 @@ fn scope_limits_who_counts() {
     let t = evaluate(&c, &r, &mut events, None, CoarseTime(500));
     assert_eq!((t.counted, t.support, t.workforce), (0, 2, 14));
 }
+
+#[test]
+fn timeline_follows_the_count_and_ends_at_the_tally() {
+    let c = call(vec![Rule::Count { n: 3 }]);
+    let r = roster();
+    // Arrival order differs from time order; the nurse (exempt), a stranger and a late pledge
+    // never move the line; a withdrawal before the trigger steps it down.
+    let mut events = vec![
+        pledge(2, 2, 30, true),
+        pledge(0, 2, 10, true),
+        pledge(1, 2, 20, true),
+        pledge(1, 3, 25, false),
+        pledge(9, 2, 26, true),
+        pledge(77, 2, 27, true),
+        pledge(3, 2, 1200, true),
+    ];
+    let points = timeline(&c, &r, &mut events.clone(), None);
+    assert_eq!(points, vec![(10, 1), (20, 2), (25, 1), (30, 2)]);
+    let t = evaluate(&c, &r, &mut events, None, CoarseTime(500));
+    assert_eq!(points.last().map(|p| p.1), Some(t.counted));
+}

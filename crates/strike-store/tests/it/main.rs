@@ -3,4 +3,5 @@
 mod support;
 
 mod forgery;
+mod generation;
 mod order;

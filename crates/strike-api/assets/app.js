@@ -1,0 +1,67 @@
+// Open Strike: the one script, embedded in the binary. Pages work without it; with it they
+// stay current. The server's event stream says only "something changed" (no content); the
+// script then fetches this same page and swaps the parts marked data-live, leaving forms
+// (and anything being typed) alone.
+(function () {
+  "use strict";
+
+  var refreshing = false;
+  var again = false;
+
+  function swapLive(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    document.querySelectorAll("[data-live][id]").forEach(function (old) {
+      var next = fresh.getElementById(old.id);
+      if (next && next.innerHTML !== old.innerHTML) {
+        old.innerHTML = next.innerHTML;
+      }
+    });
+    document.documentElement.setAttribute("data-refreshed", String(Date.now()));
+  }
+
+  function refresh() {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) {
+        if (r.redirected || r.status === 401) { window.location.assign("/login"); return null; }
+        return r.ok ? r.text() : null;
+      })
+      .then(function (html) { if (html) { swapLive(html); } })
+      .catch(function () {})
+      .then(function () {
+        refreshing = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function listen() {
+    if (!document.querySelector("[data-live]")) { return; }
+    if (!window.EventSource) { window.setInterval(refresh, 5000); return; }
+    var source = new EventSource("/events");
+    source.addEventListener("change", refresh);
+    source.onerror = function () {
+      // The node stopped or the session ended: look again in a while.
+      source.close();
+      window.setTimeout(listen, 5000);
+    };
+  }
+
+  // "Copy" buttons copy the value of the field they name.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button[data-copy]") : null;
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; });
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", listen);
+  } else {
+    listen();
+  }
+})();

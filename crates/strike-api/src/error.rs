@@ -1,0 +1,106 @@
+//! Errors, mapped to HTTP once: a JSON body for the API, a page for the browser. Internal
+//! errors are logged and shown to clients as an opaque "internal error".
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use strike_node::NodeError;
+
+/// Everything a handler can fail with, one variant per status a client can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("log in first")]
+    Unauthorized,
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Valid input that the network's rules or the user's standing refuse.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the request body is over {0} bytes")]
+    TooLarge(usize),
+    #[error("too many attempts; try again in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
+    #[error("busy; try again shortly")]
+    Unavailable,
+    /// Logged in full, never shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized | ApiError::WrongPassphrase => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Refused(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code for the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::WrongPassphrase => "wrong_passphrase",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Refused(_) => "refused",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// Logs internal errors (the only place they are logged) and adds `Retry-After`.
+    pub(crate) fn finish(&self, mut response: Response) -> Response {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(error = %detail, "request failed");
+        }
+        if let ApiError::TooManyRequests { retry_after } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+impl From<NodeError> for ApiError {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::InvalidInput(_) | NodeError::AmbiguousNetwork(_) => ApiError::BadRequest(e.to_string()),
+            NodeError::UnknownNetwork(_) | NodeError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            NodeError::NotAllowed(_) => ApiError::Forbidden(e.to_string()),
+            NodeError::Refused(_) => ApiError::Refused(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("a blocking task failed: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let response = (self.status(), axum::Json(body)).into_response();
+        self.finish(response)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,85 @@
+//! Inputs the pages' forms and the API's JSON bodies share: the same fields, turned into
+//! the same node commands.
+
+use serde::Deserialize;
+use strike_core::{CoverKind, NetworkId, OpId};
+use strike_node::organizing::CoverView;
+use strike_node::{Node, NodeError, Result};
+
+fn cover_kind(text: &str) -> Result<CoverKind> {
+    CoverKind::parse(text.trim()).ok_or_else(|| {
+        NodeError::InvalidInput(format!("{text:?} is not a kind of cover (shift, childcare, ride, eldercare)"))
+    })
+}
+
+/// Days and hours as people write them; blank means any time.
+fn slots(when: &str) -> &str {
+    if when.trim().is_empty() { "any" } else { when }
+}
+
+/// Who can cover this: open offers that match kind, days and hours, and place.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CoverQuery {
+    pub kind: String,
+    pub when: String,
+    #[serde(rename = "where")]
+    pub place: String,
+}
+
+impl CoverQuery {
+    pub fn run(&self, node: &Node, network: &NetworkId) -> Result<Vec<CoverView>> {
+        node.find_cover(network, cover_kind(&self.kind)?, slots(&self.when), &self.place)
+    }
+}
+
+/// An offer of cover, or (`need`) a request for it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CoverInput {
+    pub need: bool,
+    pub kind: String,
+    pub when: String,
+    #[serde(rename = "where")]
+    pub place: String,
+    pub note: String,
+}
+
+impl CoverInput {
+    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        node.add_cover(network, self.need, cover_kind(&self.kind)?, slots(&self.when), &self.place, &self.note)
+    }
+}
+
+/// Profile fields to set; those left out stay as they were.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    pub pseudonym: Option<String>,
+    pub workplace: Option<String>,
+    pub department: Option<String>,
+    pub shift: Option<String>,
+    pub role: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+impl ProfileInput {
+    pub fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        node.set_profile(network, |p| {
+            for (field, value) in [
+                (&mut p.pseudonym, self.pseudonym),
+                (&mut p.workplace, self.workplace),
+                (&mut p.department, self.department),
+                (&mut p.shift, self.shift),
+                (&mut p.role, self.role),
+                (&mut p.city, self.city),
+                (&mut p.country, self.country),
+            ] {
+                if let Some(v) = value {
+                    *field = v.trim().to_owned();
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,285 @@
+//! Strike calls: a network's calls and the form to open one, a call's page with its rules'
+//! progress, pledges over time, and the pledge and withdraw buttons.
+
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::Deserialize;
+use strike_core::calls::{CallKind, CallStatus};
+use strike_node::input::CallSpec;
+
+use super::{Ctx, Empty, PageResult, csrf_field, done, layout, minute, network_id, op_id, status_badge, tally_rules};
+use crate::error::ApiError;
+use crate::model;
+use crate::security::Authed;
+use crate::{AppState, charts};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/networks/{net}/calls", get(list).post(create))
+        .route("/calls/{call}", get(page))
+        .route("/calls/{call}/pledge", post(pledge))
+        .route("/calls/{call}/withdraw", post(withdraw))
+}
+
+/// The call form as the browser sends it: lists as lines (or commas).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CallForm {
+    kind: String,
+    title: String,
+    demands: String,
+    scope: String,
+    threshold_count: String,
+    threshold_share: String,
+    min_per: String,
+    deadline: String,
+    starts: String,
+    exempt_roles: String,
+}
+
+impl CallForm {
+    fn spec(&self) -> Result<CallSpec, ApiError> {
+        let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
+        let items = |s: &str| s.split([',', '\n']).map(str::to_owned).collect::<Vec<_>>();
+        let count = match self.threshold_count.trim() {
+            "" => None,
+            n => Some(n.parse().map_err(|_| ApiError::BadRequest(format!("{n:?} is not a number of pledges")))?),
+        };
+        Ok(CallSpec {
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            demands: lines(&self.demands),
+            scope: self.scope.clone(),
+            threshold_count: count,
+            threshold_share: Some(self.threshold_share.clone()),
+            min_per: items(&self.min_per),
+            deadline: self.deadline.clone(),
+            starts: self.starts.clone(),
+            exempt_roles: items(&self.exempt_roles),
+            waves: Vec::new(),
+        })
+    }
+}
+
+async fn list(State(state): State<AppState>, authed: Authed, Path(net): Path<String>) -> PageResult {
+    render_list(&state, &authed, &net, &CallForm { kind: "strike".into(), ..CallForm::default() }, None).await
+}
+
+async fn render_list(
+    state: &AppState,
+    authed: &Authed,
+    net: &str,
+    form: &CallForm,
+    error: Option<String>,
+) -> PageResult {
+    let id = network_id(net)?;
+    let data = state.view(format!("calls/{net}"), move |node| model::call_list(node, &id)).await?;
+    let ctx = Ctx::load(state, authed).await?;
+    let organizer = data.me.as_ref().is_some_and(|m| m.organizer);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut response = layout(
+        &ctx,
+        html! {
+            h1 { (data.network.name.clone().unwrap_or_default()) ": strike calls" }
+            nav.sub aria-label="Network" {
+                a href=(format!("/networks/{net}")) { "Members & invites" }
+                a href=(format!("/networks/{net}/directory")) { "Directory & cover" }
+            }
+            div #live-calls data-live {
+                @if data.calls.is_empty() { p { "No calls yet." } }
+                @for c in &data.calls {
+                    article.call.card {
+                        h2 { a href=(format!("/calls/{}", c.op.to_hex())) { (c.title) } " " (status_badge(c.tally.status)) }
+                        p.meta { (c.kind) " · " (c.tally.counted) " pledged · deadline " (minute(c.deadline)) " UTC" @if c.my_pledge { " · you pledged" } }
+                        (tally_rules(&c.tally))
+                    }
+                }
+            }
+            @if organizer { (call_form(&ctx.csrf, net, form, error.as_deref())) }
+        },
+    );
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+fn call_form(csrf: &str, net: &str, f: &CallForm, error: Option<&str>) -> Markup {
+    html! {
+        section.card aria-labelledby="new-call-h" {
+            h2 #new-call-h { "Open a strike call" }
+            p { "Nobody is exposed alone: a pledge counts only together with the others, and the call triggers on every member's node at once when all its rules hold." }
+            @if let Some(e) = error { p.flash.error role="alert" #call-error { (e) } }
+            form method="post" action=(format!("/networks/{net}/calls")) aria-describedby=[error.map(|_| "call-error")] {
+                (csrf_field(csrf))
+                label for="c-kind" { "Kind" }
+                select #c-kind name="kind" {
+                    @for k in CallKind::ALL { option value=(k.as_str()) selected[f.kind == k.as_str()] { (k.as_str()) } }
+                }
+                label for="c-title" { "Title" }
+                input #c-title type="text" name="title" value=(f.title) required maxlength="400";
+                label for="c-demands" { "Demands (one per line)" }
+                textarea #c-demands name="demands" rows="3" { (f.demands) }
+                fieldset {
+                    legend { "Threshold: every rule must hold" }
+                    label for="c-count" { "At least this many pledges" }
+                    input #c-count type="number" name="threshold_count" min="1" value=(f.threshold_count);
+                    label for="c-share" { "At least this share of the mapped workforce (e.g. 60%)" }
+                    input #c-share type="text" name="threshold_share" value=(f.threshold_share);
+                    label for="c-min" { "Minimums per group (e.g. department=5, shift=3)" }
+                    input #c-min type="text" name="min_per" value=(f.min_per);
+                }
+                label for="c-deadline" { "Deadline: pledges after it do not count (21d, or 2026-12-22T17:00 UTC)" }
+                input #c-deadline type="text" name="deadline" value=(f.deadline) required;
+                label for="c-starts" { "Starts once triggered (e.g. 2026-12-28T06:00 UTC, or 24d)" }
+                input #c-starts type="text" name="starts" value=(f.starts) required;
+                label for="c-exempt" { "Exempt roles: not asked, not counted (comma-separated, e.g. nurse, security)" }
+                input #c-exempt type="text" name="exempt_roles" value=(f.exempt_roles);
+                label for="c-scope" { "Only this workplace counts (empty: the whole network)" }
+                input #c-scope type="text" name="scope" value=(f.scope);
+                button type="submit" { "Open the call" }
+            }
+        }
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<CallForm>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let spec = match form.spec() {
+        Ok(spec) => spec,
+        Err(e) => return render_list(&state, &authed, &net, &form, Some(e.to_string())).await,
+    };
+    let made = state
+        .act(move |node| {
+            let call = spec.build(node.now())?;
+            node.create_call(&id, call)
+        })
+        .await;
+    match made {
+        Ok(op) => {
+            state.sessions().set_flash(
+                &authed.id,
+                crate::security::Flash { ok: true, text: "The call is open. Members can pledge now.".into() },
+            );
+            Ok(Redirect::to(&format!("/calls/{}", op.to_hex())).into_response())
+        }
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Refused(_) | ApiError::Forbidden(_))) => {
+            render_list(&state, &authed, &net, &form, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The count a call's chart aims at: its first wave's count rule, else what its share rule
+/// needs.
+fn chart_need(c: &strike_node::organizing::CallView) -> u64 {
+    let rules = c.tally.waves.first().map(|w| w.rules.as_slice()).unwrap_or(&[]);
+    rules.iter().filter(|r| r.kind != "min_per").map(|r| r.need).max().unwrap_or(1)
+}
+
+async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<String>) -> PageResult {
+    let op = op_id(&call)?;
+    let data = state
+        .view(format!("call/{call}"), move |node| {
+            let (net, op) = node.find_call(&op.to_hex())?;
+            model::call_page(node, &net, &op)
+        })
+        .await?;
+    let ctx = Ctx::load(&state, &authed).await?;
+    let c = &data.call;
+    let net = &data.network.network_id;
+    let member = data.me.as_ref().is_some_and(|m| m.status == "member");
+    let open = c.tally.status == CallStatus::Open;
+    let withdrawable = open && c.my_pledge;
+    Ok(layout(
+        &ctx,
+        html! {
+            p { a href=(format!("/networks/{net}/calls")) { "← " (data.network.name.clone().unwrap_or_default()) ": all calls" } }
+            h1 { (c.title) }
+            div #live-call data-live {
+                p.status-line { (status_badge(c.tally.status)) " " (c.kind) }
+                @match c.tally.status {
+                    CallStatus::Triggered => { p.banner-inline role="status" { "Enough have pledged: this call has triggered on every member's node. It starts " (minute(c.tally.waves[0].starts)) " UTC." } }
+                    CallStatus::Started => { p.banner-inline role="status" { "The action is under way." } }
+                    CallStatus::Expired => { p role="status" { "The deadline passed before enough pledged. Nobody was exposed: the pledges stay within the network." } }
+                    CallStatus::Open => {}
+                }
+                p {
+                    strong { (c.tally.counted) } " pledges counted of a mapped workforce of " (c.tally.workforce)
+                    @if c.tally.support > 0 { " · " (c.tally.support) " support pledges from exempt roles" }
+                    @if c.tally.late > 0 { " · " (c.tally.late) " late" }
+                }
+                (tally_rules(&c.tally))
+                @if member {
+                    @if c.my_pledge { p { strong { "You have pledged." } } } @else if open { p { "You have not pledged." } }
+                }
+                h2 { "Pledges over time" }
+                (charts::pledges_over_time(&data.timeline, chart_need(c), ctx.now, "Pledges over time"))
+            }
+            @if member && open && !c.my_pledge {
+                form method="post" action=(format!("/calls/{}/pledge", c.op.to_hex())) {
+                    (csrf_field(&ctx.csrf))
+                    button.primary type="submit" { "Pledge" }
+                    span.meta { " It counts only together with the others: nobody is exposed alone." }
+                }
+            }
+            @if member && withdrawable {
+                form method="post" action=(format!("/calls/{}/withdraw", c.op.to_hex())) {
+                    (csrf_field(&ctx.csrf))
+                    button type="submit" { "Withdraw my pledge" }
+                    span.meta { " Possible until the call triggers." }
+                }
+            }
+            section.card {
+                h2 { "The call" }
+                @if !c.demands.is_empty() { h3 { "Demands" } ul { @for d in &c.demands { li { (d) } } } }
+                dl {
+                    dt { "Deadline" } dd { (minute(c.deadline)) " UTC: pledges after it do not count" }
+                    @for (i, w) in c.tally.waves.iter().enumerate() { dt { "Starts" @if c.tally.waves.len() > 1 { " (wave " (i + 1) ")" } } dd { (minute(w.starts)) " UTC, once triggered" } }
+                    @if !c.scope.is_empty() { dt { "Scope" } dd { (c.scope) } }
+                    @if !c.exempt_roles.is_empty() { dt { "Exempt (not asked, not counted)" } dd { (c.exempt_roles.join(", ")) } }
+                    @if let Some(cp) = &c.closed_by { dt { "Count closed by" } dd { "checkpoint " (cp) } }
+                }
+                p.meta { "Who pledged is visible to this network's members only: every pledge is a signed operation in its encrypted log." }
+            }
+        },
+    ))
+}
+
+async fn pledge(State(state): State<AppState>, authed: Authed, Path(call): Path<String>, _: Form<Empty>) -> PageResult {
+    pledge_or_withdraw(state, authed, call, true).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(call): Path<String>,
+    _: Form<Empty>,
+) -> PageResult {
+    pledge_or_withdraw(state, authed, call, false).await
+}
+
+async fn pledge_or_withdraw(state: AppState, authed: Authed, call: String, pledged: bool) -> PageResult {
+    let op = op_id(&call)?;
+    let result = state
+        .act(move |node| {
+            let (net, op) = node.find_call(&op.to_hex())?;
+            let (_, view) = node.pledge(&net, &op, pledged)?;
+            Ok(match (pledged, view.tally.status) {
+                (true, CallStatus::Triggered | CallStatus::Started) => {
+                    "Pledged, and that did it: the call has triggered.".to_string()
+                }
+                (true, _) => format!("Pledged. {} pledges counted so far.", view.tally.counted),
+                (false, _) => "Your pledge is withdrawn.".to_string(),
+            })
+        })
+        .await;
+    Ok(done(&state, &authed, &format!("/calls/{call}"), result))
+}

@@ -1,0 +1,245 @@
+//! A network's page: members and pending joiners (vouch, remove), invites with their QR
+//! code, announcements.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::routing::{get, post};
+use maud::{PreEscaped, html};
+use serde::Deserialize;
+
+use super::{Ctx, PageResult, csrf_field, done, layout, network_id, when};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::model;
+use crate::security::Authed;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/networks/{net}", get(page))
+        .route("/networks/{net}/announce", post(announce))
+        .route("/networks/{net}/invite", post(invite))
+        .route("/networks/{net}/vouch", post(vouch))
+        .route("/networks/{net}/remove", post(remove))
+}
+
+async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<String>) -> PageResult {
+    let id = network_id(&net)?;
+    let data = state.view(format!("network/{net}"), move |node| model::network_page(node, &id)).await?;
+    let ctx = Ctx::load(&state, &authed).await?;
+    let n = &data.summary;
+    let organizer = n.me.as_ref().is_some_and(|m| m.organizer);
+    let member = n.me.as_ref().is_some_and(|m| m.status == "member");
+    let names: HashMap<&str, &str> = data.people.iter().map(|p| (p.author.as_str(), p.pseudonym.as_str())).collect();
+    let vouched_by = |vouchers: &[String]| -> String {
+        vouchers.iter().map(|v| names.get(v.as_str()).copied().unwrap_or(&v[..8])).collect::<Vec<_>>().join(", ")
+    };
+    let name = n.network.name.clone().unwrap_or_else(|| "a sealed network".into());
+    let pending: Vec<_> = data.people.iter().filter(|p| p.status == "pending").collect();
+    let members: Vec<_> = data.people.iter().filter(|p| p.status == "member").collect();
+    let removed = data.people.iter().filter(|p| p.status == "removed").count();
+    let me = n.me.as_ref().map(|m| m.author.as_str()).unwrap_or("");
+    Ok(layout(
+        &ctx,
+        html! {
+            h1 { (name) }
+            nav.sub aria-label="Network" {
+                a href=(format!("/networks/{net}/directory")) { "Directory & cover" }
+                a href=(format!("/networks/{net}/calls")) { "Strike calls" }
+            }
+            div #live-people data-live {
+                section.card aria-labelledby="pending-h" {
+                    h2 #pending-h { "Waiting to join (" (pending.len()) ")" }
+                    @if pending.is_empty() { p.meta { "Nobody is waiting for a vouch." } }
+                    ul.people {
+                        @for p in &pending {
+                            li {
+                                strong { (p.pseudonym) } " asked " (when(p.since))
+                                @if !p.vouchers.is_empty() { " · vouched by " (vouched_by(&p.vouchers)) }
+                                @if member && !p.vouchers.iter().any(|v| v == me) {
+                                    form.inline method="post" action=(format!("/networks/{net}/vouch")) {
+                                        (csrf_field(&ctx.csrf))
+                                        input type="hidden" name="member" value=(p.author);
+                                        button type="submit" { "Vouch for " (p.pseudonym) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p.meta { "Vouch only for people you know face to face: a vouch lets them read everything members read." }
+                }
+                section.card aria-labelledby="members-h" {
+                    h2 #members-h { "Members (" (members.len()) ")" }
+                    table {
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Since" } th scope="col" { "Vouched by" } @if organizer { th scope="col" { span.visually-hidden { "Actions" } } } } }
+                        tbody {
+                            @for p in &members {
+                                tr {
+                                    td { (p.pseudonym) @if p.author == me { " (you)" } }
+                                    td { (p.role) }
+                                    td { (when(p.since)) }
+                                    td { (vouched_by(&p.vouchers)) }
+                                    @if organizer {
+                                        td {
+                                            @if p.author != me && Some(&p.author) != n.network.founder.as_ref() {
+                                                details {
+                                                    summary { "Remove…" }
+                                                    form method="post" action=(format!("/networks/{net}/remove")) {
+                                                        (csrf_field(&ctx.csrf))
+                                                        input type="hidden" name="member" value=(p.author);
+                                                        p { "Removing " (p.pseudonym) " rotates the network's key: they read nothing written afterwards." }
+                                                        button.danger type="submit" { "Remove " (p.pseudonym) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if removed > 0 { p.meta { (removed) " removed" } }
+                }
+            }
+            @if organizer {
+                section.card aria-labelledby="invite-h" {
+                    h2 #invite-h { "Invite someone" }
+                    p { "An invite link (and its QR code) lets people ask to join. Show it in person: anyone holding it can ask, and can read other requests made with it." }
+                    form method="post" action=(format!("/networks/{net}/invite")) {
+                        (csrf_field(&ctx.csrf))
+                        label for="uses" { "How many people may join with it" }
+                        input #uses type="number" name="uses" min="1" max="1000" value="1" required;
+                        label for="days" { "Valid for (days)" }
+                        input #days type="number" name="days" min="1" max="365" value="7" required;
+                        button type="submit" { "Create invite" }
+                    }
+                }
+                section.card aria-labelledby="announce-h" {
+                    h2 #announce-h { "Post an announcement" }
+                    form method="post" action=(format!("/networks/{net}/announce")) {
+                        (csrf_field(&ctx.csrf))
+                        label for="text" { "Announcement (signed by you, read by every member)" }
+                        textarea #text name="text" rows="3" maxlength="4000" required {}
+                        button type="submit" { "Post" }
+                    }
+                }
+            }
+            section.card aria-labelledby="ann-h" {
+                h2 #ann-h { "Announcements" }
+                @if data.announcements.is_empty() { p.meta { "None yet." } }
+                ul.announcements {
+                    @for a in &data.announcements { li { span.meta { (when(a.time)) " · " (a.author_name) } br; (a.text) } }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct AnnounceForm {
+    text: String,
+}
+
+async fn announce(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<AnnounceForm>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result =
+        state.act(move |node| node.announce(&id, &form.text)).await.map(|_| "Announcement posted.".to_string());
+    Ok(done(&state, &authed, &format!("/networks/{net}"), result))
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteForm {
+    uses: u16,
+    days: u64,
+}
+
+/// Shows the new invite directly (never through a redirect: the link's secret must not end
+/// up in a URL or the browser's history).
+async fn invite(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let days = form.days.clamp(1, 365);
+    let made = state.act(move |node| node.create_invite(&id, form.uses, Some(days * 86_400), vec![])).await;
+    let link = match made {
+        Ok(link) => link.to_string(),
+        Err(e) => return Ok(done(&state, &authed, &format!("/networks/{net}"), Err(e))),
+    };
+    let qr = strike_node::qr::svg(&link).map_err(ApiError::from)?;
+    let ctx = Ctx::load(&state, &authed).await?;
+    Ok(layout(
+        &ctx,
+        html! {
+            h1 { "Are you in?" }
+            section.card {
+                p { "Show this code to the person you are inviting, or give them the link. It is good for " (form.uses) " joiner(s) for " (days) " days." }
+                figure.qr {
+                    (PreEscaped(qr))
+                    figcaption { "QR code of the invite link" }
+                }
+                label for="link" { "Invite link" }
+                input #link.mono type="text" readonly value=(link);
+                button type="button" data-copy="link" { "Copy the link" }
+                p { "They run " code { "openstrike join LINK --pseudonym NAME" } " and send you the request; once a member vouches, they are in." }
+                p { a href=(format!("/networks/{net}")) { "Back to the network" } }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct MemberForm {
+    member: String,
+}
+
+async fn vouch(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state
+        .act(move |node| {
+            let m = node.resolve_member(&id, &form.member)?;
+            let out = node.vouch(&id, &m.author)?;
+            let name = strike_node::network::display_name(&m);
+            Ok(if out.admitted {
+                format!("{name} is admitted. Sync (or send a bundle) so their node gets the network's key.")
+            } else {
+                format!("You vouched for {name} ({} of {} vouches).", out.vouches, out.needed)
+            })
+        })
+        .await;
+    Ok(done(&state, &authed, &format!("/networks/{net}"), result))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state
+        .act(move |node| {
+            let m = node.resolve_member(&id, &form.member)?;
+            let out = node.remove(&id, &m.author)?;
+            Ok(format!(
+                "{} removed. The network key was rotated and sealed to the {} remaining members.",
+                strike_node::network::display_name(&m),
+                out.n_shares
+            ))
+        })
+        .await;
+    Ok(done(&state, &authed, &format!("/networks/{net}"), result))
+}

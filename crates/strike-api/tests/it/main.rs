@@ -1,0 +1,8 @@
+//! Integration tests of the web UI and the JSON API: through the router without a socket,
+//! and end to end in headless Chromium against a node on a loopback port.
+
+mod support;
+
+mod api;
+mod openapi;
+mod pages;

@@ -1,0 +1,84 @@
+//! The checked-in OpenAPI document and the router describe the same API: every documented
+//! operation is routed, and every route in `api.rs` is documented.
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+
+use crate::support::Fixture;
+
+const API_SOURCE: &str = include_str!("../../src/api.rs");
+
+/// (method, path) of every operation in the document, paths with `{net}` / `{call}`.
+fn documented() -> BTreeSet<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(strike_api::api_description()).unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let mut out = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if method == "parameters" {
+                continue;
+            }
+            assert!(op["responses"].is_object(), "{method} {path} has responses");
+            assert!(op["summary"].is_string(), "{method} {path} has a summary");
+            out.insert((method.to_uppercase(), format!("/api/v1{path}")));
+        }
+    }
+    out
+}
+
+/// (method, path) of every `.route(...)` in `api.rs`.
+fn routed() -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for line in API_SOURCE.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap();
+        for method in ["get", "post", "delete", "put", "patch"] {
+            if line.contains(&format!("{method}(")) {
+                out.insert((method.to_uppercase(), format!("/api/v1{path}")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_route_is_documented_and_every_documented_operation_is_routed() {
+    let (doc, routes) = (documented(), routed());
+    assert!(routes.len() > 20, "the source scan found the routes: {routes:?}");
+    let undocumented: Vec<_> = routes.difference(&doc).collect();
+    let unrouted: Vec<_> = doc.difference(&routes).collect();
+    assert!(undocumented.is_empty(), "routes missing from openapi.json: {undocumented:?}");
+    assert!(unrouted.is_empty(), "documented but not in api.rs: {unrouted:?}");
+}
+
+#[tokio::test]
+async fn every_documented_operation_answers_as_documented() {
+    let f = Fixture::new().await;
+    let mut c = f.client();
+    c.login().await;
+    let doc: serde_json::Value = serde_json::from_str(strike_api::api_description()).unwrap();
+    let net = f.network.to_hex();
+    for (method, path) in documented() {
+        // Harmless placeholders: the real network, and a call id that does not exist.
+        let concrete = path.replace("{net}", &net).replace("{call}", &"ab".repeat(32));
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let r = if m == Method::GET {
+            c.get(&concrete).await
+        } else {
+            c.json(m.clone(), &concrete, serde_json::json!({})).await
+        };
+        assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        let not_routed = r.status == StatusCode::NOT_FOUND && r.body.contains("no such endpoint");
+        assert!(!not_routed, "{method} {path} is not routed");
+        let op = &doc["paths"][path.trim_start_matches("/api/v1")][method.to_lowercase()];
+        let code = r.status.as_u16().to_string();
+        assert!(
+            op["responses"][&code].is_object(),
+            "{method} {path} answered {code}, which the document does not list: {}",
+            r.body
+        );
+        if method == "DELETE" && path.ends_with("/session") {
+            c.login().await;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Serializable views of networks and members: the one JSON shape the CLI's `--json` output
+//! and the web API both print.
+
+use serde::Serialize;
+use strike_store::{MemberRow, NetworkRow, NetworkStatus};
+
+/// A network as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkView {
+    pub network_id: String,
+    /// `open`, or `sealed` while this node holds no key to read it.
+    pub status: &'static str,
+    pub name: Option<String>,
+    pub kind: Option<&'static str>,
+    pub founder: Option<String>,
+    pub my_author: Option<String>,
+    pub vouches_required: Option<u8>,
+    /// Unix seconds.
+    pub created: Option<u64>,
+    pub members: u64,
+    pub ops: u64,
+    pub sealed_ops: u64,
+    /// Ops waiting for missing predecessors.
+    pub pending_ops: u64,
+}
+
+impl NetworkView {
+    pub fn of(n: &NetworkRow) -> NetworkView {
+        NetworkView {
+            network_id: n.id.to_hex(),
+            status: match n.status {
+                NetworkStatus::Open => "open",
+                NetworkStatus::Sealed => "sealed",
+            },
+            name: n.name.clone(),
+            kind: n.kind.map(|k| k.as_str()),
+            founder: n.founder.map(|a| a.to_hex()),
+            my_author: n.my_author.map(|a| a.to_hex()),
+            vouches_required: n.vouches_required,
+            created: n.created.map(|t| t.unix_seconds()),
+            members: n.n_members,
+            ops: n.n_ops,
+            sealed_ops: n.n_sealed_ops,
+            pending_ops: n.n_pending,
+        }
+    }
+}
+
+/// A member, pending joiner or removed member.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub author: String,
+    pub pseudonym: String,
+    /// `member`, `pending` or `removed`.
+    pub status: &'static str,
+    pub role: &'static str,
+    /// Unix seconds.
+    pub since: u64,
+    /// Authors whose vouches for them count.
+    pub vouchers: Vec<String>,
+}
+
+impl MemberView {
+    pub fn of(m: &MemberRow) -> MemberView {
+        MemberView {
+            author: m.author.to_hex(),
+            pseudonym: m.pseudonym.clone(),
+            status: m.status.as_str(),
+            role: m.role.as_str(),
+            since: m.since.unix_seconds(),
+            vouchers: m.vouchers.iter().map(|v| v.to_hex()).collect(),
+        }
+    }
+}
