@@ -40,9 +40,11 @@
     if (!window.EventSource) { window.setInterval(refresh, 5000); return; }
     var source = new EventSource("/events");
     source.addEventListener("change", refresh);
+    source.onopen = function () { document.documentElement.setAttribute("data-live-stream", "open"); };
     source.onerror = function () {
       // The node stopped or the session ended: look again in a while.
       source.close();
+      document.documentElement.setAttribute("data-live-stream", "closed");
       window.setTimeout(listen, 5000);
     };
   }

@@ -13,6 +13,8 @@ const LEFT: f64 = 44.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 28.0;
+/// The pledge line has at most one step per this many pixels of the chart's width.
+const COLUMN_PX: f64 = 2.0;
 
 fn date(unix: u64) -> String {
     CoarseTime::from_unix_seconds(unix).to_string()
@@ -27,12 +29,25 @@ pub fn pledges_over_time(timeline: &[(u64, u64)], need: u64, now: u64, title: &s
     let y_max = (top as f64 * 1.1).ceil();
     let x = |t: u64| LEFT + (t - start) as f64 / (end - start) as f64 * (WIDTH - LEFT - RIGHT);
     let y = |n: u64| HEIGHT - BOTTOM - n as f64 / y_max * (HEIGHT - TOP - BOTTOM);
+    // One step per column of COLUMN_PX pixels at most (the last count in it): the line looks
+    // the same, and a call with 10,000 pledges draws a few hundred points, not 20,000.
     let mut points = vec![(x(start), y(0))];
     let mut level = 0;
-    for (t, n) in timeline {
-        points.push((x(*t), y(level)));
-        points.push((x(*t), y(*n)));
-        level = *n;
+    let column = |t: u64| (x(t) / COLUMN_PX).floor() as i64;
+    let mut i = 0;
+    while i < timeline.len() {
+        let col = column(timeline[i].0);
+        let mut j = i;
+        while j + 1 < timeline.len() && column(timeline[j + 1].0) == col {
+            j += 1;
+        }
+        let (t, n) = (timeline[i].0, timeline[j].1);
+        if n != level {
+            points.push((x(t), y(level)));
+            points.push((x(t), y(n)));
+            level = n;
+        }
+        i = j + 1;
     }
     points.push((x(end), y(level)));
     let line: String = points.iter().map(|(px, py)| format!("{px:.1},{py:.1} ")).collect();
@@ -87,6 +102,17 @@ mod tests {
         // Start, then two points per change, then now: 1 + 2 * 3 + 1.
         assert_eq!(points.split_whitespace().count(), 8);
         assert!(svg.contains("needed: 3"));
+    }
+
+    #[test]
+    fn a_long_timeline_draws_one_step_per_column() {
+        let timeline: Vec<(u64, u64)> = (1..=20_000).map(|i| (i * 60, i)).collect();
+        let svg = pledges_over_time(&timeline, 30_000, 20_000 * 60, "Big").into_string();
+        let points = svg.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let n = points.split_whitespace().count();
+        assert!(n <= 2 + 2 * ((WIDTH / COLUMN_PX) as usize), "{n} points");
+        assert!(svg.contains("Big: 20000 pledges counted"), "the last count is kept");
+        assert!(svg.len() < 12_000, "{} bytes", svg.len());
     }
 
     #[test]

@@ -66,8 +66,10 @@ pub struct Peer {
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncStatus {
     pub peers: Vec<Peer>,
-    /// The latest completed sync with any peer (unix seconds).
+    /// The latest completed sync with any peer, this node's or a peer's doing (unix seconds).
     pub last_sync: Option<u64>,
+    /// Sessions peers opened with this node (it serves them), in every network.
+    pub served_sessions: u64,
     /// Ops held but waiting for predecessors this node has not received yet.
     pub ops_waiting: u64,
     /// Ops held sealed: this node has no key for them (yet).
@@ -224,8 +226,10 @@ pub fn dashboard(node: &Node) -> Result<Dashboard> {
         networks.push(summary(node, row, DASHBOARD_ANNOUNCEMENTS)?);
     }
     let peers = peers(node, None)?;
+    let served = node.served()?;
     let sync = SyncStatus {
-        last_sync: peers.iter().filter_map(|p| p.last_sync).max(),
+        last_sync: peers.iter().filter_map(|p| p.last_sync).chain(served.iter().map(|s| s.1)).max(),
+        served_sessions: served.iter().map(|s| s.2).sum(),
         peers,
         ops_waiting: rows.iter().map(|r| r.n_pending).sum(),
         ops_sealed: rows.iter().map(|r| r.n_sealed_ops).sum(),
@@ -245,10 +249,12 @@ pub fn network_page(node: &Node, network: &NetworkId) -> Result<NetworkPage> {
 
 pub fn directory(node: &Node, network: &NetworkId) -> Result<Directory> {
     let row = node.network(network)?;
+    let mut profiles = node.directory(network)?;
+    profiles.sort_by_key(|p| p.pseudonym.to_lowercase());
     Ok(Directory {
         network: NetworkView::of(&row),
         me: me(node, network)?,
-        profiles: node.directory(network)?,
+        profiles,
         cover: node.covers(network)?,
         contacts: node.contacts(network)?,
         map: node.workplace_map(network)?,

@@ -103,7 +103,6 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
                 title { "Open Strike" }
                 link rel="stylesheet" href="/static/app.css";
                 script src="/static/app.js" defer {}
@@ -169,6 +168,13 @@ pub fn when(unix: u64) -> String {
     CoarseTime::from_unix_seconds(unix).to_string()
 }
 
+/// The day of unix seconds, `YYYY-MM-DD` (UTC).
+pub fn day(unix: u64) -> String {
+    let mut s = when(unix);
+    s.truncate(10);
+    s
+}
+
 /// A coarse minute as `YYYY-MM-DD HH:MM`.
 pub fn minute(m: u32) -> String {
     CoarseTime(m).to_string()
@@ -184,12 +190,13 @@ pub fn status_badge(status: CallStatus) -> Markup {
     html! { span class=(class) { (text) } }
 }
 
-/// A labelled progress bar: the native element, so screen readers announce it.
-pub fn progress(have: u64, need: u64, label: &str) -> Markup {
+/// A labelled progress bar: the native element, so screen readers announce it. `unit`
+/// names what is counted when it is not pledges ("groups").
+pub fn progress(have: u64, need: u64, label: &str, unit: &str) -> Markup {
     let pct = (have.min(need) * 100).checked_div(need).unwrap_or(100);
     html! {
         div.progress {
-            label { span.rule { (label) } " " span.count { (have) " of " (need) " (" (pct) "%)" } }
+            label { span.rule { (label) } " " span.count { (have) " of " (need) @if !unit.is_empty() { " " (unit) } " (" (pct) "%)" } }
             progress max=(need.max(1)) value=(have.min(need.max(1))) { (pct) "%" }
         }
     }
@@ -204,7 +211,7 @@ pub fn tally_rules(t: &Tally) -> Markup {
                     h4 { "Wave " (i + 1) @if let Some(at) = w.triggered_at { " - triggered " (minute(at)) " UTC" } }
                 }
                 @for r in &w.rules {
-                    (progress(r.have, r.need, &r.rule))
+                    (progress(r.have, r.need, &r.rule, if r.kind == "min_per" { "groups" } else { "" }))
                     @let short: Vec<_> = r.groups.iter().filter(|(_, h, n)| h < n).collect();
                     @if !short.is_empty() {
                         ul.short {

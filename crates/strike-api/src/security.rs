@@ -78,9 +78,15 @@ impl Access {
     /// `Origin`, where present, must be this UI itself; a state-changing request without one
     /// must not say it came from another site.
     fn origin_allowed(&self, method: &Method, headers: &HeaderMap) -> bool {
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if let Some(origin) = headers.get(header::ORIGIN) {
             let Ok(origin) = origin.to_str() else { return false };
             let origin = origin.trim().to_ascii_lowercase();
+            if origin == "null" {
+                // Browsers send a null origin for privacy-sensitive contexts; only their own
+                // word that the request is same-origin lets it through.
+                return fetch_site == Some("same-origin");
+            }
             return ["http://", "https://"]
                 .iter()
                 .any(|scheme| origin.strip_prefix(scheme).is_some_and(|h| self.hosts.iter().any(|a| a == h)));
@@ -88,7 +94,7 @@ impl Access {
         if is_safe(method) {
             return true;
         }
-        match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        match fetch_site {
             Some(site) => matches!(site, "same-origin" | "none"),
             None => true,
         }
@@ -357,7 +363,9 @@ pub async fn headers(req: Request, next: Next) -> Response {
     );
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    // Not `no-referrer`: with it browsers send `Origin: null` on the UI's own form posts.
+    // Other sites still get no referrer (and so none of the ids in the UI's paths).
+    set(h, header::REFERRER_POLICY, "same-origin");
     set(h, "cross-origin-opener-policy".parse().expect("valid name"), "same-origin");
     set(h, "cross-origin-resource-policy".parse().expect("valid name"), "same-origin");
     if is_static {
@@ -435,6 +443,10 @@ mod tests {
         let mut m = h("127.0.0.1:7475");
         m.insert("sec-fetch-site", "cross-site".parse().unwrap());
         assert!(!access.origin_allowed(&Method::POST, &m));
+        m.insert(header::ORIGIN, "null".parse().unwrap());
+        assert!(!access.origin_allowed(&Method::POST, &m), "a null origin from another site");
+        m.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(access.origin_allowed(&Method::POST, &m), "a null origin the browser says is same-origin");
         assert!(access.origin_allowed(&Method::GET, &m), "links from elsewhere may open a page");
     }
 }

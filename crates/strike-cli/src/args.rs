@@ -340,6 +340,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         differ: usize,
     },
+    /// The web UI under load: a node with a large network, many clients on loopback; p50 and
+    /// p99 latency and requests per second for the dashboard and a call's page
+    Ui {
+        /// Members of the network (built from real ops through ingest)
+        #[arg(long, default_value_t = 10_000)]
+        members: usize,
+        /// Concurrent clients, each on its own keep-alive connection
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Seconds of load per page
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB

@@ -10,6 +10,9 @@ use strike_sync::bundle;
 
 use crate::output::emit;
 
+mod ui;
+pub use ui::run as ui;
+
 /// Ops authored per transaction when creating in bulk.
 const CREATE_BATCH: usize = 1000;
 /// Ops authored one commit at a time, to show the cost of an fsync per user action.

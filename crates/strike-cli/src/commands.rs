@@ -94,6 +94,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
+        Command::Bench(BenchCommand::Ui { members, clients, seconds }) => {
+            crate::bench::ui(json, *members, *clients, *seconds)
+        }
         Command::Bench(BenchCommand::Sync { catchup, ids, differ }) => {
             if *catchup > 0 {
                 crate::bench::sync_catchup(json, *catchup)?;

@@ -149,7 +149,7 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                 have: pct(have, of),
                 met: of > 0 && have * 1000 >= u64::from(*permille) * of,
                 // Share reached (permille of the workforce) against the share asked for.
-                progress: if of == 0 { 0 } else { progress(have * 1000 / of, u64::from(*permille)) },
+                progress: (have * 1000).checked_div(of).map_or(0, |share| progress(share, u64::from(*permille))),
             }
         }
         Gate::CoverCoverage { kind, permille } => {
@@ -162,7 +162,9 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                     format!("{} ({covered} of {needs})", pct(covered, needs))
                 },
                 met: needs == 0 || covered * 1000 >= u64::from(*permille) * needs,
-                progress: if needs == 0 { 1000 } else { progress(covered * 1000 / needs, u64::from(*permille)) },
+                progress: (covered * 1000)
+                    .checked_div(needs)
+                    .map_or(1000, |share| progress(share, u64::from(*permille))),
             }
         }
     }

@@ -108,21 +108,31 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     let mut node = Node::init(dir, passphrase.as_bytes(), KdfParams::DEFAULT)?;
     crate::keyfile::write_atomic(&passphrase_file, format!("{passphrase}\n").as_bytes())
         .map_err(io_err("writing the demo passphrase"))?;
+    // The demo tells a month of organizing: its ops are written on a clock that starts a
+    // month ago and moves forward (ops never claim a time before the ops they follow).
+    at(&mut node, HISTORY_DAYS);
     let mut first = None;
+    let mut ids = Vec::new();
     for demo in &NETWORKS {
-        let id = node.create_network(demo.name, demo.kind)?;
-        first.get_or_insert(id);
-        for text in demo.announcements {
-            node.announce(&id, text)?;
-        }
+        ids.push(node.create_network(demo.name, demo.kind)?);
+        first.get_or_insert(ids[ids.len() - 1]);
     }
-    let ids: Vec<NetworkId> = node.networks()?.iter().map(|n| n.id).collect();
     if let [riverside, st_marys, hub, federation] = ids[..] {
         seed_riverside(&mut node, &riverside)?;
         seed_st_marys(&mut node, &st_marys)?;
+        at(&mut node, 2.0);
         node.set_profile(&hub, |p| p.pseudonym = "Ana".into())?;
         node.set_profile(&federation, |p| p.pseudonym = "Riverside delegate".into())?;
     }
+    // Announcements over the month, oldest first, the last one today.
+    for (demo, id) in NETWORKS.iter().zip(&ids) {
+        let n = demo.announcements.len() as f64;
+        for (i, text) in demo.announcements.iter().enumerate() {
+            at(&mut node, HISTORY_DAYS * (1.0 - (i as f64 + 1.0) / n) + 0.1);
+            node.announce(id, text)?;
+        }
+    }
+    node.set_clock_offset(0);
     let bundle = match first {
         Some(id) => {
             let path = dir.join("riverside.osb");
@@ -133,6 +143,14 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     };
     let networks = summarize(&node)?;
     Ok((node, DemoSummary { dir: dir.to_path_buf(), passphrase, seeded: true, networks, bundle }))
+}
+
+/// Days of organizing the demo's history spans.
+const HISTORY_DAYS: f64 = 30.0;
+
+/// Sets `node`'s clock to `days_ago` days before now.
+fn at(node: &mut Node, days_ago: f64) {
+    node.set_clock_offset(-((days_ago * 86_400.0) as i64));
 }
 
 /// A co-worker in a demo network: who they are, what they bring, whether they pledge.
@@ -203,16 +221,48 @@ const RIVERSIDE: [Person; 39] = [
 /// Asked to join Riverside, waiting for a vouch.
 const RIVERSIDE_PENDING: [&str; 2] = ["Nadia", "Pete"];
 
-/// Mapped Riverside co-workers who are not members: name, department, shift, role, support 1-5.
-const CONTACTS: [(&str, &str, &str, &str, u8); 8] = [
+/// Mapped Riverside co-workers who are not members: name, department, shift, role, support
+/// 1-5 (0: not assessed yet). Picking leans in, Packing is mixed, Loading's night shift is
+/// where the work is.
+const CONTACTS: [(&str, &str, &str, &str, u8); 30] = [
     ("Priya", "Picking", "day", "picker", 4),
     ("Marek", "Picking", "night", "picker", 3),
+    ("Anya", "Picking", "day", "picker", 5),
+    ("Bram", "Picking", "night", "picker", 4),
+    ("Chen", "Picking", "day", "picker", 0),
+    ("Dario", "Picking", "night", "picker", 2),
     ("Hana", "Packing", "day", "packer", 5),
     ("Luis", "Packing", "night", "packer", 2),
+    ("Esme", "Packing", "day", "packer", 3),
+    ("Farid", "Packing", "night", "packer", 3),
+    ("Gosia", "Packing", "day", "packer", 1),
+    ("Hugo", "Packing", "night", "packer", 4),
+    ("Inez", "Packing", "day", "packer", 0),
+    ("Jonas", "Packing", "night", "packer", 2),
     ("Femi", "Loading", "day", "driver", 4),
     ("Greta", "Loading", "night", "driver", 1),
     ("Ahmed", "Loading", "day", "driver", 3),
     ("Vic", "Loading", "night", "security", 2),
+    ("Kofi", "Loading", "night", "driver", 2),
+    ("Lars", "Loading", "night", "loader", 1),
+    ("Mina", "Loading", "night", "loader", 3),
+    ("Noor", "Loading", "night", "loader", 0),
+    ("Otto", "Loading", "night", "loader", 2),
+    ("Paz", "Loading", "night", "driver", 1),
+    ("Rosa", "Loading", "day", "loader", 3),
+    ("Sven", "Loading", "day", "loader", 2),
+    ("Tariq", "Loading", "day", "driver", 4),
+    ("Uma", "Loading", "night", "loader", 0),
+    ("Wes", "Loading", "night", "security", 1),
+    ("Yara", "Loading", "day", "loader", 3),
+];
+
+/// One-on-one notes organizers kept: contact, note.
+const NOTES: [(&str, &str); 4] = [
+    ("Luis", "Worried about rent if we strike: talk about the hardship fund."),
+    ("Marek", "Angry about the heat on the mezzanine; wants to see numbers before he commits."),
+    ("Greta", "Close to the shift manager. Do not share dates with her."),
+    ("Kofi", "Knows everyone on Loading nights; if he comes in, the shift follows."),
 ];
 
 /// St Mary's: porters, cleaners, catering, and nurses who are exempt (they pledge support).
@@ -286,44 +336,61 @@ fn set_profile(node: &mut Node, network: &NetworkId, who: &Person, workplace: &s
     Ok(())
 }
 
-/// Organizing as it looks a few weeks in: members admitted by invite and vouch, profiles
-/// and skills, cover offers and needs, joiners still waiting. The co-workers are throwaway
-/// nodes; their ops reach the demo node by sync, as they would over the network. The call
-/// is opened by `open_call` once everyone is in; co-workers who pledge then pledge.
+/// Organizing as it looks a few weeks in: members admitted by invite and vouch over the
+/// first weeks, profiles and skills, cover offers and needs, joiners still waiting. The
+/// co-workers are throwaway nodes; their ops reach the demo node by sync, as they would
+/// over the network. `open_call` runs `call_days_ago`; after it the co-workers act one by
+/// one until yesterday, pledging if they do.
 fn seed_workplace(
     me: &mut Node,
     network: &NetworkId,
     place: &str,
     w: &Workplace,
+    call_days_ago: f64,
     open_call: impl FnOnce(&mut Node) -> Result<strike_core::OpId>,
 ) -> Result<strike_core::OpId> {
+    at(me, HISTORY_DAYS - 0.5);
     set_profile(me, network, &w.me, place)?;
-    let link = me.create_invite(network, (w.people.len() + w.pending.len()) as u16, Some(30 * 86_400), vec![])?;
+    let link = me.create_invite(network, (w.people.len() + w.pending.len()) as u16, None, vec![])?;
     let mut crowd = Crowd { dir: tempfile_dir()?, nodes: Vec::new() };
-    for name in w.people.iter().map(|p| p.name).chain(w.pending.iter().copied()) {
+    // Joins over the weeks before the call; the pending ones asked in the last two days.
+    let join_span = HISTORY_DAYS - 1.0 - call_days_ago;
+    for (i, name) in w.people.iter().map(|p| p.name).enumerate() {
+        let day = HISTORY_DAYS - 1.0 - join_span * i as f64 / w.people.len() as f64;
         let mut n = Node::init(&crowd.dir.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
+        at(&mut n, day);
         n.join(&link, name)?;
+        at(me, day - 0.05);
         sync(&mut n, me, network)?;
-        crowd.nodes.push(n);
-    }
-    for n in &crowd.nodes[..w.people.len()] {
         let author = n.network(network)?.my_author.ok_or_else(|| NodeError::InvalidInput("no author".into()))?;
         me.vouch(network, &author)?;
+        crowd.nodes.push(n);
     }
+    at(me, call_days_ago);
     let call = open_call(me)?;
     if w.me.pledges {
         me.pledge(network, &call, true)?;
     }
-    for (n, who) in crowd.nodes.iter_mut().zip(w.people) {
+    for (i, (n, who)) in crowd.nodes.iter_mut().zip(w.people).enumerate() {
+        let day = call_days_ago - 0.2 - (call_days_ago - 1.0) * i as f64 / w.people.len() as f64;
+        at(n, day);
+        at(me, day);
         sync(me, n, network)?;
         set_profile(n, network, who, place)?;
-        for (_, need, kind, when, at, note) in w.cover.iter().filter(|c| c.0 == who.name) {
-            n.add_cover(network, *need, *kind, when, at, note)?;
+        for (_, need, kind, when, where_, note) in w.cover.iter().filter(|c| c.0 == who.name) {
+            n.add_cover(network, *need, *kind, when, where_, note)?;
         }
         if who.pledges {
             n.pledge(network, &call, true)?;
         }
         sync(n, me, network)?;
+    }
+    for (i, name) in w.pending.iter().enumerate() {
+        let mut n = Node::init(&crowd.dir.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
+        at(&mut n, 2.0 - i as f64);
+        n.join(&link, name)?;
+        at(me, 1.9 - i as f64);
+        sync(&mut n, me, network)?;
     }
     Ok(call)
 }
@@ -337,7 +404,8 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
     use strike_core::campaign::{Campaign, Gate, Phase};
 
-    let now = CoarseTime::from_unix_seconds(sam.now()).0;
+    // Deadlines and phases are measured from the real now, not the demo's moving clock.
+    let now = CoarseTime::from_unix_seconds(crate::unix_now()).0;
     let day = 24 * 60;
     let w = Workplace {
         me: p("Sam", "Packing", "day", "packer", "", true),
@@ -345,8 +413,9 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
         pending: &RIVERSIDE_PENDING,
         cover: &RIVERSIDE_COVER,
     };
-    let call = seed_workplace(sam, network, "Riverside", &w, |sam| {
-        for (name, dept, shift, role, support) in CONTACTS {
+    let call = seed_workplace(sam, network, "Riverside", &w, 14.0, |sam| {
+        for (i, (name, dept, shift, role, support)) in CONTACTS.into_iter().enumerate() {
+            at(sam, 20.0 - 6.0 * i as f64 / CONTACTS.len() as f64);
             let c = sam.add_contact(
                 network,
                 Contact {
@@ -357,12 +426,14 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                     role: role.into(),
                 },
             )?;
-            sam.assess(network, &c, support, "")?;
-            if name == "Luis" {
-                sam.note_contact(network, &c, "Worried about rent if we strike: talk about the hardship fund.")?;
-                sam.assess(network, &c, 3, "after the second one-on-one")?;
+            if support > 0 {
+                sam.assess(network, &c, support, "")?;
+            }
+            if let Some((_, note)) = NOTES.iter().find(|(who, _)| *who == name) {
+                sam.note_contact(network, &c, note)?;
             }
         }
+        at(sam, 14.0);
         sam.create_call(
             network,
             Call {
@@ -373,7 +444,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                     "Pick rates frozen until the heat plan is agreed".into(),
                 ],
                 scope: String::new(),
-                deadline: now + 21 * day,
+                deadline: now + 7 * day,
                 exempt_roles: vec!["security".into()],
                 waves: vec![Wave {
                     rules: vec![
@@ -381,13 +452,22 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                         Rule::Share { permille: 600 },
                         Rule::MinPer { dimension: Dimension::Department, n: 5 },
                     ],
-                    starts: now + 24 * day,
+                    starts: now + 10 * day,
                 }],
             },
         )
     })?;
+    // A second one-on-one with Luis moved him up.
+    let luis = sam.contacts(network)?.into_iter().find(|c| c.name == "Luis");
+    if let Some(luis) = luis {
+        at(sam, 3.0);
+        let id = sam.resolve_fact(network, "contact", &luis.id)?;
+        sam.assess(network, &id, 3, "after the second one-on-one: will pledge if Packing nights do")?;
+    }
+    at(sam, 10.0);
     let lea = sam.resolve_member(network, "Lea")?;
     sam.promote(network, &lea.author)?;
+    at(sam, 12.0);
     let call_id = call.0;
     sam.set_campaign(
         network,
@@ -412,13 +492,13 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                 },
                 Phase {
                     name: "consolidation".into(),
-                    starts: now + 14 * day,
+                    starts: now + 4 * day,
                     objectives: vec!["Hardship fund at two weeks' rent for every member".into()],
                     gates: vec![Gate::PledgeShare { call: call_id, permille: 600 }],
                 },
                 Phase {
                     name: "strike".into(),
-                    starts: now + 24 * day,
+                    starts: now + 10 * day,
                     objectives: vec!["Everyone out at 06:00; picket at both gates".into()],
                     gates: vec![Gate::Pledges { call: call_id, n: 30 }],
                 },
@@ -433,7 +513,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
 
-    let now = CoarseTime::from_unix_seconds(robin.now()).0;
+    let now = CoarseTime::from_unix_seconds(crate::unix_now()).0;
     let day = 24 * 60;
     let w = Workplace {
         me: p("Robin", "Portering", "night", "porter", "", true),
@@ -441,7 +521,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
         pending: &[],
         cover: &[],
     };
-    seed_workplace(robin, network, "St Mary's", &w, |robin| {
+    seed_workplace(robin, network, "St Mary's", &w, 8.0, |robin| {
         robin.create_call(
             network,
             Call {
@@ -449,11 +529,11 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
                 title: "Two-day sickout for safe staffing".into(),
                 demands: vec!["Agency porters and cleaners on permanent contracts".into()],
                 scope: String::new(),
-                deadline: now + 10 * day,
+                deadline: now + 5 * day,
                 exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
                 waves: vec![Wave {
                     rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
-                    starts: now + 12 * day,
+                    starts: now + 7 * day,
                 }],
             },
         )

@@ -98,6 +98,45 @@ pub struct Node {
     clock_offset: i64,
     /// What this node, as a hub, lets each network and author store.
     relay_quota: strike_store::Quota,
+    /// Reads that depend only on what the store holds, kept until it changes.
+    memo: std::cell::RefCell<Memo>,
+}
+
+/// Invariant: every entry was computed at `generation`; a read at another generation
+/// empties the memo first.
+#[derive(Debug, Default)]
+struct Memo {
+    generation: Option<strike_store::Generation>,
+    members: std::collections::HashMap<NetworkId, Vec<MemberRow>>,
+    profiles: std::collections::HashMap<NetworkId, std::collections::HashMap<AuthorId, strike_core::body::Profile>>,
+}
+
+impl Node {
+    /// `compute`'s value for `network`, or the one kept since the store last changed. The
+    /// memo is not borrowed while `compute` runs, so computations may read other memos.
+    fn memoized<T: Clone>(
+        &self,
+        slot: fn(&mut Memo) -> &mut std::collections::HashMap<NetworkId, T>,
+        network: &NetworkId,
+        compute: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let generation = Some(self.store.generation()?);
+        {
+            let mut memo = self.memo.borrow_mut();
+            if memo.generation != generation {
+                *memo = Memo { generation, ..Memo::default() };
+            }
+            if let Some(v) = slot(&mut memo).get(network) {
+                return Ok(v.clone());
+            }
+        }
+        let value = compute()?;
+        let mut memo = self.memo.borrow_mut();
+        if memo.generation == generation {
+            slot(&mut memo).insert(*network, value.clone());
+        }
+        Ok(value)
+    }
 }
 
 /// Checks passphrases against a node's key file without holding the node: for logins to the
@@ -151,7 +190,14 @@ impl Node {
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node { dir, store, secrets, clock_offset: 0, relay_quota: strike_store::Quota::default() })
+        Ok(Node {
+            dir,
+            store,
+            secrets,
+            clock_offset: 0,
+            relay_quota: strike_store::Quota::default(),
+            memo: Default::default(),
+        })
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -166,7 +212,14 @@ impl Node {
         };
         let secrets = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node { dir, store, secrets, clock_offset: 0, relay_quota: strike_store::Quota::default() })
+        Ok(Node {
+            dir,
+            store,
+            secrets,
+            clock_offset: 0,
+            relay_quota: strike_store::Quota::default(),
+            memo: Default::default(),
+        })
     }
 
     /// Whether `dir` holds an identity.
@@ -374,13 +427,19 @@ impl Node {
     /// Everyone the network knows, with the pseudonym of their latest profile where the
     /// membership op carries none (the founder).
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
-        let mut rows = self.store.members(id)?;
-        for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
-            if let Some(Body::Profile(p)) = self.store.latest_profile_of(id, &m.author)? {
-                m.pseudonym = p.pseudonym;
-            }
-        }
-        Ok(rows)
+        self.memoized(
+            |m| &mut m.members,
+            id,
+            || {
+                let mut rows = self.store.members(id)?;
+                for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
+                    if let Some(Body::Profile(p)) = self.store.latest_profile_of(id, &m.author)? {
+                        m.pseudonym = p.pseudonym;
+                    }
+                }
+                Ok(rows)
+            },
+        )
     }
 
     pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {

@@ -241,15 +241,21 @@ impl Node {
 
     /// Each counted member's latest profile.
     pub fn latest_profiles(&self, network: &NetworkId) -> Result<HashMap<AuthorId, Profile>> {
-        let mut out: HashMap<AuthorId, (u64, Profile)> = HashMap::new();
-        for f in self.store.facts(network, "profile", None, false)? {
-            if let Body::Profile(p) = f.body
-                && out.get(&f.author).is_none_or(|(seq, _)| f.seq > *seq)
-            {
-                out.insert(f.author, (f.seq, p));
-            }
-        }
-        Ok(out.into_iter().map(|(a, (_, p))| (a, p)).collect())
+        self.memoized(
+            |m| &mut m.profiles,
+            network,
+            || {
+                let mut out: HashMap<AuthorId, (u64, Profile)> = HashMap::new();
+                for f in self.store.facts(network, "profile", None, false)? {
+                    if let Body::Profile(p) = f.body
+                        && out.get(&f.author).is_none_or(|(seq, _)| f.seq > *seq)
+                    {
+                        out.insert(f.author, (f.seq, p));
+                    }
+                }
+                Ok(out.into_iter().map(|(a, (_, p))| (a, p)).collect())
+            },
+        )
     }
 
     /// Each counted member's skills.

@@ -74,6 +74,12 @@ impl Node {
     pub fn peers(&self, network: Option<&NetworkId>) -> Result<Vec<strike_store::PeerRow>> {
         Ok(self.store.peers(network)?)
     }
+
+    /// Per network: when a peer last synced with this node (unix seconds), and how many
+    /// sessions peers opened with it.
+    pub fn served(&self) -> Result<Vec<(NetworkId, u64, u64)>> {
+        Ok(self.store.served()?)
+    }
 }
 
 /// How a session was let in.
@@ -284,8 +290,13 @@ pub async fn serve_channel(
     };
     run_session(node, &mut ch, &mut driver, progress).await?;
     ch.finish().await;
-    if matches!(admitted, Admitted::Member) {
-        node.lock().await.upkeep(&network)?;
+    {
+        let mut n = node.lock().await;
+        if matches!(admitted, Admitted::Member) {
+            n.upkeep(&network)?;
+        }
+        let now = n.now();
+        n.store.mark_served(&network, now)?;
     }
     let s = driver.summary;
     tracing::info!(network = %network.short(), peer = %hex::encode(&remote[..8]), hub = matches!(admitted, Admitted::Hub(_)),

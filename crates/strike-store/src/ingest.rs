@@ -190,18 +190,41 @@ impl AuthorInputs {
 /// Ingests one locally authored op; anything but "applied" is an error. The op's signature
 /// was verified when it was sealed (a `SealedOp` cannot exist otherwise); every other check runs.
 pub(crate) fn ingest_local(tx: &Connection, network: &NetworkId, op: SealedOp, now: u64) -> Result<OpId> {
-    let id = op.id();
-    let mut ingest = Ingest::new(tx, *network, now)?;
-    match ingest.process_verified(op)? {
-        Outcome::Applied => {
-            while let Some(next) = ingest.queue.pop_front() {
-                ingest.process_verified(next)?;
+    let mut local = LocalBatch::new(tx, network, now)?;
+    let id = local.apply(op)?;
+    local.finish()?;
+    Ok(id)
+}
+
+/// Ops this node writes in one transaction, through the same pipeline as a batch from a
+/// peer: each is checked and applied in turn, and what is folded once per batch (membership
+/// resolution) is folded once at the end, not once per op.
+pub(crate) struct LocalBatch<'t> {
+    ingest: Ingest<'t>,
+}
+
+impl<'t> LocalBatch<'t> {
+    pub(crate) fn new(tx: &'t Connection, network: &NetworkId, now: u64) -> Result<LocalBatch<'t>> {
+        Ok(LocalBatch { ingest: Ingest::new(tx, *network, now)? })
+    }
+
+    /// Checks and applies one op; a refusal refuses it (the caller rolls the batch back).
+    pub(crate) fn apply(&mut self, op: SealedOp) -> Result<OpId> {
+        let id = op.id();
+        match self.ingest.process_verified(op)? {
+            Outcome::Applied => {
+                while let Some(next) = self.ingest.queue.pop_front() {
+                    self.ingest.process_verified(next)?;
+                }
+                Ok(id)
             }
-            ingest.finish()?;
-            Ok(id)
+            Outcome::Refused(reject) => Err(StoreError::Refused(reject)),
+            Outcome::Parked | Outcome::Sealed => Err(StoreError::CannotWrite("local op could not be applied")),
         }
-        Outcome::Refused(reject) => Err(StoreError::Refused(reject)),
-        Outcome::Parked | Outcome::Sealed => Err(StoreError::CannotWrite("local op could not be applied")),
+    }
+
+    pub(crate) fn finish(self) -> Result<IngestReport> {
+        self.ingest.finish()
     }
 }
 

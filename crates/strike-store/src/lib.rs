@@ -257,6 +257,7 @@ impl Store {
     ) -> Result<std::result::Result<Vec<OpId>, E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut inputs = ingest::author_inputs(&tx, network)?;
+        let mut batch = ingest::LocalBatch::new(&tx, network, now_unix)?;
         let mut ids = Vec::with_capacity(n_ops);
         for i in 0..n_ops {
             let op = match build(i, &inputs) {
@@ -264,12 +265,13 @@ impl Store {
                 Err(e) => return Ok(Err(e)),
             };
             let (seq, time) = (op.envelope().seq, op.envelope().time);
-            let id = ingest::ingest_local(&tx, network, op, now_unix)?;
+            let id = batch.apply(op)?;
             ids.push(id);
             if i + 1 < n_ops {
                 inputs.advance(&tx, network, id, seq, time)?;
             }
         }
+        batch.finish()?;
         tx.commit()?;
         Ok(Ok(ids))
     }

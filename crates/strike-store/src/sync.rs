@@ -167,6 +167,26 @@ impl Store {
         Ok(())
     }
 
+    /// Records a session a peer opened with this node that completed.
+    pub fn mark_served(&mut self, network: &NetworkId, now_unix: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO served_sync (network_id, last_at, sessions) VALUES (?1, ?2, 1)
+             ON CONFLICT (network_id) DO UPDATE SET last_at = excluded.last_at, sessions = sessions + 1",
+            params![&network.0[..], now_unix as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Per network: when a peer last synced with this node, and how many sessions peers opened.
+    pub fn served(&self) -> Result<Vec<(NetworkId, u64, u64)>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT network_id, last_at, sessions FROM served_sync ORDER BY network_id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((NetworkId(blob32(r.get(0)?)?), r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Records a failed attempt to sync with a peer (its last successful sync stays).
     pub fn mark_sync_failed(&mut self, network: &NetworkId, addr: &str, now_unix: u64, error: &str) -> Result<()> {
         self.conn.execute(

@@ -127,8 +127,9 @@ fn sync_panel(s: &SyncStatus, now: u64) -> Markup {
         section.card aria-labelledby="sync-h" {
             h2 #sync-h { "Sync" }
             p {
-                (s.peers.len()) " peer(s)"
+                (s.peers.len()) " peer(s) added"
                 " · last sync: " @match s.last_sync { Some(t) => { (ago(t)) }, None => { "never" } }
+                " · sessions peers opened with this node: " (s.served_sessions)
                 " · ops waiting for missing predecessors: " (s.ops_waiting)
                 " · held sealed (no key yet): " (s.ops_sealed)
             }

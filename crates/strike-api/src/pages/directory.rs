@@ -9,7 +9,12 @@ use serde::Deserialize;
 use strike_core::CoverKind;
 use strike_node::organizing::{CoverView, MapCell, WorkplaceMap};
 
-use super::{Ctx, PageResult, csrf_field, done, layout, minute, network_id};
+use super::{Ctx, PageResult, csrf_field, done, layout, network_id};
+
+/// The day of a coarse minute.
+fn day_of(m: u32) -> String {
+    super::day(strike_core::CoarseTime(m).unix_seconds())
+}
 use crate::AppState;
 use crate::forms::{CoverInput, CoverQuery, ProfileInput};
 use crate::model::{self, Directory};
@@ -176,14 +181,15 @@ fn cover_table(list: &[CoverView]) -> Markup {
 }
 
 /// The support class of a map cell: the share of people mapped there who are members or
-/// assessed 4-5 ("high" from two thirds, "mid" from one third).
+/// assessed 4-5: "strong" from three quarters (a strike needs most of a shift out), "mixed"
+/// from half, "weak" below.
 fn support_class(c: &MapCell) -> (&'static str, &'static str) {
     let supporters = c.members + c.by_support[3] + c.by_support[4];
     let total = c.members + c.by_support.iter().sum::<u64>() + c.unassessed;
     match total {
         0 => ("support-none", "nobody mapped"),
-        _ if supporters * 3 >= total * 2 => ("support-high", "strong"),
-        _ if supporters * 3 >= total => ("support-mid", "mixed"),
+        _ if supporters * 4 >= total * 3 => ("support-high", "strong"),
+        _ if supporters * 2 >= total => ("support-mid", "mixed"),
         _ => ("support-low", "weak"),
     }
 }
@@ -192,7 +198,7 @@ fn map_table(m: &WorkplaceMap) -> Markup {
     html! {
         @if m.departments.is_empty() { p.meta { "Nobody mapped yet: members fill in their department and shift; organizers add contacts." } } @else {
             table.map {
-                caption { "Each cell: members, then contacts by support (5 = will lead, 1 = hostile). Colour: share of members and 4-5s." }
+                caption { "Each cell: members, then contacts by support (5 = will lead, 1 = hostile). Strong: three quarters are members or 4-5s; mixed: half; weak: less." }
                 thead { tr { th scope="col" { "Department" } @for s in &m.shifts { th scope="col" { (s) } } } }
                 tbody {
                     @for (d, row) in m.departments.iter().zip(&m.cells) {
@@ -235,8 +241,8 @@ fn contacts(d: &Directory) -> Markup {
                                 td { (c.shift) }
                                 td { @match c.support { Some(l) => { span class=(format!("level l{l}")) { (l) " / 5" } }, None => { "not assessed" } } }
                                 td {
-                                    @for (t, level, note) in &c.assessments { span.meta { (minute(*t)) ": " (level) } @if !note.is_empty() { " " (note) } br; }
-                                    @for (t, text) in &c.notes { span.meta { (minute(*t)) ": " } (text) br; }
+                                    @for (t, level, note) in &c.assessments { span.meta { (day_of(*t)) } " assessed " (level) @if !note.is_empty() { ": " (note) } br; }
+                                    @for (t, text) in &c.notes { span.meta { (day_of(*t)) } " note: " (text) br; }
                                 }
                             }
                         }

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use maud::{PreEscaped, html};
 use serde::Deserialize;
 
-use super::{Ctx, PageResult, csrf_field, done, layout, network_id, when};
+use super::{Ctx, PageResult, csrf_field, day, done, layout, network_id, when};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::model;
@@ -72,14 +72,14 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                 section.card aria-labelledby="members-h" {
                     h2 #members-h { "Members (" (members.len()) ")" }
                     table {
-                        thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Since" } th scope="col" { "Vouched by" } @if organizer { th scope="col" { span.visually-hidden { "Actions" } } } } }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th.wide scope="col" { "Since" } th.wide scope="col" { "Vouched by" } @if organizer { th scope="col" { span.visually-hidden { "Actions" } } } } }
                         tbody {
                             @for p in &members {
                                 tr {
                                     td { (p.pseudonym) @if p.author == me { " (you)" } }
                                     td { (p.role) }
-                                    td { (when(p.since)) }
-                                    td { (vouched_by(&p.vouchers)) }
+                                    td.wide { (day(p.since)) }
+                                    td.wide { (vouched_by(&p.vouchers)) }
                                     @if organizer {
                                         td {
                                             @if p.author != me && Some(&p.author) != n.network.founder.as_ref() {

@@ -334,7 +334,7 @@ async fn responses_are_never_cached_or_framed() {
         assert_eq!(h("x-frame-options"), "DENY");
         assert!(h("content-security-policy").contains("script-src 'self'"));
         assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
-        assert_eq!(h("referrer-policy"), "no-referrer");
+        assert_eq!(h("referrer-policy"), "same-origin");
     }
     let css = c.get("/static/app.css").await;
     assert!(css.headers.get("cache-control").unwrap().to_str().unwrap().starts_with("public"));

@@ -2,7 +2,9 @@
 //! and end to end in headless Chromium against a node on a loopback port.
 
 mod support;
+mod webdriver;
 
 mod api;
+mod browser;
 mod openapi;
 mod pages;
