@@ -135,12 +135,7 @@ async fn vouch(
     b: Result<Json<Member>, JsonRejection>,
 ) -> ApiResult<Response> {
     let (id, Member { member }) = (network_id(&net)?, body(b)?);
-    let out = state
-        .act(move |node| {
-            let m = node.resolve_member(&id, &member)?;
-            node.vouch(&id, &m.author)
-        })
-        .await?;
+    let (_, out) = state.act(move |node| crate::forms::vouch(node, &id, &member)).await?;
     Ok(json_of(
         &json!({ "op_id": out.op.to_hex(), "admitted": out.admitted, "vouches": out.vouches, "needed": out.needed }),
     ))
@@ -153,12 +148,7 @@ async fn remove(
     b: Result<Json<Member>, JsonRejection>,
 ) -> ApiResult<Response> {
     let (id, Member { member }) = (network_id(&net)?, body(b)?);
-    let out = state
-        .act(move |node| {
-            let m = node.resolve_member(&id, &member)?;
-            node.remove(&id, &m.author)
-        })
-        .await?;
+    let (_, out) = state.act(move |node| crate::forms::remove(node, &id, &member)).await?;
     Ok(json_of(&json!({ "op_id": out.op.to_hex(), "new_epoch": out.new_epoch, "key_shares": out.n_shares })))
 }
 

@@ -3,8 +3,21 @@
 
 use serde::Deserialize;
 use strike_core::{CoverKind, NetworkId, OpId};
+use strike_node::network::{RemoveOutcome, VouchOutcome, display_name};
 use strike_node::organizing::CoverView;
 use strike_node::{Node, NodeError, Result};
+
+/// Vouches for the pending joiner `who` (pseudonym or id); returns their name too.
+pub fn vouch(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String, VouchOutcome)> {
+    let m = node.resolve_member(network, who)?;
+    Ok((display_name(&m), node.vouch(network, &m.author)?))
+}
+
+/// Removes `who` (pseudonym or id), rotating the key; returns their name too.
+pub fn remove(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String, RemoveOutcome)> {
+    let m = node.resolve_member(network, who)?;
+    Ok((display_name(&m), node.remove(network, &m.author)?))
+}
 
 fn cover_kind(text: &str) -> Result<CoverKind> {
     CoverKind::parse(text.trim()).ok_or_else(|| {

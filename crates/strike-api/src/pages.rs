@@ -87,12 +87,13 @@ impl Ctx {
     }
 
     pub fn with_alerts(state: &AppState, authed: &Authed, alerts: Vec<Alert>) -> Ctx {
-        Ctx { csrf: authed.csrf.clone(), flash: state.sessions().take_flash(&authed.id), alerts, now: unix_now() }
+        Ctx {
+            csrf: authed.csrf.clone(),
+            flash: state.sessions().take_flash(&authed.id),
+            alerts,
+            now: strike_node::unix_now(),
+        }
     }
-}
-
-fn unix_now() -> u64 {
-    strike_node::unix_now()
 }
 
 /// The page around `content`, with the navigation and the trigger banner.
@@ -100,13 +101,7 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Open Strike" }
-                link rel="stylesheet" href="/static/app.css";
-                script src="/static/app.js" defer {}
-            }
+            (head())
             body {
                 a.skip href="#main" { "Skip to content" }
                 header.top {
@@ -143,17 +138,26 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
     (StatusCode::OK, page).into_response()
 }
 
+/// Every page's head: one title for all (titles end up in the browser's history), the
+/// stylesheet, and the script (pages without live parts leave it idle).
+fn head() -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { "Open Strike" }
+            link rel="stylesheet" href="/static/app.css";
+            script src="/static/app.js" defer {}
+        }
+    }
+}
+
 /// A page without navigation (login, errors).
 fn bare(content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Open Strike" }
-                link rel="stylesheet" href="/static/app.css";
-            }
+            (head())
             body { main #main.narrow { (content) } }
         }
     }

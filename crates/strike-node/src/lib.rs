@@ -190,14 +190,7 @@ impl Node {
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node {
-            dir,
-            store,
-            secrets,
-            clock_offset: 0,
-            relay_quota: strike_store::Quota::default(),
-            memo: Default::default(),
-        })
+        Ok(Node::unlocked(dir, store, secrets))
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -212,14 +205,18 @@ impl Node {
         };
         let secrets = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node {
+        Ok(Node::unlocked(dir, store, secrets))
+    }
+
+    fn unlocked(dir: DataDir, store: Store, secrets: keyfile::Secrets) -> Node {
+        Node {
             dir,
             store,
             secrets,
             clock_offset: 0,
             relay_quota: strike_store::Quota::default(),
             memo: Default::default(),
-        })
+        }
     }
 
     /// Whether `dir` holds an identity.

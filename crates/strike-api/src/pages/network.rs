@@ -208,18 +208,13 @@ async fn vouch(
     Form(form): Form<MemberForm>,
 ) -> PageResult {
     let id = network_id(&net)?;
-    let result = state
-        .act(move |node| {
-            let m = node.resolve_member(&id, &form.member)?;
-            let out = node.vouch(&id, &m.author)?;
-            let name = strike_node::network::display_name(&m);
-            Ok(if out.admitted {
-                format!("{name} is admitted. Sync (or send a bundle) so their node gets the network's key.")
-            } else {
-                format!("You vouched for {name} ({} of {} vouches).", out.vouches, out.needed)
-            })
-        })
-        .await;
+    let result = state.act(move |node| crate::forms::vouch(node, &id, &form.member)).await.map(|(name, out)| {
+        if out.admitted {
+            format!("{name} is admitted. Sync (or send a bundle) so their node gets the network's key.")
+        } else {
+            format!("You vouched for {name} ({} of {} vouches).", out.vouches, out.needed)
+        }
+    });
     Ok(done(&state, &authed, &format!("/networks/{net}"), result))
 }
 
@@ -230,16 +225,8 @@ async fn remove(
     Form(form): Form<MemberForm>,
 ) -> PageResult {
     let id = network_id(&net)?;
-    let result = state
-        .act(move |node| {
-            let m = node.resolve_member(&id, &form.member)?;
-            let out = node.remove(&id, &m.author)?;
-            Ok(format!(
-                "{} removed. The network key was rotated and sealed to the {} remaining members.",
-                strike_node::network::display_name(&m),
-                out.n_shares
-            ))
-        })
-        .await;
+    let result = state.act(move |node| crate::forms::remove(node, &id, &form.member)).await.map(|(name, out)| {
+        format!("{name} removed. The network key was rotated and sealed to the {} remaining members.", out.n_shares)
+    });
     Ok(done(&state, &authed, &format!("/networks/{net}"), result))
 }

@@ -173,17 +173,53 @@ fn passphrase_change_rewraps_without_touching_the_data() {
 #[test]
 fn demo_seeds_once_and_reopens() {
     let home = Home::new();
-    let first = home.json(&["demo"]);
+    let first = home.json(&["demo", "--no-serve"]);
     assert_eq!(first["seeded"], true);
     assert!(first["networks"].as_array().unwrap().len() >= 4);
-    let second = home.json(&["demo"]);
+    let call = &first["calls"][0];
+    assert_eq!((call["counted"].as_u64(), call["status"].as_str()), (Some(21), Some("open")), "{first}");
+    let second = home.json(&["demo", "--no-serve"]);
     assert_eq!(second["seeded"], false);
     assert_eq!(second["passphrase"], first["passphrase"]);
     let pass = first["passphrase"].as_str().unwrap();
-    let out = home.cmd(&["--json", "announcements", "Riverside"]).env("OPENSTRIKE_PASSPHRASE", pass).output().unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(value["announcements"].as_array().unwrap().len() >= 3);
-    let reset = home.json(&["demo", "--reset"]);
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = home.cmd(&all).env("OPENSTRIKE_PASSPHRASE", pass).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert!(run(&["announcements", "Riverside"])["announcements"].as_array().unwrap().len() >= 3);
+    let people = run(&["member", "list", "Riverside"]);
+    let status = |s: &str| people["people"].as_array().unwrap().iter().filter(|p| p["status"] == s).count();
+    assert_eq!((status("member"), status("pending")), (40, 2), "40 members and 2 waiting for a vouch");
+    let hospital = run(&["call", "list", "St Mary"]);
+    let sickout = &hospital["calls"][0];
+    assert_eq!(sickout["exempt_roles"], serde_json::json!(["nurse", "icu-nurse"]));
+    assert!(sickout["tally"]["support"].as_u64().unwrap() >= 1, "nurses pledge support: {sickout}");
+    let reset = home.json(&["demo", "--reset", "--no-serve"]);
     assert_eq!(reset["seeded"], true);
     assert_ne!(reset["passphrase"], first["passphrase"]);
+}
+
+/// `openstrike demo` serves the demo's web UI and says where, with the passphrase that opens it.
+#[test]
+fn demo_serves_its_web_ui() {
+    use std::io::BufRead;
+    let home = Home::new();
+    let mut child = crate::support::Child(
+        home.cmd(&["--json", "demo", "--ui-listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let summary: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let ui = summary["ui"].as_str().unwrap();
+    let host = ui.trim_start_matches("http://").trim_end_matches('/');
+    let login = crate::support::http_get(host, "/login");
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    // The printed passphrase logs in.
+    let body = serde_json::json!({ "passphrase": summary["passphrase"] }).to_string();
+    let reply = crate::support::http_post_json(host, "/api/v1/session", &body);
+    assert!(reply.starts_with("HTTP/1.1 200") && reply.contains("csrf_token"), "{reply}");
 }

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::support::Home;
+use crate::support::{Child, Home, http_get};
 
 /// Sam founds "Dock 4"; Dee joins by invite and is admitted (bundles carry both ways).
 /// Returns them and the network id.
@@ -27,12 +27,21 @@ fn serve_peer_add_and_sync() {
     sam.ok(&["announce", "Dock 4", "Sent over QUIC"]);
 
     let mut server = Child(
-        sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0"]).stdout(std::process::Stdio::piped()).spawn().unwrap(),
+        sam.cmd(&["--json", "serve", "--listen", "127.0.0.1:0", "--ui-listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
     );
     let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
     let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     let addr = first["listening"].as_str().unwrap().to_owned();
     assert!(addr.contains("@127.0.0.1:"), "{addr}");
+    // The same process serves the web UI, on loopback.
+    let ui = first["ui"].as_str().unwrap();
+    let host = ui.trim_start_matches("http://").trim_end_matches('/');
+    assert!(host.starts_with("127.0.0.1:"), "{ui}");
+    let login = http_get(host, "/login");
+    assert!(login.starts_with("HTTP/1.1 200") && login.contains("Passphrase"), "{login}");
 
     dee.ok(&["peer", "add", &net, &addr]);
     let synced = dee.json(&["sync", "--network", &net]);
@@ -92,14 +101,4 @@ fn members_sync_through_a_hub_run_by_the_binary() {
     assert_eq!(hub.run(&["network", "list"]).status.code(), Some(0));
     assert!(!hub.ok(&["network", "list"]).contains("Dock 4"));
     assert_eq!(hub.run(&["hub", "allow", "openstrike-hub-grant:00"]).status.code(), Some(2));
-}
-
-/// A child process killed when the test ends, whether it passes or panics.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
