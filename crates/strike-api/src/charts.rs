@@ -69,22 +69,24 @@ pub fn pledges_over_time(timeline: &[(u64, u64)], need: u64, now: u64, title: &s
     }
 }
 
-/// One bar per gate: how far along it is, met or not.
+/// One bar per gate: how far along it is, met or not. Narrower than the pledge chart, so
+/// its labels stay readable when a phone scales it down.
 pub fn gates(gates: &[GateStatus], title: &str) -> Markup {
-    const ROW: f64 = 40.0;
+    const ROW: f64 = 44.0;
+    const GATES_WIDTH: f64 = 420.0;
     let height = ROW * gates.len().max(1) as f64 + 8.0;
-    let bar = WIDTH - 2.0 * 8.0;
+    let bar = GATES_WIDTH - 2.0 * 8.0;
     let met = gates.iter().filter(|g| g.met).count();
     let label = format!("{title}: {met} of {} gates met", gates.len());
     html! {
-        svg.chart viewBox=(format!("0 0 {WIDTH} {height}")) role="img" aria-label=(label) {
+        svg.chart.gates viewBox=(format!("0 0 {GATES_WIDTH} {height}")) role="img" aria-label=(label) {
             title { (label) }
             @for (i, g) in gates.iter().enumerate() {
                 @let top = 8.0 + ROW * i as f64;
-                text.gate-label x="8" y=(top + 12.0) { (g.gate) " - " (g.have) @if g.met { " (met)" } }
-                rect.gate-track x="8" y=(top + 18.0) width=(bar) height="12" rx="3" {}
+                text.gate-label x="8" y=(top + 14.0) { (g.gate) ": " (g.have) @if g.met { " (met)" } }
+                rect.gate-track x="8" y=(top + 21.0) width=(bar) height="14" rx="3" {}
                 rect class=(if g.met { "gate-fill met" } else { "gate-fill" })
-                    x="8" y=(top + 18.0) width=(format!("{:.1}", bar * f64::from(g.progress) / 1000.0)) height="12" rx="3" {}
+                    x="8" y=(top + 21.0) width=(format!("{:.1}", bar * f64::from(g.progress) / 1000.0)) height="14" rx="3" {}
             }
         }
     }
@@ -120,7 +122,7 @@ mod tests {
         let g = |progress, met| GateStatus { gate: "g".into(), have: "h".into(), met, progress };
         let svg = gates(&[g(500, false), g(1000, true)], "Readiness").into_string();
         assert!(svg.contains("1 of 2 gates met"));
-        assert!(svg.contains(r#"width="312.0""#), "{svg}");
+        assert!(svg.contains(r#"width="202.0""#), "half of the 404 px bar: {svg}");
         assert!(svg.contains(r#"class="gate-fill met""#));
     }
 }

@@ -27,7 +27,8 @@ const WORDS: [&str; 64] = [
 struct DemoNetwork {
     name: &'static str,
     kind: NetworkKind,
-    announcements: &'static [&'static str],
+    /// (days ago, text), oldest first.
+    announcements: &'static [(f64, &'static str)],
 }
 
 const NETWORKS: [DemoNetwork; 4] = [
@@ -35,34 +36,64 @@ const NETWORKS: [DemoNetwork; 4] = [
         name: "Riverside Fulfilment Centre",
         kind: NetworkKind::Workplace,
         announcements: &[
-            "Welcome. This network is for Riverside pickers, packers and drivers only. Invite people you trust, face to face.",
-            "One-on-ones this week: aim for three each. Ask about the heat on the mezzanine and the new pick rates.",
-            "Meeting Thursday 18:00, back room of the Anchor. Bring a co-worker from another shift.",
-            "Reminder: never discuss this network on work phones or work Wi-Fi.",
+            (
+                29.0,
+                "Welcome. This network is for Riverside pickers, packers and drivers only. Invite people you trust, face to face.",
+            ),
+            (
+                22.0,
+                "One-on-ones this week: aim for three each. Ask about the heat on the mezzanine and the new pick rates.",
+            ),
+            (
+                13.0,
+                "The strike call is open: pledge when you are ready. It only counts once enough of us have, so nobody stands out alone.",
+            ),
+            (4.0, "Meeting Thursday 18:00, back room of the Anchor. Bring a co-worker from another shift."),
+            (0.3, "Reminder: never discuss this network on work phones or work Wi-Fi."),
         ],
     },
     DemoNetwork {
         name: "St Mary's Hospital Staff",
         kind: NetworkKind::Workplace,
         announcements: &[
-            "Nurses and ICU staff are exempt from any walkout: patient safety first. They can pledge support.",
-            "Porters and cleaners: meeting Tuesday 14:30 in the chapel garden.",
+            (7.5, "Nurses and ICU staff are exempt from any walkout: patient safety first. They can pledge support."),
+            (2.0, "Porters and cleaners: meeting Tuesday 14:30 in the chapel garden."),
         ],
     },
     DemoNetwork {
         name: "Eastside Solidarity Hub",
         kind: NetworkKind::Hub,
         announcements: &[
-            "The church basement hub is open Monday to Saturday, 10:00-20:00.",
-            "Insulin is in the fridge behind the kitchen. Ask Ana for the key.",
+            (20.0, "The church basement hub is open Monday to Saturday, 10:00-20:00."),
+            (3.0, "Insulin is in the fridge behind the kitchen. Ask Ana for the key."),
         ],
     },
     DemoNetwork {
         name: "Logistics Workers Federation",
         kind: NetworkKind::Federation,
-        announcements: &["Member networks report counts only: pledges, readiness, runway. Never names."],
+        announcements: &[(9.0, "Member networks report counts only: pledges, readiness, runway. Never names.")],
     },
 ];
+
+/// A network's announcements, posted as the seeding's clock passes their day.
+struct Diary {
+    items: &'static [(f64, &'static str)],
+    posted: usize,
+}
+
+impl Diary {
+    /// Posts every announcement due by `days_ago` (each at its own time), then sets the
+    /// clock to `days_ago`.
+    fn advance(&mut self, node: &mut Node, network: &NetworkId, days_ago: f64) -> Result<()> {
+        while let Some((day, text)) = self.items.get(self.posted).filter(|(day, _)| *day >= days_ago) {
+            at(node, *day);
+            node.announce(network, text)?;
+            self.posted += 1;
+        }
+        at(node, days_ago);
+        Ok(())
+    }
+}
 
 /// What the demo made.
 #[derive(Debug, Clone)]
@@ -117,20 +148,17 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
         ids.push(node.create_network(demo.name, demo.kind)?);
         first.get_or_insert(ids[ids.len() - 1]);
     }
-    if let [riverside, st_marys, hub, federation] = ids[..] {
-        seed_riverside(&mut node, &riverside)?;
-        seed_st_marys(&mut node, &st_marys)?;
-        at(&mut node, 2.0);
-        node.set_profile(&hub, |p| p.pseudonym = "Ana".into())?;
-        node.set_profile(&federation, |p| p.pseudonym = "Riverside delegate".into())?;
-    }
-    // Announcements over the month, oldest first, the last one today.
-    for (demo, id) in NETWORKS.iter().zip(&ids) {
-        let n = demo.announcements.len() as f64;
-        for (i, text) in demo.announcements.iter().enumerate() {
-            at(&mut node, HISTORY_DAYS * (1.0 - (i as f64 + 1.0) / n) + 0.1);
-            node.announce(id, text)?;
-        }
+    let mut diaries: Vec<Diary> = NETWORKS.iter().map(|n| Diary { items: n.announcements, posted: 0 }).collect();
+    if let ([riverside, st_marys, hub, federation], [d_riverside, d_st_marys, d_hub, d_federation]) =
+        (&ids[..], &mut diaries[..])
+    {
+        seed_riverside(&mut node, riverside, d_riverside)?;
+        seed_st_marys(&mut node, st_marys, d_st_marys)?;
+        at(&mut node, HISTORY_DAYS - 1.0);
+        node.set_profile(hub, |p| p.pseudonym = "Ana".into())?;
+        node.set_profile(federation, |p| p.pseudonym = "Riverside delegate".into())?;
+        d_hub.advance(&mut node, hub, 0.0)?;
+        d_federation.advance(&mut node, federation, 0.0)?;
     }
     node.set_clock_offset(0);
     let bundle = match first {
@@ -346,6 +374,7 @@ fn seed_workplace(
     network: &NetworkId,
     place: &str,
     w: &Workplace,
+    diary: &mut Diary,
     call_days_ago: f64,
     open_call: impl FnOnce(&mut Node) -> Result<strike_core::OpId>,
 ) -> Result<strike_core::OpId> {
@@ -360,13 +389,13 @@ fn seed_workplace(
         let mut n = Node::init(&crowd.dir.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
         at(&mut n, day);
         n.join(&link, name)?;
-        at(me, day - 0.05);
+        diary.advance(me, network, day - 0.05)?;
         sync(&mut n, me, network)?;
         let author = n.network(network)?.my_author.ok_or_else(|| NodeError::InvalidInput("no author".into()))?;
         me.vouch(network, &author)?;
         crowd.nodes.push(n);
     }
-    at(me, call_days_ago);
+    diary.advance(me, network, call_days_ago)?;
     let call = open_call(me)?;
     if w.me.pledges {
         me.pledge(network, &call, true)?;
@@ -374,7 +403,7 @@ fn seed_workplace(
     for (i, (n, who)) in crowd.nodes.iter_mut().zip(w.people).enumerate() {
         let day = call_days_ago - 0.2 - (call_days_ago - 1.0) * i as f64 / w.people.len() as f64;
         at(n, day);
-        at(me, day);
+        diary.advance(me, network, day)?;
         sync(me, n, network)?;
         set_profile(n, network, who, place)?;
         for (_, need, kind, when, where_, note) in w.cover.iter().filter(|c| c.0 == who.name) {
@@ -389,16 +418,17 @@ fn seed_workplace(
         let mut n = Node::init(&crowd.dir.join(name), name.as_bytes(), KdfParams::MINIMUM)?;
         at(&mut n, 2.0 - i as f64);
         n.join(&link, name)?;
-        at(me, 1.9 - i as f64);
+        diary.advance(me, network, 1.9 - i as f64)?;
         sync(&mut n, me, network)?;
     }
+    diary.advance(me, network, 0.0)?;
     Ok(call)
 }
 
 /// Riverside a few weeks in: 40 members on two shifts in three departments, two joiners
 /// waiting, contacts with assessments, a strike call at 70% of its count, a campaign in its
 /// second phase.
-fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
+fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::body::{Contact, CoverKind};
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
@@ -413,9 +443,9 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
         pending: &RIVERSIDE_PENDING,
         cover: &RIVERSIDE_COVER,
     };
-    let call = seed_workplace(sam, network, "Riverside", &w, 14.0, |sam| {
-        for (i, (name, dept, shift, role, support)) in CONTACTS.into_iter().enumerate() {
-            at(sam, 20.0 - 6.0 * i as f64 / CONTACTS.len() as f64);
+    let call = seed_workplace(sam, network, "Riverside", &w, diary, 14.0, |sam| {
+        // The week the call opens, Sam maps the co-workers who are not members yet.
+        for (name, dept, shift, role, support) in CONTACTS {
             let c = sam.add_contact(
                 network,
                 Contact {
@@ -433,7 +463,6 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
                 sam.note_contact(network, &c, note)?;
             }
         }
-        at(sam, 14.0);
         sam.create_call(
             network,
             Call {
@@ -457,17 +486,15 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
             },
         )
     })?;
-    // A second one-on-one with Luis moved him up.
+    // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
+    // latest plan is set.
     let luis = sam.contacts(network)?.into_iter().find(|c| c.name == "Luis");
     if let Some(luis) = luis {
-        at(sam, 3.0);
         let id = sam.resolve_fact(network, "contact", &luis.id)?;
         sam.assess(network, &id, 3, "after the second one-on-one: will pledge if Packing nights do")?;
     }
-    at(sam, 10.0);
     let lea = sam.resolve_member(network, "Lea")?;
     sam.promote(network, &lea.author)?;
-    at(sam, 12.0);
     let call_id = call.0;
     sam.set_campaign(
         network,
@@ -509,7 +536,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId) -> Result<()> {
 }
 
 /// St Mary's: a sickout that exempts nurses, who pledge support and are not counted.
-fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
+fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
 
@@ -521,7 +548,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId) -> Result<()> {
         pending: &[],
         cover: &[],
     };
-    seed_workplace(robin, network, "St Mary's", &w, 8.0, |robin| {
+    seed_workplace(robin, network, "St Mary's", &w, diary, 8.0, |robin| {
         robin.create_call(
             network,
             Call {
