@@ -10,7 +10,7 @@ use strike_net::PeerAddr;
 use strike_node::peer::{ServeOptions, sync_with};
 
 use crate::support::{Fixture, PASSPHRASE};
-use crate::webdriver::Driver;
+use crate::webdriver::{Driver, ENTER};
 
 /// Where the dashboard screenshot goes: the workspace's `target/`.
 fn target_dir() -> std::path::PathBuf {
@@ -69,9 +69,13 @@ async fn log_in_open_a_call_and_watch_it_trigger_live() {
     b.type_into("#passphrase", "not the passphrase").await;
     b.click("button[type=submit]").await;
     b.wait_for_text(&["Wrong passphrase."], 10).await;
-    b.type_into("#passphrase", PASSPHRASE).await;
-    b.click("button[type=submit]").await;
+    // By keyboard: type the passphrase and press Enter.
+    b.type_into("#passphrase", &format!("{PASSPHRASE}{ENTER}")).await;
     b.wait_for_text(&["Dashboard", "Dock 4", "2 members"], 10).await;
+    for page in ["", "/directory", "/calls"] {
+        b.goto(&format!("{base}/networks/{net_hex}{page}")).await;
+        assert_eq!(b.unlabelled_fields().await, serde_json::json!([]), "every field has a label on {page:?}");
+    }
 
     // Open a call that needs two pledges, and pledge.
     b.goto(&format!("{base}/networks/{net_hex}/calls")).await;
@@ -116,6 +120,13 @@ async fn log_in_open_a_call_and_watch_it_trigger_live() {
     let shot = target_dir().join("ui-dashboard.png");
     std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
     std::fs::write(&shot, &png).unwrap();
+
+    // On a phone-sized screen the dashboard fits the width (tables scroll inside their cards).
+    b.resize(390, 844).await;
+    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(fits, true, "no sideways scrolling at 390 px");
+    std::fs::write(target_dir().join("ui-dashboard-phone.png"), b.screenshot().await).unwrap();
+    b.resize(1100, 1500).await;
 
     // The call page shows it too, and the pledge can no longer be withdrawn.
     let call = f.node.lock().await.calls(&f.network).unwrap()[0].op.to_hex();

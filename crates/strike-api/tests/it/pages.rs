@@ -190,3 +190,37 @@ async fn logs_hold_no_passphrase_invite_secret_or_member_names() {
         assert!(!logs.contains(s), "{s:?} is in the logs:\n{logs}");
     }
 }
+
+#[tokio::test]
+async fn the_call_page_shows_expired_and_started() {
+    let f = Fixture::new().await;
+    let c = logged_in(&f).await;
+    let net = f.network.to_hex();
+    let open = |title: &'static str, n: &'static str| {
+        let c = &c;
+        let net = net.clone();
+        async move {
+            let form =
+                [("kind", "sickout"), ("title", title), ("threshold_count", n), ("deadline", "1d"), ("starts", "2d")];
+            c.form(&format!("/networks/{net}/calls"), &form).await.location().to_owned()
+        }
+    };
+    let unreached = open("Never enough", "5").await;
+    let reached = open("Enough", "1").await;
+    assert!(text(&c.get(&unreached).await.body).contains("Pledge It counts"), "an open call offers the pledge button");
+    c.form(&format!("{reached}/pledge"), &[]).await;
+    let t = text(&c.get(&reached).await.body);
+    assert!(t.contains("TRIGGERED") && t.contains("Enough have pledged"), "{t}");
+    // Three days on: one call's deadline passed short of its count, the other has started.
+    f.node.lock().await.set_clock_offset(3 * 86_400);
+    let t = text(&c.get(&unreached).await.body);
+    assert!(t.contains("expired") && t.contains("Nobody was exposed"), "{t}");
+    assert!(!t.contains("Pledge It counts"), "no pledging after the deadline: {t}");
+    let t = text(&c.get(&reached).await.body);
+    assert!(t.contains("STARTED") && t.contains("The action is under way."), "{t}");
+    let t = text(&c.get("/").await.body);
+    assert!(
+        t.contains("STARTED: Enough") && !t.contains("Never enough"),
+        "the banner, and expired calls leave the dashboard: {t}"
+    );
+}

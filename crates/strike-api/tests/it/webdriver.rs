@@ -6,6 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// The Enter key, as WebDriver types it.
+pub const ENTER: &str = "\u{E007}";
+
 /// The key W3C WebDriver names element references by.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -135,6 +138,22 @@ impl Browser<'_> {
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await.unwrap();
+    }
+
+    /// Resizes the window (CSS pixels).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height })))
+            .await
+            .unwrap();
+    }
+
+    /// Form fields (not hidden) without a label, by name: none on an accessible page.
+    pub async fn unlabelled_fields(&self) -> Value {
+        self.script(
+            "return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))\
+             .filter(e => !e.labels || e.labels.length === 0).map(e => e.name || e.id)",
+        )
+        .await
     }
 
     pub async fn script(&self, script: &str) -> Value {
