@@ -84,7 +84,7 @@ async fn login(
     b: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Login { passphrase } = body(b)?;
-    match crate::pages::attempt_login(&state, client, passphrase).await? {
+    match crate::security::attempt_login(&state, client, passphrase).await? {
         Some((token, csrf)) => {
             let mut r = Json(json!({ "csrf_token": csrf })).into_response();
             r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), Some(&token)));

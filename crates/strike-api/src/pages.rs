@@ -7,8 +7,6 @@ mod dashboard;
 mod directory;
 mod network;
 
-use std::time::Instant;
-
 use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::{StatusCode, header};
@@ -285,26 +283,6 @@ impl std::fmt::Debug for LoginForm {
     }
 }
 
-/// Checks a login attempt: rate limit, then the passphrase. `Ok(Some((token, csrf)))` for a
-/// new session.
-pub async fn attempt_login(
-    state: &AppState,
-    client: ClientIp,
-    passphrase: Zeroizing<String>,
-) -> Result<Option<(String, String)>, ApiError> {
-    let client = client.0;
-    state.limiter().check(client, Instant::now()).map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    if state.passphrase_ok(passphrase).await? {
-        state.limiter().succeeded(client);
-        tracing::info!("logged in");
-        Ok(Some(state.sessions().create(Instant::now())))
-    } else {
-        state.limiter().failed(client, Instant::now());
-        tracing::info!("a login attempt with a wrong passphrase");
-        Ok(None)
-    }
-}
-
 async fn login(
     State(state): State<AppState>,
     client: ClientIp,
@@ -313,7 +291,7 @@ async fn login(
     let Ok(Form(form)) = form else {
         return (StatusCode::BAD_REQUEST, login_form(Some("Enter the passphrase."))).into_response();
     };
-    match attempt_login(&state, client, form.passphrase).await {
+    match crate::security::attempt_login(&state, client, form.passphrase).await {
         Ok(Some((token, _))) => {
             let mut r = Redirect::to("/").into_response();
             r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), Some(&token)));

@@ -16,6 +16,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use zeroize::Zeroizing;
+
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -242,6 +244,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
         Ok(ClientIp(ip))
+    }
+}
+
+/// Checks a login attempt: rate limit, then the passphrase. `Ok(Some((token, csrf)))` for a
+/// new session.
+pub async fn attempt_login(
+    state: &AppState,
+    client: ClientIp,
+    passphrase: Zeroizing<String>,
+) -> Result<Option<(String, String)>, ApiError> {
+    let client = client.0;
+    state.limiter().check(client, Instant::now()).map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    if state.passphrase_ok(passphrase).await? {
+        state.limiter().succeeded(client);
+        tracing::info!("logged in");
+        Ok(Some(state.sessions().create(Instant::now())))
+    } else {
+        state.limiter().failed(client, Instant::now());
+        tracing::info!("a login attempt with a wrong passphrase");
+        Ok(None)
     }
 }
 
