@@ -20,7 +20,7 @@ use strike_node::views::{MemberView, NetworkView};
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
-use crate::forms::{CoverInput, CoverQuery, ProfileInput};
+use crate::forms::{AssessInput, ContactInput, CoverInput, CoverQuery, NoteInput, ProfileInput};
 use crate::security::{Authed, ClientIp, session_cookie};
 use crate::{AppState, model};
 
@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/skills", post(skill))
         .route("/networks/{net}/cover", post(cover))
         .route("/networks/{net}/cover/search", post(cover_search))
+        .route("/networks/{net}/contacts", post(add_contact))
+        .route("/networks/{net}/assessments", post(assess))
+        .route("/networks/{net}/notes", post(note))
         .route("/networks/{net}/readiness", get(readiness))
         .route("/networks/{net}/calls", get(calls).post(create_call))
         .route("/calls/{call}", get(call))
@@ -266,6 +269,39 @@ async fn cover_search(
     let (id, query) = (network_id(&net)?, body(b)?);
     let matches = state.act(move |node| query.run(node, &id)).await?;
     Ok(json_of(&json!({ "matches": matches })))
+}
+
+async fn add_contact(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: Result<Json<ContactInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, input) = (network_id(&net)?, body(b)?);
+    let op = state.act(move |node| input.apply(node, &id)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex(), "contact_id": op.short() }))).into_response())
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: Result<Json<AssessInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, input) = (network_id(&net)?, body(b)?);
+    let op = state.act(move |node| input.apply(node, &id)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex() }))).into_response())
+}
+
+async fn note(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: Result<Json<NoteInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, input) = (network_id(&net)?, body(b)?);
+    let op = state.act(move |node| input.apply(node, &id)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex() }))).into_response())
 }
 
 async fn readiness(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {

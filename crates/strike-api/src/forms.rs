@@ -2,6 +2,7 @@
 //! the same node commands.
 
 use serde::Deserialize;
+use strike_core::body::Contact;
 use strike_core::{CoverKind, NetworkId, OpId};
 use strike_node::network::{RemoveOutcome, VouchOutcome, display_name};
 use strike_node::organizing::CoverView;
@@ -94,5 +95,66 @@ impl ProfileInput {
                 }
             }
         })
+    }
+}
+
+/// A co-worker who is not a member yet (organizers).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactInput {
+    pub name: String,
+    pub workplace: String,
+    pub department: String,
+    pub shift: String,
+    pub role: String,
+}
+
+impl ContactInput {
+    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        let t = |s: &str| s.trim().to_owned();
+        node.add_contact(
+            network,
+            Contact {
+                name: t(&self.name),
+                workplace: t(&self.workplace),
+                department: t(&self.department),
+                shift: t(&self.shift),
+                role: t(&self.role),
+            },
+        )
+    }
+}
+
+/// A 1-5 support assessment of a contact (by id or id prefix), with an optional note.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AssessInput {
+    pub contact: String,
+    pub level: u8,
+    pub note: String,
+}
+
+impl AssessInput {
+    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        if !(1..=5).contains(&self.level) {
+            return Err(NodeError::InvalidInput("support is assessed from 1 (hostile) to 5 (will lead)".into()));
+        }
+        let contact = node.resolve_fact(network, "contact", &self.contact)?;
+        node.assess(network, &contact, self.level, &self.note)
+    }
+}
+
+/// A one-on-one note about a contact (by id or id prefix).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteInput {
+    pub contact: String,
+    pub text: String,
+}
+
+impl NoteInput {
+    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        let contact = node.resolve_fact(network, "contact", &self.contact)?;
+        node.note_contact(network, &contact, &self.text)
     }
 }

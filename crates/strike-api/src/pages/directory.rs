@@ -16,7 +16,7 @@ fn day_of(m: u32) -> String {
     super::day(strike_core::CoarseTime(m).unix_seconds())
 }
 use crate::AppState;
-use crate::forms::{CoverInput, CoverQuery, ProfileInput};
+use crate::forms::{AssessInput, ContactInput, CoverInput, CoverQuery, NoteInput, ProfileInput};
 use crate::model::{self, Directory};
 use crate::security::Authed;
 
@@ -27,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/profile", post(profile))
         .route("/networks/{net}/skill", post(skill))
         .route("/networks/{net}/cover", post(cover))
+        .route("/networks/{net}/contacts", post(add_contact))
+        .route("/networks/{net}/contacts/assess", post(assess))
+        .route("/networks/{net}/contacts/note", post(note))
 }
 
 async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<String>) -> PageResult {
@@ -149,7 +152,7 @@ async fn render(state: &AppState, authed: &Authed, net: &str, search: Option<Sea
                     }
                 }
             }
-            @if organizer { p.meta { "Organizers add contacts and assessments with openstrike contact add / assess." } }
+            @if organizer { (contact_forms(&ctx.csrf, net, d)) }
         },
     ))
 }
@@ -261,6 +264,91 @@ async fn profile(
 ) -> PageResult {
     let id = network_id(&net)?;
     let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Profile saved.".to_string());
+    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
+}
+
+/// Organizers: map a co-worker, record a one-on-one, assess support.
+fn contact_forms(csrf: &str, net: &str, d: &Directory) -> Markup {
+    let pick = |id: &str| {
+        html! {
+            label for=(id) { "Contact" }
+            select id=(id) name="contact" required {
+                @for c in &d.contacts {
+                    @let place: Vec<&str> = [c.department.as_str(), c.shift.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+                    option value=(c.id) { (c.name) @if !place.is_empty() { " (" (place.join(", ")) ")" } }
+                }
+            }
+        }
+    };
+    html! {
+        section.card aria-labelledby="organize-h" {
+            h2 #organize-h { "Organizers: map the workplace" }
+            form method="post" action=(format!("/networks/{net}/contacts")) {
+                (csrf_field(csrf))
+                h3 { "Add a co-worker who is not a member yet" }
+                @for (field, label, required) in [("name", "Name", true), ("department", "Department", false), ("shift", "Shift", false), ("role", "Job", false), ("workplace", "Workplace", false)] {
+                    label for=(format!("c-{field}")) { (label) }
+                    input id=(format!("c-{field}")) type="text" name=(field) maxlength="200" required[required];
+                }
+                button type="submit" { "Add contact" }
+            }
+            @if !d.contacts.is_empty() {
+                form method="post" action=(format!("/networks/{net}/contacts/assess")) {
+                    (csrf_field(csrf))
+                    h3 { "Assess support" }
+                    (pick("a-contact"))
+                    label for="a-level" { "Support, 1 (hostile) to 5 (will lead)" }
+                    select #a-level name="level" {
+                        @for l in (1..=5).rev() { option value=(l) { (l) } }
+                    }
+                    label for="a-note" { "Why (optional)" }
+                    input #a-note type="text" name="note" maxlength="4000";
+                    button type="submit" { "Save assessment" }
+                }
+                form method="post" action=(format!("/networks/{net}/contacts/note")) {
+                    (csrf_field(csrf))
+                    h3 { "Note a one-on-one" }
+                    (pick("n-contact"))
+                    label for="n-text" { "What you talked about (every member can read it)" }
+                    textarea #n-text name="text" rows="3" maxlength="4000" required {}
+                    button type="submit" { "Save note" }
+                }
+            }
+        }
+    }
+}
+
+async fn add_contact(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<ContactInput>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let name = form.name.trim().to_owned();
+    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| format!("{name} is on the map."));
+    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<AssessInput>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Assessment saved.".to_string());
+    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
+}
+
+async fn note(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<NoteInput>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Note saved.".to_string());
     Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
 }
 

@@ -318,6 +318,35 @@ async fn organizer_actions_through_the_api() {
     let dir = c.get(&format!("/api/v1/networks/{net}/directory")).await.json();
     let me = dir["profiles"].as_array().unwrap().iter().find(|p| p["pseudonym"] == "Sam").unwrap().clone();
     assert_eq!((me["profile"]["shift"].as_str(), me["skills"][0].as_str()), (Some("night"), Some("car")));
+    // Contacts: map one, assess, note; a level outside 1-5 is refused.
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/networks/{net}/contacts"),
+            json!({ "name": "Priya", "department": "Picking" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let contact = r.json()["contact_id"].as_str().unwrap().to_owned();
+    let assess = |level: u8| json!({ "contact": contact, "level": level, "note": "after lunch" });
+    assert_eq!(
+        c.json(Method::POST, &format!("/api/v1/networks/{net}/assessments"), assess(4)).await.status,
+        StatusCode::CREATED
+    );
+    let bad = c.json(Method::POST, &format!("/api/v1/networks/{net}/assessments"), assess(9)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json()["error"]["message"].as_str().unwrap().contains("1 (hostile) to 5"));
+    let note = json!({ "contact": contact, "text": "Talked about the heat" });
+    assert_eq!(c.json(Method::POST, &format!("/api/v1/networks/{net}/notes"), note).await.status, StatusCode::CREATED);
+    let unknown = json!({ "contact": "ffffffff", "text": "?" });
+    assert_eq!(
+        c.json(Method::POST, &format!("/api/v1/networks/{net}/notes"), unknown).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let dir = c.get(&format!("/api/v1/networks/{net}/directory")).await.json();
+    let priya = &dir["contacts"][0];
+    assert_eq!((priya["name"].as_str(), priya["support"].as_u64()), (Some("Priya"), Some(4)));
+    assert_eq!(priya["notes"][0][1], "Talked about the heat");
     let sync = c.get("/api/v1/sync").await.json();
     assert_eq!(sync["peers"].as_array().unwrap().len(), 0);
 }

@@ -165,6 +165,31 @@ async fn the_directory_searches_cover_and_maps_support() {
     let page = c.get(&format!("/networks/{net}/directory")).await;
     assert!(page.body.contains("class=\"support-high\""), "Sam, a member, makes Packing strong");
     assert!(text(&page.body).contains("car"));
+    // An organizer maps two co-workers in Picking: one against, one not assessed yet.
+    for name in ["Greta", "Marek"] {
+        let r = c
+            .form(&format!("/networks/{net}/contacts"), &[("name", name), ("department", "Picking"), ("shift", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let greta = f.node.lock().await.contacts(&f.network).unwrap().into_iter().find(|c| c.name == "Greta").unwrap().id;
+    let r = c
+        .form(
+            &format!("/networks/{net}/contacts/assess"),
+            &[("contact", &greta), ("level", "1"), ("note", "close to the manager")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    c.form(&format!("/networks/{net}/contacts/note"), &[("contact", &greta), ("text", "Do not share dates")]).await;
+    let page = c.get(&format!("/networks/{net}/directory")).await;
+    let t = text(&page.body);
+    assert!(t.contains("Note saved."), "{t}");
+    assert!(t.contains("Greta Picking") && t.contains("1 / 5") && t.contains("Do not share dates"), "{t}");
+    assert!(t.contains("Picking weak 0 members 2 contacts: 1×1 1 not assessed"), "the map counts them: {t}");
+    assert!(page.body.contains("class=\"support-low\""), "Picking: no members, one hostile, one unknown");
+    let bad = c.form(&format!("/networks/{net}/contacts/assess"), &[("contact", &greta), ("level", "7")]).await;
+    assert_eq!(bad.status, StatusCode::SEE_OTHER);
+    assert!(text(&c.get(&format!("/networks/{net}/directory")).await.body).contains("support is assessed from 1"));
 }
 
 #[tokio::test]
