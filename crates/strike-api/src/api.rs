@@ -20,7 +20,10 @@ use strike_node::views::{MemberView, NetworkView};
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
-use crate::forms::{AssessInput, ContactInput, CoverInput, CoverQuery, NoteInput, ProfileInput};
+use crate::forms::{
+    AnnounceInput, AssessInput, ContactInput, CoverInput, CoverQuery, NetworkCommand, NoteInput, ProfileInput,
+    SkillInput,
+};
 use crate::security::{Authed, ClientIp, session_cookie};
 use crate::{AppState, model};
 
@@ -38,15 +41,15 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/vouches", post(vouch))
         .route("/networks/{net}/removals", post(remove))
         .route("/networks/{net}/invites", post(invite))
-        .route("/networks/{net}/announcements", get(announcements).post(announce))
+        .route("/networks/{net}/announcements", get(announcements).post(write::<AnnounceInput>))
         .route("/networks/{net}/directory", get(directory))
-        .route("/networks/{net}/profile", post(profile))
-        .route("/networks/{net}/skills", post(skill))
-        .route("/networks/{net}/cover", post(cover))
+        .route("/networks/{net}/profile", post(write::<ProfileInput>))
+        .route("/networks/{net}/skills", post(write::<SkillInput>))
+        .route("/networks/{net}/cover", post(write::<CoverInput>))
         .route("/networks/{net}/cover/search", post(cover_search))
-        .route("/networks/{net}/contacts", post(add_contact))
-        .route("/networks/{net}/assessments", post(assess))
-        .route("/networks/{net}/notes", post(note))
+        .route("/networks/{net}/contacts", post(write::<ContactInput>))
+        .route("/networks/{net}/assessments", post(write::<AssessInput>))
+        .route("/networks/{net}/notes", post(write::<NoteInput>))
         .route("/networks/{net}/readiness", get(readiness))
         .route("/networks/{net}/calls", get(calls).post(create_call))
         .route("/calls/{call}", get(call))
@@ -190,24 +193,7 @@ async fn invite(
 async fn announcements(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {
     let id = network_id(&net)?;
     let page = state.view(format!("network/{net}"), move |node| model::network_page(node, &id)).await?;
-    Ok(json_of(&json!({ "network_id": net, "announcements": page.announcements })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Announce {
-    text: String,
-}
-
-async fn announce(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<Announce>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, Announce { text }) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| node.announce(&id, &text)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex() }))).into_response())
+    Ok(json_of(&json!({ "network_id": net, "announcements": page.summary.announcements })))
 }
 
 async fn directory(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {
@@ -215,45 +201,12 @@ async fn directory(State(state): State<AppState>, _: Authed, Path(net): Path<Str
     Ok(json_of(&*state.view(format!("directory/{net}"), move |node| model::directory(node, &id)).await?))
 }
 
-async fn profile(
+/// Every input that becomes one op in a network: 201 with the op's id.
+async fn write<C: NetworkCommand>(
     State(state): State<AppState>,
     _: Authed,
     Path(net): Path<String>,
-    b: Result<Json<ProfileInput>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, input) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| input.apply(node, &id)).await?;
-    Ok(json_of(&json!({ "op_id": op.to_hex() })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Skill {
-    skill: String,
-    #[serde(default = "yes")]
-    has: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-async fn skill(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<Skill>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, Skill { skill, has }) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| node.set_skill(&id, &skill, has)).await?;
-    Ok(json_of(&json!({ "op_id": op.to_hex() })))
-}
-
-async fn cover(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<CoverInput>, JsonRejection>,
+    b: Result<Json<C>, JsonRejection>,
 ) -> ApiResult<Response> {
     let (id, input) = (network_id(&net)?, body(b)?);
     let op = state.act(move |node| input.apply(node, &id)).await?;
@@ -269,39 +222,6 @@ async fn cover_search(
     let (id, query) = (network_id(&net)?, body(b)?);
     let matches = state.act(move |node| query.run(node, &id)).await?;
     Ok(json_of(&json!({ "matches": matches })))
-}
-
-async fn add_contact(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<ContactInput>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, input) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| input.apply(node, &id)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex(), "contact_id": op.short() }))).into_response())
-}
-
-async fn assess(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<AssessInput>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, input) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| input.apply(node, &id)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex() }))).into_response())
-}
-
-async fn note(
-    State(state): State<AppState>,
-    _: Authed,
-    Path(net): Path<String>,
-    b: Result<Json<NoteInput>, JsonRejection>,
-) -> ApiResult<Response> {
-    let (id, input) = (network_id(&net)?, body(b)?);
-    let op = state.act(move |node| input.apply(node, &id)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "op_id": op.to_hex() }))).into_response())
 }
 
 async fn readiness(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {

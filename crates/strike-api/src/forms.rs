@@ -2,11 +2,56 @@
 //! the same node commands.
 
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use strike_core::body::Contact;
 use strike_core::{CoverKind, NetworkId, OpId};
 use strike_node::network::{RemoveOutcome, VouchOutcome, display_name};
 use strike_node::organizing::CoverView;
 use strike_node::{Node, NodeError, Result};
+
+/// An input that becomes one op in a network: the page posts it as a form, the API as JSON,
+/// and both hand it to the node the same way.
+pub trait NetworkCommand: DeserializeOwned + Send + 'static {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId>;
+}
+
+/// A signed announcement (organizers).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnounceInput {
+    pub text: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
+}
+
+impl NetworkCommand for AnnounceInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        node.announce(network, &self.text)
+    }
+}
+
+/// A skill or asset added (or, with `has: false`, removed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillInput {
+    pub skill: String,
+    #[serde(default = "yes")]
+    pub has: bool,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl NetworkCommand for SkillInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        node.set_skill(network, &self.skill, self.has)
+    }
+}
 
 /// Vouches for the pending joiner `who` (pseudonym or id); returns their name too.
 pub fn vouch(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String, VouchOutcome)> {
@@ -33,12 +78,15 @@ fn slots(when: &str) -> &str {
 
 /// Who can cover this: open offers that match kind, days and hours, and place.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CoverQuery {
     pub kind: String,
     pub when: String,
     #[serde(rename = "where")]
     pub place: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
 impl CoverQuery {
@@ -49,7 +97,7 @@ impl CoverQuery {
 
 /// An offer of cover, or (`need`) a request for it.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CoverInput {
     pub need: bool,
     pub kind: String,
@@ -57,17 +105,20 @@ pub struct CoverInput {
     #[serde(rename = "where")]
     pub place: String,
     pub note: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
-impl CoverInput {
-    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+impl NetworkCommand for CoverInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
         node.add_cover(network, self.need, cover_kind(&self.kind)?, slots(&self.when), &self.place, &self.note)
     }
 }
 
 /// Profile fields to set; those left out stay as they were.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProfileInput {
     pub pseudonym: Option<String>,
     pub workplace: Option<String>,
@@ -76,10 +127,13 @@ pub struct ProfileInput {
     pub role: Option<String>,
     pub city: Option<String>,
     pub country: Option<String>,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
-impl ProfileInput {
-    pub fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+impl NetworkCommand for ProfileInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
         node.set_profile(network, |p| {
             for (field, value) in [
                 (&mut p.pseudonym, self.pseudonym),
@@ -100,17 +154,20 @@ impl ProfileInput {
 
 /// A co-worker who is not a member yet (organizers).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ContactInput {
     pub name: String,
     pub workplace: String,
     pub department: String,
     pub shift: String,
     pub role: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
-impl ContactInput {
-    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+impl NetworkCommand for ContactInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
         let t = |s: &str| s.trim().to_owned();
         node.add_contact(
             network,
@@ -127,15 +184,18 @@ impl ContactInput {
 
 /// A 1-5 support assessment of a contact (by id or id prefix), with an optional note.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AssessInput {
     pub contact: String,
     pub level: u8,
     pub note: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
-impl AssessInput {
-    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+impl NetworkCommand for AssessInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
         if !(1..=5).contains(&self.level) {
             return Err(NodeError::InvalidInput("support is assessed from 1 (hostile) to 5 (will lead)".into()));
         }
@@ -146,14 +206,17 @@ impl AssessInput {
 
 /// A one-on-one note about a contact (by id or id prefix).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct NoteInput {
     pub contact: String,
     pub text: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
 }
 
-impl NoteInput {
-    pub fn apply(&self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+impl NetworkCommand for NoteInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
         let contact = node.resolve_fact(network, "contact", &self.contact)?;
         node.note_contact(network, &contact, &self.text)
     }

@@ -99,9 +99,9 @@ pub struct Dashboard {
 /// A network's page: who is in it, and what organizers can do.
 #[derive(Debug, Clone, Serialize)]
 pub struct NetworkPage {
+    /// With the network's latest announcements (more than the dashboard shows).
     pub summary: NetworkSummary,
     pub people: Vec<MemberView>,
-    pub announcements: Vec<Announcement>,
     pub peers: Vec<Peer>,
 }
 
@@ -240,9 +240,8 @@ pub fn dashboard(node: &Node) -> Result<Dashboard> {
 pub fn network_page(node: &Node, network: &NetworkId) -> Result<NetworkPage> {
     let row = node.network(network)?;
     Ok(NetworkPage {
-        summary: summary(node, &row, 0)?,
+        summary: summary(node, &row, NETWORK_ANNOUNCEMENTS)?,
         people: node.members(network)?.iter().map(MemberView::of).collect(),
-        announcements: announcements(node, network, NETWORK_ANNOUNCEMENTS)?,
         peers: peers(node, Some(network))?,
     })
 }

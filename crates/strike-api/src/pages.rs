@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::forms::NetworkCommand;
 use crate::model::{self, Alert};
 use crate::security::{Authed, CSRF_FIELD, ClientIp, Flash, session_cookie};
 
@@ -247,6 +248,22 @@ pub fn done(state: &AppState, authed: &Authed, to: &str, result: Result<String, 
     };
     state.sessions().set_flash(&authed.id, flash);
     Redirect::to(to).into_response()
+}
+
+/// Applies a form that becomes one op in network `net`, leaves `ok` (or the error) as the
+/// next page's message, and redirects to the network's page under `back`.
+pub async fn apply<C: NetworkCommand>(
+    state: &AppState,
+    authed: &Authed,
+    net: &str,
+    form: C,
+    back: &str,
+    ok: impl Into<String>,
+) -> PageResult {
+    let id = network_id(net)?;
+    let ok = ok.into();
+    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| ok);
+    Ok(done(state, authed, &format!("/networks/{net}{back}"), result))
 }
 
 /// Only the CSRF token: for forms that are a single button.

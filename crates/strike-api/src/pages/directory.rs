@@ -5,18 +5,17 @@ use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use serde::Deserialize;
 use strike_core::CoverKind;
 use strike_node::organizing::{CoverView, MapCell, WorkplaceMap};
 
-use super::{Ctx, PageResult, csrf_field, done, layout, network_id};
+use super::{Ctx, PageResult, apply, csrf_field, layout, network_id};
 
 /// The day of a coarse minute.
 fn day_of(m: u32) -> String {
     super::day(strike_core::CoarseTime(m).unix_seconds())
 }
 use crate::AppState;
-use crate::forms::{AssessInput, ContactInput, CoverInput, CoverQuery, NoteInput, ProfileInput};
+use crate::forms::{AssessInput, ContactInput, CoverInput, CoverQuery, NoteInput, ProfileInput, SkillInput};
 use crate::model::{self, Directory};
 use crate::security::Authed;
 
@@ -256,17 +255,6 @@ fn contacts(d: &Directory) -> Markup {
     }
 }
 
-async fn profile(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(net): Path<String>,
-    Form(form): Form<ProfileInput>,
-) -> PageResult {
-    let id = network_id(&net)?;
-    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Profile saved.".to_string());
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
-}
-
 /// Organizers: map a co-worker, record a one-on-one, assess support.
 fn contact_forms(csrf: &str, net: &str, d: &Directory) -> Markup {
     let pick = |id: &str| {
@@ -318,66 +306,59 @@ fn contact_forms(csrf: &str, net: &str, d: &Directory) -> Markup {
     }
 }
 
-async fn add_contact(
+async fn profile(
     State(state): State<AppState>,
     authed: Authed,
     Path(net): Path<String>,
-    Form(form): Form<ContactInput>,
+    Form(f): Form<ProfileInput>,
 ) -> PageResult {
-    let id = network_id(&net)?;
-    let name = form.name.trim().to_owned();
-    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| format!("{name} is on the map."));
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
-}
-
-async fn assess(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(net): Path<String>,
-    Form(form): Form<AssessInput>,
-) -> PageResult {
-    let id = network_id(&net)?;
-    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Assessment saved.".to_string());
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
-}
-
-async fn note(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(net): Path<String>,
-    Form(form): Form<NoteInput>,
-) -> PageResult {
-    let id = network_id(&net)?;
-    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| "Note saved.".to_string());
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
-}
-
-#[derive(Debug, Deserialize)]
-struct SkillForm {
-    skill: String,
+    apply(&state, &authed, &net, f, "/directory", "Profile saved.").await
 }
 
 async fn skill(
     State(state): State<AppState>,
     authed: Authed,
     Path(net): Path<String>,
-    Form(form): Form<SkillForm>,
+    Form(f): Form<SkillInput>,
 ) -> PageResult {
-    let id = network_id(&net)?;
-    let result = state
-        .act(move |node| node.set_skill(&id, &form.skill, true).map(|_| format!("Added {}.", form.skill.trim())))
-        .await;
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
+    let done = format!("Added {}.", f.skill.trim());
+    apply(&state, &authed, &net, f, "/directory", done).await
 }
 
 async fn cover(
     State(state): State<AppState>,
     authed: Authed,
     Path(net): Path<String>,
-    Form(form): Form<CoverInput>,
+    Form(f): Form<CoverInput>,
 ) -> PageResult {
-    let id = network_id(&net)?;
-    let what = if form.need { "Your need is recorded." } else { "Your offer is recorded." };
-    let result = state.act(move |node| form.apply(node, &id)).await.map(|_| what.to_string());
-    Ok(done(&state, &authed, &format!("/networks/{net}/directory"), result))
+    let done = if f.need { "Your need is recorded." } else { "Your offer is recorded." };
+    apply(&state, &authed, &net, f, "/directory", done).await
+}
+
+async fn add_contact(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(f): Form<ContactInput>,
+) -> PageResult {
+    let done = format!("{} is on the map.", f.name.trim());
+    apply(&state, &authed, &net, f, "/directory", done).await
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(f): Form<AssessInput>,
+) -> PageResult {
+    apply(&state, &authed, &net, f, "/directory", "Assessment saved.").await
+}
+
+async fn note(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(f): Form<NoteInput>,
+) -> PageResult {
+    apply(&state, &authed, &net, f, "/directory", "Note saved.").await
 }

@@ -9,9 +9,10 @@ use axum::routing::{get, post};
 use maud::{PreEscaped, html};
 use serde::Deserialize;
 
-use super::{Ctx, PageResult, csrf_field, day, done, layout, network_id, when};
+use super::{Ctx, PageResult, apply, csrf_field, day, done, layout, network_id, when};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::forms::AnnounceInput;
 use crate::model;
 use crate::security::Authed;
 
@@ -127,30 +128,22 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
             }
             section.card aria-labelledby="ann-h" {
                 h2 #ann-h { "Announcements" }
-                @if data.announcements.is_empty() { p.meta { "None yet." } }
+                @if data.summary.announcements.is_empty() { p.meta { "None yet." } }
                 ul.announcements {
-                    @for a in &data.announcements { li { span.meta { (when(a.time)) " · " (a.author_name) } br; (a.text) } }
+                    @for a in &data.summary.announcements { li { span.meta { (when(a.time)) " · " (a.author_name) } br; (a.text) } }
                 }
             }
         },
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct AnnounceForm {
-    text: String,
-}
-
 async fn announce(
     State(state): State<AppState>,
     authed: Authed,
     Path(net): Path<String>,
-    Form(form): Form<AnnounceForm>,
+    Form(f): Form<AnnounceInput>,
 ) -> PageResult {
-    let id = network_id(&net)?;
-    let result =
-        state.act(move |node| node.announce(&id, &form.text)).await.map(|_| "Announcement posted.".to_string());
-    Ok(done(&state, &authed, &format!("/networks/{net}"), result))
+    apply(&state, &authed, &net, f, "", "Announcement posted.").await
 }
 
 #[derive(Debug, Deserialize)]
