@@ -9,7 +9,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -24,11 +24,29 @@ use crate::forms::{
     AnnounceInput, AssessInput, ContactInput, CoverInput, CoverQuery, NetworkCommand, NoteInput, ProfileInput,
     SkillInput,
 };
-use crate::security::{Authed, ClientIp, session_cookie};
+use crate::security::{Authed, ClientIp};
 use crate::{AppState, model};
 
-/// The API's description, kept beside the code.
+/// The API's description, kept beside the code. Served with the running UI's own address
+/// and cookie name (see [`served_description`]).
 pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// The description as this UI serves it: the server address and the session cookie's name
+/// are the ones of the port it runs on.
+pub fn served_description(access: &crate::security::Access) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON (a test reads it)");
+    let base = match access.hosts().first() {
+        Some(host) => format!("http://{host}/api/v1"),
+        None => "/api/v1".to_owned(),
+    };
+    doc["servers"] = json!([{ "url": base }]);
+    if let Some(schemes) = doc["components"]["securitySchemes"].as_object_mut() {
+        for scheme in schemes.values_mut().filter(|s| s["in"] == "cookie") {
+            scheme["name"] = json!(access.cookie_name);
+        }
+    }
+    doc.to_string()
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -75,8 +93,8 @@ fn json_of<T: serde::Serialize>(value: &T) -> Response {
     Json(value).into_response()
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+async fn openapi(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], state.api_description().to_owned()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -87,23 +105,24 @@ struct Login {
 async fn login(
     State(state): State<AppState>,
     client: ClientIp,
+    headers: HeaderMap,
     b: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Login { passphrase } = body(b)?;
-    match crate::security::attempt_login(&state, client, passphrase).await? {
+    match crate::security::attempt_login(&state, client, &headers, passphrase).await? {
         Some((token, csrf)) => {
             let mut r = Json(json!({ "csrf_token": csrf })).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), Some(&token)));
+            r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(&headers, Some(&token)));
             Ok(r)
         }
         None => Err(ApiError::WrongPassphrase),
     }
 }
 
-async fn logout(State(state): State<AppState>, authed: Authed) -> Response {
+async fn logout(State(state): State<AppState>, authed: Authed, headers: HeaderMap) -> Response {
     state.sessions().end(&authed.id);
     let mut r = StatusCode::NO_CONTENT.into_response();
-    r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), None));
+    r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(&headers, None));
     r
 }
 

@@ -23,6 +23,9 @@ pub enum ApiError {
     Refused(String),
     #[error("the request body is over {0} bytes")]
     TooLarge(usize),
+    /// The request's body did not arrive within the deadline.
+    #[error("the request took too long to arrive")]
+    Timeout,
     #[error("too many attempts; try again in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
     #[error("busy; try again shortly")]
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Refused(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -57,6 +61,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Refused(_) => "refused",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::Timeout => "timeout",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -90,8 +95,11 @@ impl From<NodeError> for ApiError {
 }
 
 impl From<tokio::task::JoinError> for ApiError {
+    /// Never the panic's message: it can quote the request (a slicing panic quotes the text
+    /// it sliced). The panic hook has logged where it happened.
     fn from(e: tokio::task::JoinError) -> Self {
-        ApiError::Internal(format!("a blocking task failed: {e}"))
+        let what = if e.is_panic() { "panicked" } else { "was cancelled" };
+        ApiError::Internal(format!("a blocking task {what}"))
     }
 }
 
@@ -104,3 +112,19 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_task_is_internal_and_its_message_is_not_kept() {
+        let secret = "Close to the shift manager";
+        let e = tokio::task::spawn_blocking(move || -> () { panic!("{secret}") }).await.unwrap_err();
+        let e = ApiError::from(e);
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let ApiError::Internal(detail) = &e else { panic!("{e:?}") };
+        assert!(!detail.contains(secret), "{detail}");
+        assert_eq!(e.to_string(), "internal error");
+    }
+}

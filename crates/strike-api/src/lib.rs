@@ -15,6 +15,7 @@ mod forms;
 pub mod model;
 mod pages;
 pub mod security;
+mod server;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,7 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::cache::{Cache, Stamp};
 use crate::error::{ApiError, ApiResult};
-use crate::security::{Access, LoginLimiter, MAX_BODY_BYTES, Sessions};
+use crate::security::{Access, LoginLimiter, LoginLinks, MAX_BODY_BYTES, Sessions};
 
 /// How often the node is looked at for changes to push to open pages: a pledge that arrives
 /// by sync shows on every open dashboard within this long.
@@ -54,8 +55,11 @@ struct Inner {
     node: SharedNode,
     check: PassphraseCheck,
     access: Access,
+    /// The API description with this UI's address and cookie name.
+    description: String,
     sessions: Mutex<Sessions>,
     limiter: Mutex<LoginLimiter>,
+    login_links: Mutex<LoginLinks>,
     login_checks: Semaphore,
     in_flight: Arc<Semaphore>,
     event_streams: Arc<Semaphore>,
@@ -69,13 +73,16 @@ impl AppState {
     /// (names a reverse proxy forwards with).
     pub async fn new(node: SharedNode, bound: SocketAddr, extra_hosts: &[String]) -> AppState {
         let check = node.lock().await.passphrase_check();
+        let access = Access::new(bound, extra_hosts);
         AppState {
             inner: Arc::new(Inner {
                 node,
                 check,
-                access: Access::new(bound, extra_hosts),
+                description: api::served_description(&access),
+                access,
                 sessions: Mutex::new(Sessions::default()),
                 limiter: Mutex::new(LoginLimiter::default()),
+                login_links: Mutex::new(LoginLinks::new()),
                 login_checks: Semaphore::new(MAX_LOGIN_CHECKS),
                 in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
                 event_streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
@@ -95,6 +102,24 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> MutexGuard<'_, LoginLimiter> {
         self.inner.limiter.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn login_links(&self) -> MutexGuard<'_, LoginLinks> {
+        self.inner.login_links.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A one-time login link (a path on this UI) for the owner's terminal; the next one, once
+    /// it is used, goes to `announce`. Each link logs in once, without the passphrase: the way
+    /// in that someone guessing passphrases on the same computer cannot block.
+    pub fn login_link(&self, announce: impl Fn(&str) + Send + Sync + 'static) -> String {
+        let mut links = self.login_links();
+        links.announce_with(Box::new(announce));
+        links.issue()
+    }
+
+    /// The API description as this UI serves it (its own address and cookie name).
+    pub fn api_description(&self) -> &str {
+        &self.inner.description
     }
 
     /// A view of the node under `key`, from the cache if nothing changed since it was
@@ -163,6 +188,8 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(state.clone(), in_flight))
+        .layer(from_fn(server::read_body))
+        .layer(from_fn(server::catch_panics))
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -206,10 +233,13 @@ async fn watch_changes(state: AppState) {
 }
 
 /// Serves the UI on `listener` until the task is dropped, watching the node for changes.
+/// Every connection has deadlines for its headers, its body and its idle time (see
+/// [`server`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let watcher = tokio::spawn(watch_changes(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).await;
+    let result = server::accept_loop(listener, router(state)).await;
     watcher.abort();
     result
 }
+
+pub use server::{BODY_DEADLINE, HEADER_DEADLINE, catch_panics};

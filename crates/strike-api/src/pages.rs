@@ -8,8 +8,8 @@ mod directory;
 mod network;
 
 use axum::Router;
-use axum::extract::{Form, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::forms::NetworkCommand;
 use crate::model::{self, Alert};
-use crate::security::{Authed, CSRF_FIELD, ClientIp, Flash, session_cookie};
+use crate::security::{Authed, CSRF_FIELD, ClientIp, Flash};
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::page))
         .route("/login", get(login_page).post(login))
+        .route("/login/once/{token}", get(login_once))
         .route("/logout", post(logout))
         .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route("/static/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }))
@@ -303,25 +304,41 @@ impl std::fmt::Debug for LoginForm {
 async fn login(
     State(state): State<AppState>,
     client: ClientIp,
+    headers: HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
         return (StatusCode::BAD_REQUEST, login_form(Some("Enter the passphrase."))).into_response();
     };
-    match crate::security::attempt_login(&state, client, form.passphrase).await {
-        Ok(Some((token, _))) => {
-            let mut r = Redirect::to("/").into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), Some(&token)));
-            r
-        }
+    match crate::security::attempt_login(&state, client, &headers, form.passphrase).await {
+        Ok(Some((token, _))) => logged_in(&state, &headers, &token),
         Ok(None) => (StatusCode::UNAUTHORIZED, login_form(Some("Wrong passphrase."))).into_response(),
         Err(e) => (e.status(), login_form(Some(&e.to_string()))).into_response(),
     }
 }
 
-async fn logout(State(state): State<AppState>, authed: Authed) -> Response {
+/// A one-time login link from `serve`'s terminal: logs in once, then never again.
+async fn login_once(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    if !state.login_links().redeem(&token) {
+        let page = login_form(Some(
+            "That login link was used already (or is from an earlier run). Use the newest link `openstrike serve` printed, or the passphrase.",
+        ));
+        return (StatusCode::NOT_FOUND, page).into_response();
+    }
+    tracing::info!("logged in with a one-time link");
+    let (token, _) = crate::security::new_session(&state, &headers);
+    logged_in(&state, &headers, &token)
+}
+
+fn logged_in(state: &AppState, headers: &HeaderMap, token: &str) -> Response {
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(headers, Some(token)));
+    r
+}
+
+async fn logout(State(state): State<AppState>, authed: Authed, headers: HeaderMap) -> Response {
     state.sessions().end(&authed.id);
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, session_cookie(state.access(), None));
+    r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(&headers, None));
     r
 }

@@ -483,8 +483,10 @@ fn serve_demo(
         let default = crate::ui::DEFAULT_LISTEN.parse().expect("a socket address");
         let listener = crate::ui::bind(listen.unwrap_or(default), listen.is_none()).await?;
         let shared = std::sync::Arc::new(tokio::sync::Mutex::new(node));
-        let url = crate::ui::spawn(shared.clone(), listener, &[]).await?;
-        print_demo(cli, &*shared.lock().await, summary, Some(&url))?;
+        let ui = crate::ui::spawn(shared.clone(), listener, &[]).await?;
+        print_demo(cli, &*shared.lock().await, summary, Some(&ui.url))?;
+        let json = cli.json;
+        crate::ui::print_login_link(json, &ui.login_link(move |next| crate::ui::print_login_link(json, next)));
         use std::io::Write;
         std::io::stdout().flush().ok();
         // Until Ctrl-C: every change is committed as it is made, so stopping loses nothing.

@@ -136,19 +136,22 @@ pub fn serve(cli: &Cli, node: Node, config: ServeConfig<'_>) -> anyhow::Result<(
         let net = node.bind(listen).await?;
         let addr = net.addr();
         let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
-        let ui_url = match ui.no_ui {
+        let ui_server = match ui.no_ui {
             true => None,
             false => {
                 Some(crate::ui::spawn(node.clone(), crate::ui::bind(ui.ui_listen, false).await?, &ui.ui_hosts).await?)
             }
         };
+        let ui_url = ui_server.as_ref().map(|u| u.url.clone());
+        let link = ui_server.as_ref().map(|u| u.login_link(move |next| crate::ui::print_login_link(json, next)));
         if json {
-            println!("{}", json!({ "listening": addr.to_string(), "ui": ui_url }));
+            println!("{}", json!({ "listening": addr.to_string(), "ui": ui_url, "login_link": link }));
         } else {
             println!("listening on {addr}");
             println!("peers add this node with: openstrike peer add NETWORK {addr}");
-            if let Some(url) = &ui_url {
+            if let (Some(url), Some(link)) = (&ui_url, &link) {
                 println!("web UI: {url} (log in with this node's passphrase)");
+                crate::ui::print_login_link(false, link);
             }
         }
         use std::io::Write;

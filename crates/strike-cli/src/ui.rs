@@ -23,8 +23,40 @@ pub async fn bind(listen: SocketAddr, any_port_if_taken: bool) -> anyhow::Result
     }
 }
 
-/// Serves the UI of `node` on `listener` in a background task; returns its address.
-pub async fn spawn(node: SharedNode, listener: tokio::net::TcpListener, hosts: &[String]) -> anyhow::Result<String> {
+/// The web UI running in the background.
+#[derive(Debug)]
+pub struct Ui {
+    /// Where to open it, `http://HOST:PORT/`.
+    pub url: String,
+    state: strike_api::AppState,
+}
+
+impl Ui {
+    /// A one-time login link for this terminal (it logs in once, without the passphrase); once
+    /// it is used, `announce` gets the next one. Someone guessing passphrases on the same
+    /// computer can lock the passphrase form for a minute, never these links.
+    pub fn login_link(&self, announce: impl Fn(&str) + Send + Sync + 'static) -> String {
+        let base = self.url.trim_end_matches('/').to_owned();
+        let next_base = base.clone();
+        let path = self.state.login_link(move |next| announce(&format!("{next_base}{next}")));
+        format!("{base}{path}")
+    }
+}
+
+/// Prints a one-time login link where the owner reads it: a line on stdout, or a JSON object
+/// with `--json`.
+pub fn print_login_link(json: bool, link: &str) {
+    if json {
+        println!("{}", serde_json::json!({ "login_link": link }));
+    } else {
+        println!("one-time login link (opens the UI once, without the passphrase): {link}");
+    }
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+}
+
+/// Serves the UI of `node` on `listener` in a background task.
+pub async fn spawn(node: SharedNode, listener: tokio::net::TcpListener, hosts: &[String]) -> anyhow::Result<Ui> {
     let bound = listener.local_addr().context("reading the web UI's address")?;
     if !bound.ip().is_loopback() {
         eprintln!(
@@ -33,11 +65,12 @@ pub async fn spawn(node: SharedNode, listener: tokio::net::TcpListener, hosts: &
         );
     }
     let state = strike_api::AppState::new(node, bound, hosts).await;
+    let serving = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = strike_api::serve(listener, state).await {
+        if let Err(e) = strike_api::serve(listener, serving).await {
             tracing::error!(error = %e, "the web UI stopped");
         }
     });
     let host = if bound.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), bound.port()) } else { bound };
-    Ok(format!("http://{host}/"))
+    Ok(Ui { url: format!("http://{host}/"), state })
 }

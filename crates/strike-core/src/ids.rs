@@ -72,3 +72,81 @@ impl AuthorId {
         strike_crypto::SigningPublic(self.0)
     }
 }
+
+/// The start of an id as people type it: 1 to 64 hex digits, kept lowercase. Parsed before
+/// anything looks it up, so no lookup ever sees text that is not hex.
+///
+/// Invariant: `digits` holds only `0-9a-f` and is 1 to 64 long.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdPrefix {
+    digits: String,
+}
+
+/// Why text is not an id prefix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdPrefixError {
+    #[error("an id is written in hex digits (0-9, a-f)")]
+    NotHex,
+    #[error("give at least {0} hex digits of the id")]
+    TooShort(usize),
+    #[error("an id has at most 64 hex digits")]
+    TooLong,
+}
+
+impl IdPrefix {
+    /// Parses `text` (surrounding whitespace ignored, any case) as at least `min_digits` hex digits.
+    pub fn parse(text: &str, min_digits: usize) -> Result<IdPrefix, IdPrefixError> {
+        let text = text.trim();
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(IdPrefixError::NotHex);
+        }
+        if text.len() < min_digits.max(1) {
+            return Err(IdPrefixError::TooShort(min_digits.max(1)));
+        }
+        if text.len() > 64 {
+            return Err(IdPrefixError::TooLong);
+        }
+        Ok(IdPrefix { digits: text.to_ascii_lowercase() })
+    }
+
+    /// The digits, lowercase.
+    pub fn as_str(&self) -> &str {
+        &self.digits
+    }
+
+    /// The whole bytes the digits spell (an odd last digit is left out: see [`IdPrefix::matches`]).
+    pub fn whole_bytes(&self) -> Vec<u8> {
+        let even = &self.digits[..self.digits.len() & !1];
+        hex::decode(even).expect("hex digits, checked on parse")
+    }
+
+    /// Whether the id `bytes` starts with these digits.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        hex::encode(bytes).starts_with(&self.digits)
+    }
+}
+
+impl fmt::Debug for IdPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdPrefix({})", self.digits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_hex_and_never_split_a_character() {
+        let p = IdPrefix::parse(" ABCDEF1 ", 6).unwrap();
+        assert_eq!((p.as_str(), p.whole_bytes()), ("abcdef1", vec![0xab, 0xcd, 0xef]));
+        assert!(p.matches(&[0xab, 0xcd, 0xef, 0x12]));
+        assert!(!p.matches(&[0xab, 0xcd, 0xef, 0x22]));
+        assert_eq!(IdPrefix::parse("abcde", 6), Err(IdPrefixError::TooShort(6)));
+        assert_eq!(IdPrefix::parse(&"a".repeat(65), 6), Err(IdPrefixError::TooLong));
+        // Six bytes ending inside a multi-byte character: refused as text, not sliced.
+        for text in ["abcdeé", "ab€cd", "ﬀﬀﬀ", "12345\u{202e}", ""] {
+            assert!(IdPrefix::parse(text, 6).is_err(), "{text:?}");
+        }
+    }
+}

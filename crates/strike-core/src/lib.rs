@@ -17,7 +17,7 @@ mod time;
 
 pub use body::{Announcement, Body, CoverKind, Genesis, NetworkKind};
 pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
-pub use ids::{AuthorId, IdParseError, NetworkId, OpId};
+pub use ids::{AuthorId, IdParseError, IdPrefix, IdPrefixError, NetworkId, OpId};
 pub use membership::{Membership, Role};
 pub use reject::Reject;
 pub use time::{CoarseTime, parse_duration, parse_time};

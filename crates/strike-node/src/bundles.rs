@@ -136,7 +136,6 @@ impl Node {
         if reader.network() != network {
             return Err(BundleError::BadHeader("the file changed during import".into()).into());
         }
-        self.store.ensure_network(&network, unix_now())?;
         let mut report = IngestReport::default();
         while let Some(ops) = reader.next_chunk()? {
             let batch = self.store.ingest(&network, ops, unix_now())?;

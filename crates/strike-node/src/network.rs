@@ -131,8 +131,10 @@ impl Node {
         let q = query.trim().to_lowercase();
         let people = self.members(network)?;
         let mut hits: Vec<&MemberRow> = people.iter().filter(|m| m.pseudonym.to_lowercase() == q).collect();
-        if hits.is_empty() && q.len() >= 4 {
-            hits = people.iter().filter(|m| m.author.to_hex().starts_with(&q)).collect();
+        if hits.is_empty()
+            && let Ok(prefix) = strike_core::IdPrefix::parse(&q, 4)
+        {
+            hits = people.iter().filter(|m| prefix.matches(&m.author.0)).collect();
         }
         match hits.as_slice() {
             [one] => Ok((*one).clone()),

@@ -169,11 +169,9 @@ fn short(id: &OpId) -> String {
 impl Node {
     /// Resolves an op of `kind` by its id or a unique prefix of at least 6 hex digits.
     pub fn resolve_fact(&self, network: &NetworkId, kind: &str, query: &str) -> Result<OpId> {
-        let q = query.trim().to_lowercase();
-        if q.len() < 6 {
-            return Err(NodeError::InvalidInput(format!("give at least 6 hex digits of the {kind} id")));
-        }
-        match self.store.fact_ids_with_prefix(network, kind, &q)?.as_slice() {
+        let prefix = id_prefix(kind, query)?;
+        self.network(network)?;
+        match self.store.fact_ids_with_prefix(network, kind, &prefix)?.as_slice() {
             [one] => Ok(*one),
             [] => Err(NodeError::NotFound(format!("no {kind} matches {query:?}"))),
             _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one {kind}"))),
@@ -182,16 +180,17 @@ impl Node {
 
     /// Finds the network holding a call with this id (prefix), among the networks held.
     pub fn find_call(&self, query: &str) -> Result<(NetworkId, OpId)> {
+        let prefix = id_prefix("call", query)?;
         let mut hits = Vec::new();
         for n in self.networks()? {
-            if let Ok(id) = self.resolve_fact(&n.id, "call", query) {
+            for id in self.store.fact_ids_with_prefix(&n.id, "call", &prefix)? {
                 hits.push((n.id, id));
             }
         }
         match hits.as_slice() {
             [one] => Ok(*one),
             [] => Err(NodeError::NotFound(format!("no strike call matches {query:?}"))),
-            _ => Err(NodeError::InvalidInput(format!("{query:?} matches calls in several networks"))),
+            _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one strike call"))),
         }
     }
 
@@ -685,4 +684,9 @@ impl Node {
             campaign: countdown,
         })
     }
+}
+
+/// Ids people type: at least 6 hex digits of an op id.
+fn id_prefix(kind: &str, query: &str) -> Result<strike_core::IdPrefix> {
+    strike_core::IdPrefix::parse(query, 6).map_err(|e| NodeError::InvalidInput(format!("{e} ({kind} ids)")))
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use strike_core::calls::{Cut, PledgeEvent};
 use strike_core::membership::{self, JOIN_EPOCH_BASE};
-use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpId};
+use strike_core::{AuthorId, Body, CoarseTime, IdPrefix, NetworkId, OpId};
 use strike_crypto::SymmetricKey;
 
 use crate::{Result, Store, blob32, ingest, views};
@@ -76,20 +76,18 @@ impl Store {
         })
     }
 
-    /// Finds the op ids of facts whose id starts with `prefix` (hex), for short ids on screen.
-    pub fn fact_ids_with_prefix(&self, network: &NetworkId, kind: &str, prefix: &str) -> Result<Vec<OpId>> {
-        let Ok(lower) = hex::decode(if prefix.len() % 2 == 1 { &prefix[..prefix.len() - 1] } else { prefix }) else {
-            return Ok(Vec::new());
-        };
+    /// Finds the op ids of facts whose id starts with `prefix`, for short ids on screen.
+    pub fn fact_ids_with_prefix(&self, network: &NetworkId, kind: &str, prefix: &IdPrefix) -> Result<Vec<OpId>> {
+        let whole = prefix.whole_bytes();
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id FROM v_facts WHERE network_id = ?1 AND kind = ?2 AND substr(op_id, 1, ?3) = ?4",
         )?;
         let rows =
-            stmt.query_map(params![&network.0[..], kind, lower.len() as i64, lower], |r| r.get::<_, Vec<u8>>(0))?;
+            stmt.query_map(params![&network.0[..], kind, whole.len() as i64, whole], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for row in rows {
             let id = OpId(blob32(row?)?);
-            if id.to_hex().starts_with(&prefix.to_lowercase()) {
+            if prefix.matches(&id.0) {
                 out.push(id);
             }
         }

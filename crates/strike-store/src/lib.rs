@@ -256,6 +256,7 @@ impl Store {
         mut build: impl FnMut(usize, &AuthorInputs) -> std::result::Result<SealedOp, E>,
     ) -> Result<std::result::Result<Vec<OpId>, E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::require_network(&tx, network)?;
         let mut inputs = ingest::author_inputs(&tx, network)?;
         let mut batch = ingest::LocalBatch::new(&tx, network, now_unix)?;
         let mut ids = Vec::with_capacity(n_ops);
@@ -326,10 +327,19 @@ impl Store {
         self.verify_threads = threads.max(1);
     }
 
-    /// Ingests a batch of ops received for `network`, in one transaction.
+    /// Ingests a batch of ops received for `network`, in one transaction. A network this node
+    /// did not hold yet is registered (sealed until its keys arrive) only if the batch left
+    /// something of it here: a batch refused whole stores nothing, not even the network's row.
     pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>, now_unix: u64) -> Result<IngestReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO networks (network_id, added_at) VALUES (?1, ?2)",
+            rusqlite::params![&network.0[..], now_unix as i64],
+        )? == 1;
         let report = ingest::ingest_batch(&tx, network, ops, now_unix, self.verify_threads)?;
+        if added && !holds_ops(&tx, network)? {
+            tx.execute("DELETE FROM networks WHERE network_id = ?1", [&network.0[..]])?;
+        }
         tx.commit()?;
         Ok(report)
     }
@@ -380,6 +390,17 @@ impl Store {
     pub fn state_hash(&self, network: &NetworkId) -> Result<[u8; 32]> {
         views::state_hash(&self.conn, network)
     }
+}
+
+/// Whether any op of the network is held: logged, waiting for predecessors, or kept as evidence.
+fn holds_ops(conn: &Connection, network: &NetworkId) -> Result<bool> {
+    let held: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM ops WHERE network_id = ?1) OR EXISTS (SELECT 1 FROM pending WHERE network_id = ?1)
+             OR EXISTS (SELECT 1 FROM evidence WHERE network_id = ?1)",
+        [&network.0[..]],
+        |r| r.get(0),
+    )?;
+    Ok(held)
 }
 
 fn blob32(v: Vec<u8>) -> rusqlite::Result<[u8; 32]> {

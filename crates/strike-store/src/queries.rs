@@ -83,13 +83,19 @@ impl Store {
         Ok(out)
     }
 
+    /// `Err(UnknownNetwork)` unless this node holds the network: every read or write about one
+    /// network starts here, so an unknown id is "not found", never an empty answer.
+    pub(crate) fn require_network(conn: &rusqlite::Connection, id: &NetworkId) -> Result<()> {
+        match conn.prepare_cached("SELECT 1 FROM networks WHERE network_id = ?1")?.exists([&id.0[..]])? {
+            true => Ok(()),
+            false => Err(StoreError::UnknownNetwork),
+        }
+    }
+
     /// One network.
     pub fn network(&self, id: &NetworkId) -> Result<NetworkRow> {
         let net = &id.0[..];
-        let known = self.conn.prepare_cached("SELECT 1 FROM networks WHERE network_id = ?1")?.exists([net])?;
-        if !known {
-            return Err(StoreError::UnknownNetwork);
-        }
+        Store::require_network(&self.conn, id)?;
         let genesis: Option<(String, String, Vec<u8>, i64, i64)> = self
             .conn
             .query_row(
@@ -130,6 +136,7 @@ impl Store {
     /// Everyone a network knows: members (organizers first), then pending joiners, then
     /// removed members, each by when they joined.
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
+        Store::require_network(&self.conn, id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT author, status, role, agreement, pseudonym, since, count_upto FROM v_members WHERE network_id = ?1
              ORDER BY CASE status WHEN 'member' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, role = 'member', since, author",
@@ -163,6 +170,7 @@ impl Store {
 
     /// The newest `limit` announcements, newest first.
     pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {
+        Store::require_network(&self.conn, id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.op_id, a.author, a.time, a.text FROM v_announcements a
              JOIN v_members m ON m.network_id = a.network_id AND m.author = a.author

@@ -6,5 +6,6 @@ mod webdriver;
 
 mod api;
 mod browser;
+mod hardening;
 mod openapi;
 mod pages;

@@ -82,3 +82,50 @@ async fn every_documented_operation_answers_as_documented() {
         }
     }
 }
+
+/// A body each operation accepts, so that only the unknown id can be what is wrong.
+fn valid_body(method: &str, path: &str) -> serde_json::Value {
+    use serde_json::json;
+    let tail = path.rsplit('/').next().unwrap_or_default();
+    match (method, tail) {
+        ("POST", "vouches" | "removals") => json!({ "member": "Lee" }),
+        ("POST", "invites") => json!({ "uses": 1, "days": 7 }),
+        ("POST", "announcements") => json!({ "text": "Meeting at six" }),
+        ("POST", "profile") => json!({ "shift": "night" }),
+        ("POST", "skills") => json!({ "skill": "car" }),
+        ("POST", "cover") => json!({ "kind": "ride", "when": "mon 06:00-09:00" }),
+        ("POST", "search") => json!({ "kind": "ride" }),
+        ("POST", "contacts") => json!({ "name": "Priya" }),
+        ("POST", "assessments") => json!({ "contact": "abcdef", "level": 3 }),
+        ("POST", "notes") => json!({ "contact": "abcdef", "text": "Talked" }),
+        ("POST", "calls") => crate::support::call_spec("Heat", 5),
+        _ => json!({}),
+    }
+}
+
+#[tokio::test]
+async fn every_documented_operation_answers_404_for_an_unknown_id() {
+    let f = Fixture::new().await;
+    let mut c = f.client();
+    c.login().await;
+    let doc: serde_json::Value = serde_json::from_str(strike_api::api_description()).unwrap();
+    let mut checked = 0;
+    for (method, path) in documented().into_iter().filter(|(_, p)| p.contains("{net}") || p.contains("{call}")) {
+        let op = &doc["paths"][path.trim_start_matches("/api/v1")][method.to_lowercase()];
+        for unknown in ["ab".repeat(32), "not-an-id".to_owned(), "00".repeat(31)] {
+            let concrete = path.replace("{net}", &unknown).replace("{call}", &unknown);
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let r = if m == Method::GET {
+                c.get(&concrete).await
+            } else {
+                c.json(m.clone(), &concrete, valid_body(&method, &path)).await
+            };
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path} with the id {unknown:?}: {}", r.body);
+            assert_eq!(r.json()["error"]["code"], "not_found", "{method} {path}");
+            assert!(op["responses"]["404"].is_object(), "{method} {path} documents its 404");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3 * 20, "{checked} checks");
+    assert!(f.node.lock().await.announcements(&f.network, 10).unwrap().is_empty(), "nothing was written anywhere");
+}

@@ -42,7 +42,7 @@ impl std::io::Write for Sink {
     }
 }
 
-fn capture_logs() -> &'static Arc<std::sync::Mutex<Vec<u8>>> {
+pub fn capture_logs() -> &'static Arc<std::sync::Mutex<Vec<u8>>> {
     LOGS.get_or_init(|| {
         let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = Sink(buffer.clone());

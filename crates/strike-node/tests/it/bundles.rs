@@ -115,3 +115,26 @@ fn a_swapped_database_is_not_reported_as_a_wrong_passphrase() {
     assert!(matches!(Node::open(&dir_a, b"alice-node"), Err(NodeError::DatabaseUnreadable)));
     assert!(matches!(Node::open(&dir_a, b"not alice"), Err(NodeError::WrongPassphrase)));
 }
+
+/// A bundle whose header names one network but whose ops belong to another is refused op by
+/// op (`wrong_network`), and refused means nothing stored: not even a row for the network.
+#[test]
+fn a_bundle_for_another_network_than_its_header_says_leaves_nothing() {
+    use strike_sync::bundle::{BundleWriter, Seal};
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, net) = seeded(&tmp, 3);
+    let claimed = strike_core::NetworkId([0x42; 32]);
+    let path = tmp.path().join("mislabelled.osb");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = BundleWriter::new(file, Seal::Passphrase("courier"), &claimed, 1_800_000_000).unwrap();
+    a.store().for_each_op(&net, |op| writer.push(op)).unwrap().unwrap();
+    writer.finish().unwrap();
+
+    let mut b = node(&tmp, "bob-node");
+    let report = b.import_bundle(&path, Some("courier"), &mut |_| {}).unwrap();
+    assert_eq!(report.ingest.rejected.get("wrong_network"), Some(&4));
+    assert_eq!(report.ingest.applied + report.ingest.sealed + report.ingest.parked, 0);
+    assert!(b.networks().unwrap().is_empty(), "no network row: {:?}", b.networks().unwrap());
+    assert_eq!(b.store().op_count().unwrap(), 0);
+    assert_eq!(b.audit(10).unwrap().len(), 4, "each refusal is audited");
+}
