@@ -353,6 +353,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Unlocking: the passphrase derivation at the old and the current cost, opening a node,
+    /// and a whole CLI command (each command unlocks once)
+    Unlock {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB

@@ -218,6 +218,65 @@ pub fn wipe(json: bool, mib: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The key-derivation cost before issue 11 raised it: 64 MiB, 3 passes.
+const OLD_KDF: KdfParams = KdfParams { m_cost_kib: 64 * 1024, t_cost: 3, p_cost: 1 };
+
+/// Median seconds of `runs` calls of `f`.
+fn median_secs(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        f()?;
+        times.push(started.elapsed().as_secs_f64());
+    }
+    Ok(median(times))
+}
+
+/// What one unlock costs: the derivation alone at the old and the current parameters, a
+/// whole `Node::open` (derivation, SQLCipher key, migrations check), and a whole CLI command
+/// (`network list`, one process, one unlock).
+pub fn unlock(json: bool, runs: usize) -> anyhow::Result<()> {
+    let passphrase = b"bench unlock passphrase";
+    let salt = [7u8; 16];
+    let old = median_secs(runs, || Ok(drop(strike_crypto::derive_passphrase_key(passphrase, &salt, OLD_KDF)?)))?;
+    let new =
+        median_secs(runs, || Ok(drop(strike_crypto::derive_passphrase_key(passphrase, &salt, KdfParams::DEFAULT)?)))?;
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("node");
+    let mut node = Node::init(&dir, passphrase, KdfParams::DEFAULT)?;
+    node.create_network("Bench", NetworkKind::Workplace)?;
+    drop(node);
+    let open = median_secs(runs, || Ok(drop(Node::open(&dir, passphrase)?)))?;
+    let exe = std::env::current_exe()?;
+    let command = median_secs(runs, || {
+        let out = std::process::Command::new(&exe)
+            .args(["--json", "network", "list"])
+            .env("OPENSTRIKE_DATA_DIR", &dir)
+            .env("OPENSTRIKE_PASSPHRASE", std::str::from_utf8(passphrase)?)
+            .output()?;
+        anyhow::ensure!(out.status.success(), "network list failed: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(())
+    })?;
+    let p = KdfParams::DEFAULT;
+    emit(
+        json,
+        json!({ "runs": runs, "kdf_old_s": old, "kdf_s": new, "open_s": open, "cli_command_s": command,
+                "m_cost_kib": p.m_cost_kib, "t_cost": p.t_cost, "p_cost": p.p_cost }),
+        || {
+            format!(
+                "bench unlock (median of {runs}):
+  Argon2id 64 MiB, t=3 (before)          {old:.3} s
+  Argon2id {} MiB, t={} (key files now)  {new:.3} s
+  Node::open (derivation + database)     {open:.3} s
+  `openstrike network list`, whole       {command:.3} s",
+                p.m_cost_kib / 1024,
+                p.t_cost
+            )
+        },
+    );
+    Ok(())
+}
+
 /// Posts `count` announcements, one commit each, printing every op id as soon as its commit
 /// returned, then the median and 99th-percentile commit latency.
 pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, count: u64) -> anyhow::Result<()> {

@@ -94,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Ingest { ops, runs }) => crate::bench::ingest(json, *ops, *runs),
         Command::Bench(BenchCommand::Wipe { mib }) => crate::bench::wipe(json, *mib),
+        Command::Bench(BenchCommand::Unlock { runs }) => crate::bench::unlock(json, *runs),
         Command::Bench(BenchCommand::Ui { members, clients, seconds }) => {
             crate::bench::ui(json, *members, *clients, *seconds)
         }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Reject;
+use crate::text::{check_list, check_optional, check_text};
 
 /// Longest network name, in bytes.
 pub const MAX_NAME_LEN: usize = 80;
@@ -423,34 +424,6 @@ impl Body {
         }
         Ok(())
     }
-}
-
-/// Empty means "not given".
-pub(crate) fn check_optional(what: &str, text: &str, max: usize) -> Result<(), Reject> {
-    if text.is_empty() { Ok(()) } else { check_text(what, text, max) }
-}
-
-pub(crate) fn check_list(what: &str, items: &[String], max_items: usize) -> Result<(), Reject> {
-    if items.len() > max_items {
-        return Err(Reject::InvalidBody(format!("at most {max_items} {what}")));
-    }
-    for item in items {
-        check_text(what, item, MAX_FIELD_LEN)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn check_text(what: &str, text: &str, max: usize) -> Result<(), Reject> {
-    if text.trim().is_empty() {
-        return Err(Reject::InvalidBody(format!("{what} is empty")));
-    }
-    if text.len() > max {
-        return Err(Reject::InvalidBody(format!("{what} is longer than {max} bytes")));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Reject::InvalidBody(format!("{what} contains control characters")));
-    }
-    Ok(())
 }
 
 /// Serde for byte vectors as CBOR byte strings (not arrays of integers); also used by the

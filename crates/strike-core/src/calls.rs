@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array, check_list, check_optional, check_text};
+use crate::body::{MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array};
+use crate::text::{check_list, check_optional, check_text};
 use crate::{AuthorId, CoarseTime, Reject};
 
 /// At most this many waves per call, rules per wave, exempt roles and demands.

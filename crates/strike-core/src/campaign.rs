@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{CoverKind, MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array, check_text};
+use crate::body::{CoverKind, MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array};
 use crate::calls::permille_text;
+use crate::text::check_text;
 use crate::{CoarseTime, Reject};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ mod ids;
 pub mod membership;
 mod reject;
 pub mod state_hash;
+pub mod text;
 mod time;
 
 pub use body::{Announcement, Body, CoverKind, Genesis, NetworkKind};

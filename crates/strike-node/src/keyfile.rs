@@ -75,8 +75,11 @@ pub fn seal<R: rand::CryptoRng + ?Sized>(
     Ok(out)
 }
 
-/// Unwraps a key file. A wrong passphrase and an altered file are indistinguishable by design.
-pub fn open(bytes: &[u8], passphrase: &[u8]) -> Result<Secrets, NodeError> {
+/// Unwraps a key file; also returns the parameters it was wrapped with. A wrong passphrase
+/// and an altered ciphertext, salt or parameter are the same error (the AEAD cannot tell
+/// them apart); a file that is not a key file at all, is cut short or claims parameters below
+/// the floor is reported as damaged.
+pub fn open(bytes: &[u8], passphrase: &[u8]) -> Result<(Secrets, KdfParams), NodeError> {
     let corrupt = |why: &str| NodeError::CorruptKeyFile(why.to_owned());
     if bytes.len() != KEYFILE_LEN || &bytes[..8] != MAGIC {
         return Err(corrupt("not an Open Strike key file"));
@@ -95,11 +98,12 @@ pub fn open(bytes: &[u8], passphrase: &[u8]) -> Result<Secrets, NodeError> {
     let key = derive_passphrase_key(passphrase, &salt, params)?;
     let plain = Zeroizing::new(key.open(&nonce, &bytes[..AAD_LEN], ct).map_err(|_| NodeError::WrongPassphrase)?);
     let part = |i: usize| -> [u8; 32] { plain[32 * i..32 * (i + 1)].try_into().expect("32 bytes") };
-    Ok(Secrets {
+    let secrets = Secrets {
         node_signing: SigningSecret::from_seed(&part(0)),
         node_agreement: AgreementSecret::from_bytes(part(1)),
         db_key: SymmetricKey::from_bytes(part(2)),
-    })
+    };
+    Ok((secrets, params))
 }
 
 /// Writes `bytes` to `path` atomically: temp file, fsync, rename, fsync the directory.
@@ -137,7 +141,8 @@ mod tests {
         let secrets = Secrets::generate(&mut rng);
         let bytes = seal(&secrets, b"right", KdfParams::MINIMUM, &mut rng).unwrap();
         assert_eq!(bytes.len(), KEYFILE_LEN);
-        let opened = open(&bytes, b"right").unwrap();
+        let (opened, params) = open(&bytes, b"right").unwrap();
+        assert_eq!(params, KdfParams::MINIMUM);
         assert_eq!(opened.db_key.expose(), secrets.db_key.expose());
         assert_eq!(opened.node_signing.public(), secrets.node_signing.public());
         assert!(matches!(open(&bytes, b"wrong"), Err(NodeError::WrongPassphrase)));

@@ -105,6 +105,8 @@ pub struct Node {
     dir: DataDir,
     store: Store,
     secrets: keyfile::Secrets,
+    /// What the key file is wrapped with now: a new passphrase is never wrapped with less.
+    kdf: KdfParams,
     /// Seconds added to the system clock: for tests and demos that need to be "later".
     clock_offset: i64,
     /// What this node, as a hub, lets each network and author store.
@@ -150,6 +152,27 @@ impl Node {
     }
 }
 
+/// Hex digits of the key shown after a name that looks like another one: 48 bits, far too
+/// many to find a key that matches someone else's by trying.
+const NAME_TAG_DIGITS: usize = 12;
+
+/// Sets every person's `name`: their pseudonym, or the start of their id without one; where
+/// names look alike, the pseudonym and a piece of the key (`Abe #3f2a9c1b7d4e`).
+fn name_people(rows: &mut [MemberRow]) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for m in rows.iter().filter(|m| !m.pseudonym.is_empty()) {
+        *seen.entry(strike_core::text::name_key(&m.pseudonym)).or_default() += 1;
+    }
+    for m in rows.iter_mut() {
+        let alike = !m.pseudonym.is_empty() && seen.get(&strike_core::text::name_key(&m.pseudonym)) > Some(&1);
+        m.name = match (m.pseudonym.is_empty(), alike) {
+            (true, _) => m.author.short(),
+            (false, true) => format!("{} #{}", m.pseudonym, &m.author.to_hex()[..NAME_TAG_DIGITS]),
+            (false, false) => m.pseudonym.clone(),
+        };
+    }
+}
+
 /// Checks passphrases against a node's key file without holding the node: for logins to the
 /// web UI, which must not block the node for the key derivation (about half a second).
 #[derive(Debug, Clone)]
@@ -165,7 +188,7 @@ impl PassphraseCheck {
         let bytes = std::fs::read(&self.key_file).map_err(io_err("reading the key file"))?;
         match keyfile::open(&bytes, passphrase) {
             // The same identity: a key file replaced by another one does not let anyone in.
-            Ok(secrets) => Ok(secrets.node_signing.public().0 == self.node_id),
+            Ok((secrets, _)) => Ok(secrets.node_signing.public().0 == self.node_id),
             Err(NodeError::WrongPassphrase) => Ok(false),
             Err(e) => Err(e),
         }
@@ -201,7 +224,7 @@ impl Node {
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
-        Ok(Node::unlocked(dir, store, secrets))
+        Ok(Node::unlocked(dir, store, secrets, params))
     }
 
     /// Unlocks an existing node. A wrong passphrase changes nothing on disk.
@@ -214,16 +237,23 @@ impl Node {
             }
             Err(e) => return Err(io_err("reading the key file")(e)),
         };
-        let secrets = keyfile::open(&bytes, passphrase)?;
+        let (secrets, kdf) = keyfile::open(&bytes, passphrase)?;
         let store = Store::open(&dir.database(), &secrets.db_key)?;
-        Ok(Node::unlocked(dir, store, secrets))
+        let mut node = Node::unlocked(dir, store, secrets, kdf);
+        if kdf.at_least(KdfParams::DEFAULT) != kdf {
+            // Written when unlocking cost less: raise it now, while the passphrase is here.
+            node.rewrap(passphrase, KdfParams::DEFAULT)?;
+            tracing::info!("raised the key file's key-derivation cost");
+        }
+        Ok(node)
     }
 
-    fn unlocked(dir: DataDir, store: Store, secrets: keyfile::Secrets) -> Node {
+    fn unlocked(dir: DataDir, store: Store, secrets: keyfile::Secrets, kdf: KdfParams) -> Node {
         Node {
             dir,
             store,
             secrets,
+            kdf,
             clock_offset: 0,
             relay_quota: strike_store::Quota::default(),
             memo: Default::default(),
@@ -235,13 +265,28 @@ impl Node {
         DataDir::new(dir).key_file().exists()
     }
 
-    /// Rewraps the same database key under a new passphrase: no re-encryption needed.
+    /// Rewraps the same database key under a new passphrase: no re-encryption needed. The
+    /// key file keeps at least the cost it has (`params` can raise it, never lower it).
     pub fn change_passphrase(&mut self, new_passphrase: &[u8], params: KdfParams) -> Result<()> {
         if new_passphrase.is_empty() {
             return Err(NodeError::InvalidInput("the passphrase must not be empty".into()));
         }
-        let sealed = keyfile::seal(&self.secrets, new_passphrase, params, &mut rand::rng())?;
-        keyfile::write_atomic(&self.dir.key_file(), &sealed).map_err(io_err("writing the key file"))
+        self.rewrap(new_passphrase, params)
+    }
+
+    /// Wraps the node's secrets under `passphrase` with the larger of the current and the
+    /// given parameters, and replaces the key file atomically.
+    fn rewrap(&mut self, passphrase: &[u8], params: KdfParams) -> Result<()> {
+        let params = self.kdf.at_least(params);
+        let sealed = keyfile::seal(&self.secrets, passphrase, params, &mut rand::rng())?;
+        keyfile::write_atomic(&self.dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
+        self.kdf = params;
+        Ok(())
+    }
+
+    /// The key-derivation parameters the key file is wrapped with.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.kdf
     }
 
     /// Panic button: overwrites and deletes the key file, then deletes the database files.
@@ -432,19 +477,23 @@ impl Node {
         Ok(self.store.network(id)?)
     }
 
-    /// Everyone the network knows, with the pseudonym of their latest profile where the
-    /// membership op carries none (the founder).
+    /// Everyone the network knows, each with the pseudonym of their latest profile (else the
+    /// one they joined with) and a name to show that nobody else's looks like: where two
+    /// names would look alike ([`strike_core::text::name_key`]), both carry a piece of
+    /// their key.
     pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
         self.memoized(
             |m| &mut m.members,
             id,
             || {
                 let mut rows = self.store.members(id)?;
-                for m in rows.iter_mut().filter(|m| m.pseudonym.is_empty()) {
-                    if let Some(Body::Profile(p)) = self.store.latest_profile_of(id, &m.author)? {
-                        m.pseudonym = p.pseudonym;
+                let profiles = self.latest_profiles(id)?;
+                for m in rows.iter_mut() {
+                    if let Some(p) = profiles.get(&m.author).filter(|p| !p.pseudonym.is_empty()) {
+                        m.pseudonym = p.pseudonym.clone();
                     }
                 }
+                name_people(&mut rows);
                 Ok(rows)
             },
         )

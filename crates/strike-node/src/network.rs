@@ -349,7 +349,8 @@ impl Node {
     }
 }
 
-/// A person's name on screen: their pseudonym, else the start of their id.
+/// A person's name on screen: their pseudonym (with a piece of their key where it looks like
+/// someone else's), else the start of their id.
 pub fn display_name(m: &MemberRow) -> String {
-    if m.pseudonym.is_empty() { m.author.short() } else { m.pseudonym.clone() }
+    m.name.clone()
 }

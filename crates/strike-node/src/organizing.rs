@@ -289,7 +289,7 @@ impl Node {
             let p = profiles.get(&m.author);
             out.push(ProfileView {
                 author: m.author.to_hex(),
-                pseudonym: p.map(|p| p.pseudonym.clone()).filter(|s| !s.is_empty()).unwrap_or(m.pseudonym.clone()),
+                pseudonym: m.name.clone(),
                 profile: p.cloned().unwrap_or_default(),
                 skills: skills.remove(&m.author).unwrap_or_default(),
             });

@@ -51,6 +51,9 @@ impl NetworkView {
 pub struct MemberView {
     pub author: String,
     pub pseudonym: String,
+    /// The name to show: the pseudonym, with a piece of the key where it looks like someone
+    /// else's.
+    pub name: String,
     /// `member`, `pending` or `removed`.
     pub status: &'static str,
     pub role: &'static str,
@@ -65,6 +68,7 @@ impl MemberView {
         MemberView {
             author: m.author.to_hex(),
             pseudonym: m.pseudonym.clone(),
+            name: m.name.clone(),
             status: m.status.as_str(),
             role: m.role.as_str(),
             since: m.since.unix_seconds(),

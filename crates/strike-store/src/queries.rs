@@ -42,6 +42,9 @@ pub struct MemberRow {
     pub role: Role,
     pub agreement: [u8; 32],
     pub pseudonym: String,
+    /// The name to show: the pseudonym (or the start of the id where there is none). The node
+    /// adds a piece of the key where two people's names look alike.
+    pub name: String,
     pub since: CoarseTime,
     /// Admitted members whose vouches for them count.
     pub vouchers: Vec<AuthorId>,
@@ -142,8 +145,12 @@ impl Store {
              ORDER BY CASE status WHEN 'member' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, role = 'member', since, author",
         )?;
         let rows = stmt.query_map([&id.0[..]], |r| {
+            let author = AuthorId(blob32(r.get(0)?)?);
+            let pseudonym: String = r.get(4)?;
             Ok(MemberRow {
-                author: AuthorId(blob32(r.get(0)?)?),
+                author,
+                name: if pseudonym.is_empty() { author.short() } else { pseudonym.clone() },
+                pseudonym,
                 status: match r.get::<_, String>(1)?.as_str() {
                     "member" => Status::Member,
                     "pending" => Status::Pending,
@@ -151,7 +158,6 @@ impl Store {
                 },
                 role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Member),
                 agreement: blob32(r.get(3)?)?,
-                pseudonym: r.get(4)?,
                 since: CoarseTime(u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0)),
                 vouchers: Vec::new(),
                 count_upto: r.get::<_, i64>(6)? as u64,

@@ -115,7 +115,7 @@ async fn render(state: &AppState, authed: &Authed, net: &str, search: Option<Sea
                     form method="post" action=(format!("/networks/{net}/profile")) {
                         (csrf_field(&ctx.csrf))
                         @for (field, label, value) in [
-                            ("pseudonym", "Name others see", mine.map(|p| p.pseudonym.as_str())),
+                            ("pseudonym", "Name others see", mine.map(|p| p.profile.pseudonym.as_str())),
                             ("department", "Department", mine.map(|p| p.profile.department.as_str())),
                             ("shift", "Shift", mine.map(|p| p.profile.shift.as_str())),
                             ("role", "Job (calls may exempt vital roles)", mine.map(|p| p.profile.role.as_str())),

@@ -32,7 +32,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
     let n = &data.summary;
     let organizer = n.me.as_ref().is_some_and(|m| m.organizer);
     let member = n.me.as_ref().is_some_and(|m| m.status == "member");
-    let names: HashMap<&str, &str> = data.people.iter().map(|p| (p.author.as_str(), p.pseudonym.as_str())).collect();
+    let names: HashMap<&str, &str> = data.people.iter().map(|p| (p.author.as_str(), p.name.as_str())).collect();
     let vouched_by = |vouchers: &[String]| -> String {
         vouchers.iter().map(|v| names.get(v.as_str()).copied().unwrap_or(&v[..8])).collect::<Vec<_>>().join(", ")
     };
@@ -56,13 +56,13 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                     ul.people {
                         @for p in &pending {
                             li {
-                                strong { (p.pseudonym) } " asked " (when(p.since))
+                                strong { (p.name) } " asked " (when(p.since))
                                 @if !p.vouchers.is_empty() { " · vouched by " (vouched_by(&p.vouchers)) }
                                 @if member && !p.vouchers.iter().any(|v| v == me) {
                                     form.inline method="post" action=(format!("/networks/{net}/vouch")) {
                                         (csrf_field(&ctx.csrf))
                                         input type="hidden" name="member" value=(p.author);
-                                        button type="submit" { "Vouch for " (p.pseudonym) }
+                                        button type="submit" { "Vouch for " (p.name) }
                                     }
                                 }
                             }
@@ -77,7 +77,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                         tbody {
                             @for p in &members {
                                 tr {
-                                    td { (p.pseudonym) @if p.author == me { " (you)" } }
+                                    td { (p.name) @if p.author == me { " (you)" } }
                                     td { (p.role) }
                                     td.wide { (day(p.since)) }
                                     td.wide { (vouched_by(&p.vouchers)) }
@@ -89,8 +89,8 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                                                     form method="post" action=(format!("/networks/{net}/remove")) {
                                                         (csrf_field(&ctx.csrf))
                                                         input type="hidden" name="member" value=(p.author);
-                                                        p { "Removing " (p.pseudonym) " rotates the network's key: they read nothing written afterwards." }
-                                                        button.danger type="submit" { "Remove " (p.pseudonym) }
+                                                        p { "Removing " (p.name) " rotates the network's key: they read nothing written afterwards." }
+                                                        button.danger type="submit" { "Remove " (p.name) }
                                                     }
                                                 }
                                             }

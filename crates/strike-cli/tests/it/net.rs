@@ -42,6 +42,17 @@ fn serve_peer_add_and_sync() {
     assert!(host.starts_with("127.0.0.1:"), "{ui}");
     let login = http_get(host, "/login");
     assert!(login.starts_with("HTTP/1.1 200") && login.contains("Passphrase"), "{login}");
+    // The one-time login link it printed logs in once, then never again; the next link
+    // is printed as the first one is used.
+    let link = first["login_link"].as_str().unwrap();
+    let path = link.strip_prefix(ui.trim_end_matches('/')).unwrap();
+    let opened = http_get(host, path);
+    assert!(opened.starts_with("HTTP/1.1 303") && opened.contains("set-cookie: openstrike_session_"), "{opened}");
+    assert!(http_get(host, path).starts_with("HTTP/1.1 404"), "used up");
+    let next: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let next = next["login_link"].as_str().unwrap();
+    assert_ne!(next, link);
+    assert!(http_get(host, next.strip_prefix(ui.trim_end_matches('/')).unwrap()).starts_with("HTTP/1.1 303"));
 
     dee.ok(&["peer", "add", &net, &addr]);
     let synced = dee.json(&["sync", "--network", &net]);

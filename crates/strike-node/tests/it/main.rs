@@ -3,6 +3,7 @@
 mod bundles;
 mod calls;
 mod hubs;
+mod keyfile;
 mod lan;
 mod networks;
 mod quic;

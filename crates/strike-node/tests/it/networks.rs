@@ -147,3 +147,39 @@ fn five_members_invite_join_vouch_admit_and_remove() {
     net.leak(&cy, &mut sam);
     assert_eq!(texts(&sam), ["Strike vote Thursday", "Welcome to Dock 4"]);
 }
+
+/// Names that would look alike on screen ("Abe", and "Аbе" with Cyrillic letters) are shown
+/// with a piece of each key wherever names appear; a name cannot be written to render as
+/// another (a right-to-left override).
+#[test]
+fn lookalike_names_are_told_apart_and_hidden_formatting_is_refused() {
+    let (mut net, mut sam) = Net::found(1);
+    let link = sam.create_invite(&net.id, 5, None, vec![]).unwrap();
+    let mut turned = node(&net, "turned");
+    let err = turned.join(&link, "\u{202E}ebA").unwrap_err();
+    assert!(err.to_string().contains("invisible formatting"), "{err}");
+    let (mut abe, abe_id) = net.join(&link, "Abe", &mut sam);
+    let (mut fake, fake_id) = net.join(&link, "\u{410}b\u{435}", &mut sam);
+    let (_, lee_id) = net.join(&link, "Lee", &mut sam);
+    for who in [abe_id, fake_id, lee_id] {
+        sam.vouch(&net.id, &who).unwrap();
+    }
+    net.ship(&sam, &mut abe);
+    net.ship(&sam, &mut fake);
+    let err = fake.set_profile(&net.id, |p| p.pseudonym = "Sam\u{2066}".into()).unwrap_err();
+    assert!(err.to_string().contains("invisible formatting"), "{err}");
+    fake.announce(&net.id, "ignored: not an organizer").unwrap();
+    let names: std::collections::HashMap<_, _> =
+        sam.members(&net.id).unwrap().into_iter().map(|m| (m.author, m.name)).collect();
+    assert_eq!(names[&abe_id], format!("Abe #{}", &abe_id.to_hex()[..12]));
+    assert_eq!(names[&fake_id], format!("\u{410}b\u{435} #{}", &fake_id.to_hex()[..12]));
+    assert_eq!(names[&lee_id], "Lee", "a name like nobody else's is shown as it is");
+    // The directory shows the same names; a profile pseudonym like someone else's gets the tag too.
+    fake.set_profile(&net.id, |p| p.pseudonym = "lee".into()).unwrap();
+    net.ship(&fake, &mut sam);
+    let dir: std::collections::HashMap<_, _> =
+        sam.directory(&net.id).unwrap().into_iter().map(|p| (p.author, p.pseudonym)).collect();
+    assert_eq!(dir[&fake_id.to_hex()], format!("lee #{}", &fake_id.to_hex()[..12]));
+    assert_eq!(dir[&lee_id.to_hex()], format!("Lee #{}", &lee_id.to_hex()[..12]));
+    assert_eq!(dir[&abe_id.to_hex()], "Abe", "no longer alike anyone");
+}
