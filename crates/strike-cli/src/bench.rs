@@ -238,15 +238,23 @@ fn median_secs(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow
 pub fn unlock(json: bool, runs: usize) -> anyhow::Result<()> {
     let passphrase = b"bench unlock passphrase";
     let salt = [7u8; 16];
-    let old = median_secs(runs, || Ok(drop(strike_crypto::derive_passphrase_key(passphrase, &salt, OLD_KDF)?)))?;
-    let new =
-        median_secs(runs, || Ok(drop(strike_crypto::derive_passphrase_key(passphrase, &salt, KdfParams::DEFAULT)?)))?;
+    let derive = |params: KdfParams| {
+        move || -> anyhow::Result<()> {
+            strike_crypto::derive_passphrase_key(passphrase, &salt, params)?;
+            Ok(())
+        }
+    };
+    let old = median_secs(runs, derive(OLD_KDF))?;
+    let new = median_secs(runs, derive(KdfParams::DEFAULT))?;
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("node");
     let mut node = Node::init(&dir, passphrase, KdfParams::DEFAULT)?;
     node.create_network("Bench", NetworkKind::Workplace)?;
     drop(node);
-    let open = median_secs(runs, || Ok(drop(Node::open(&dir, passphrase)?)))?;
+    let open = median_secs(runs, || {
+        Node::open(&dir, passphrase)?;
+        Ok(())
+    })?;
     let exe = std::env::current_exe()?;
     let command = median_secs(runs, || {
         let out = std::process::Command::new(&exe)
