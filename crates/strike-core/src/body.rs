@@ -473,6 +473,23 @@ pub mod bytes_array {
     }
 }
 
+/// Serde for lists of 32-byte ids, each a CBOR byte string.
+pub mod bytes_array_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    struct Id(#[serde(with = "super::bytes_array")] [u8; 32]);
+
+    pub fn serialize<S: Serializer>(value: &[[u8; 32]], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(value.iter().map(|id| Id(*id)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u8; 32]>, D::Error> {
+        Ok(Vec::<Id>::deserialize(d)?.into_iter().map(|Id(id)| id).collect())
+    }
+}
+
 #[cfg(test)]
 mod vectors;
 
@@ -514,5 +531,83 @@ mod tests {
         assert!(matches!(Body::decode(&empty), Err(Reject::InvalidBody(_))));
         let long = Body::Announcement(Announcement { text: "x".repeat(MAX_ANNOUNCEMENT_LEN + 1) }).encode();
         assert!(matches!(Body::decode(&long), Err(Reject::InvalidBody(_))));
+    }
+}
+
+/// The refusal code of each way a body can be wrong, as `docs/protocol.md` ("Bodies") lists them.
+#[cfg(test)]
+mod refusals {
+    use super::*;
+    use ciborium::value::Value;
+
+    fn enc(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        ciborium::into_writer(v, &mut out).unwrap();
+        out
+    }
+
+    fn t(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn announcement(extra: Vec<(Value, Value)>) -> Vec<u8> {
+        let mut fields = vec![(t("type"), t("announcement")), (t("text"), t("hi"))];
+        fields.extend(extra);
+        enc(&Value::Map(fields))
+    }
+
+    fn code(bytes: &[u8]) -> &'static str {
+        Body::decode(bytes).map_or_else(|e| e.code(), |_| "accepted")
+    }
+
+    #[test]
+    fn each_fault_has_its_documented_code() {
+        let map = |fields: Vec<(Value, Value)>| enc(&Value::Map(fields));
+        let ann = |text: Value| map(vec![(t("type"), t("announcement")), (t("text"), text)]);
+        assert_eq!(code(&announcement(vec![])), "accepted");
+        // Not an event at all: invalid_body.
+        assert_eq!(code(b"\xff\x00"), "invalid_body", "not CBOR");
+        assert_eq!(code(&announcement(vec![])[..10]), "invalid_body", "cut short");
+        assert_eq!(code(&map(vec![(t("type"), t("riot")), (t("text"), t("hi"))])), "invalid_body", "unknown type");
+        assert_eq!(code(&map(vec![(t("type"), t("announcement"))])), "invalid_body", "missing field");
+        assert_eq!(code(&announcement(vec![(t("text"), t("ho"))])), "invalid_body", "duplicate key");
+        assert_eq!(code(&ann(Value::Bytes(vec![0xff, 0xfe]))), "invalid_body", "bytes that are not UTF-8 for text");
+        assert_eq!(code(&ann(Value::Tag(0, Box::new(t("hi"))))), "invalid_body", "a tagged value");
+        assert_eq!(code(&ann(Value::Integer(7.into()))), "invalid_body", "a number for text");
+        // An event, but not written the one way: non_canonical.
+        assert_eq!(code(&map(vec![(t("text"), t("hi")), (t("type"), t("announcement"))])), "non_canonical", "order");
+        assert_eq!(code(&ann(Value::Bytes(b"hi".to_vec()))), "non_canonical", "a UTF-8 byte string for text");
+        assert_eq!(code(&announcement(vec![(t("pinned"), Value::Bool(true))])), "non_canonical", "an extra field");
+        let mut trailing = announcement(vec![]);
+        trailing.push(0);
+        assert_eq!(code(&trailing), "non_canonical", "trailing bytes");
+        let mut indefinite = vec![0xbf];
+        for v in [t("type"), t("announcement"), t("text"), t("hi")] {
+            indefinite.extend(enc(&v));
+        }
+        indefinite.push(0xff);
+        assert_eq!(code(&indefinite), "non_canonical", "an indefinite-length map");
+        let skill = hex::decode("a3647479706565736b696c6c65736b696c6c6363617263686173f5").unwrap();
+        assert_eq!(code(&skill), "accepted");
+        let assessment = |level: &[u8]| {
+            let mut b = hex::decode("a464747970656a6173736573736d656e7467636f6e7461637458200505050505050505050505050505050505050505050505050505050505050505656c6576656c04646e6f746560").unwrap();
+            let at = b.windows(5).position(|w| w == b"level").unwrap() + 5;
+            b.splice(at..at + 1, level.iter().copied());
+            b
+        };
+        assert_eq!(code(&assessment(&[0x04])), "accepted");
+        assert_eq!(code(&assessment(&[0x18, 0x04])), "non_canonical", "an integer not in its shortest form");
+        // Nesting: the body's own map is level 1; 16 levels in all are read, more are not.
+        let nested = |levels: usize| {
+            let mut v = Value::Integer(1.into());
+            for _ in 0..levels {
+                v = Value::Array(vec![v]);
+            }
+            announcement(vec![(t("x"), v)])
+        };
+        assert_eq!(code(&nested(15)), "non_canonical", "16 levels: read, then refused as an extra field");
+        assert_eq!(code(&nested(16)), "invalid_body", "17 levels: refused unread");
+        // Canonical, but against an event's rules: invalid_body.
+        assert_eq!(code(&ann(t(" "))), "invalid_body", "empty text");
     }
 }

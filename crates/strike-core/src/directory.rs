@@ -1,9 +1,19 @@
 //! Directory helpers: when someone can cover, and whether an offer covers a need.
 //!
 //! Times are weekly slots: a set of days and a window of the day, which may run past midnight
-//! (`mon-fri 22:00-06:00` is five night shifts). Canonical text form, as stored in ops:
-//! `any`, or days in week order joined by commas, then optionally a space and `HH:MM-HH:MM`
-//! (`mon,tue,wed 18:00-23:00`; no window means all day).
+//! (`mon-fri 22:00-06:00` is five night shifts), in quarter hours. The canonical text form,
+//! the only one ops may carry (`docs/protocol.md`, "Cover times"):
+//!
+//! ```text
+//! when   = days [ " " window ]              no window: all day
+//! days   = "any" / day *( "," day )         "any": all seven days; else 1 to 6 days, in week order
+//! day    = "mon" / "tue" / "wed" / "thu" / "fri" / "sat" / "sun"
+//! window = time "-" time                    start != end; an end before the start runs past midnight
+//! time   = HH ":" MM                        HH 00-23, MM 00, 15, 30 or 45
+//! ```
+//!
+//! What people type is read more freely (`Mon-Fri`, `weekends`, `9:00`, `24:00`, a window
+//! alone) and written in this form.
 
 use std::fmt;
 
@@ -69,7 +79,8 @@ impl Slots {
 
     fn quarters(&self) -> u128 {
         let Some((start, end)) = self.window else { return (1u128 << QUARTERS) - 1 };
-        let (s, e) = (u32::from(start) / 15, u32::from(end).div_ceil(15));
+        // Invariant: windows are whole quarter hours (checked on parse).
+        let (s, e) = (u32::from(start) / 15, u32::from(end) / 15);
         let range = |a: u32, b: u32| if b <= a { 0 } else { ((1u128 << (b - a)) - 1) << a };
         if start < end { range(s, e) } else { range(s, QUARTERS) | range(0, e) }
     }
@@ -87,12 +98,19 @@ fn day(text: &str) -> Result<u8, String> {
         .ok_or_else(|| format!("{text:?} is not a day (mon, tue, wed, thu, fri, sat, sun)"))
 }
 
+/// A time of day in minutes: `HH:MM` in quarter hours (`24:00` is read as midnight).
 fn minutes(text: &str) -> Result<u16, String> {
     let bad = || format!("{text:?} is not a time of day (HH:MM)");
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if h > 24 || m > 59 || (h == 24 && m != 0) {
         return Err(bad());
+    }
+    if m % 15 != 0 {
+        return Err(format!("{text:?}: cover times are in quarter hours (:00, :15, :30, :45)"));
     }
     Ok((h * 60 + m) % (24 * 60))
 }
@@ -136,9 +154,47 @@ mod tests {
             assert_eq!(slots.to_string(), canonical, "{input}");
             assert_eq!(Slots::parse(canonical).unwrap(), slots);
         }
-        for bad in ["", "someday", "fri-mon", "mon 25:00-26:00", "mon 10:00", "mon 10:00-10:00", "mon tue wed"] {
+        for bad in [
+            "",
+            "someday",
+            "fri-mon",
+            "mon 25:00-26:00",
+            "mon 10:00",
+            "mon 10:00-10:00",
+            "mon tue wed",
+            "mon 09:05-17:00",
+            "mon 09:00-17:59",
+            "mon 9:0-17:00",
+            "mon +9:00-17:00",
+        ] {
             assert!(Slots::parse(bad).is_err(), "{bad:?}");
         }
+        // What people type freely, written the one way ops carry it.
+        for (typed, canonical) in [
+            ("mon,tue,wed,thu,fri,sat,sun", "any"),
+            ("daily 09:00-17:00", "any 09:00-17:00"),
+            ("9:00-24:00", "any 09:00-00:00"),
+            ("SUN,MON", "mon,sun"),
+        ] {
+            assert_eq!(Slots::parse(typed).unwrap().to_string(), canonical, "{typed}");
+        }
+    }
+
+    /// Every canonical form reads back as itself; nothing else is canonical.
+    #[test]
+    fn the_canonical_grammar_is_exact() {
+        let mut n = 0;
+        for days in 1u8..=0x7f {
+            for window in [None, Some((0u16, 15u16)), Some((22 * 60, 6 * 60)), Some((23 * 60 + 45, 0))] {
+                let slots = Slots { days, window };
+                let text = slots.to_string();
+                assert_eq!(Slots::parse(&text).unwrap(), slots, "{text}");
+                let first = text.split(' ').next().unwrap();
+                assert!(first == "any" || first.split(',').count() < 7, "{text}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, 127 * 4);
     }
 
     #[test]

@@ -92,6 +92,10 @@ pub fn open(bytes: &[u8], passphrase: &[u8]) -> Result<(Secrets, KdfParams), Nod
     if !params.meets_minimum() {
         return Err(corrupt("key-derivation parameters below the minimum"));
     }
+    let ct_len = u32::from_be_bytes(bytes[AAD_LEN + NONCE_LEN..AAD_LEN + NONCE_LEN + 4].try_into().expect("4 bytes"));
+    if ct_len as usize != SECRET_LEN + strike_crypto::TAG_LEN {
+        return Err(corrupt("wrong ciphertext length"));
+    }
     let salt: [u8; 16] = bytes[21..37].try_into().expect("16 bytes");
     let nonce: [u8; NONCE_LEN] = bytes[AAD_LEN..AAD_LEN + NONCE_LEN].try_into().expect("24 bytes");
     let ct = &bytes[AAD_LEN + NONCE_LEN + 4..];
@@ -164,6 +168,10 @@ mod tests {
         // Raising t_cost by one changes the associated data: the file no longer opens.
         bytes[9 + 4 + 3] += 1;
         assert!(matches!(open(&bytes, b"pw"), Err(NodeError::WrongPassphrase)));
+        // A length that is not the one length is damage, found before any work.
+        let mut bad_len = seal(&secrets, b"pw", KdfParams::MINIMUM, &mut rng).unwrap();
+        bad_len[AAD_LEN + NONCE_LEN + 3] ^= 1;
+        assert!(matches!(open(&bad_len, b"pw"), Err(NodeError::CorruptKeyFile(_))));
         // Lowering memory below the floor is refused before any work is done.
         bytes[9..13].copy_from_slice(&1024u32.to_be_bytes());
         assert!(matches!(open(&bytes, b"pw"), Err(NodeError::CorruptKeyFile(_))));

@@ -33,8 +33,12 @@ pub enum NodeError {
     NotInitialized(PathBuf),
     #[error("an identity already exists in {0}")]
     AlreadyInitialized(PathBuf),
-    #[error("wrong passphrase")]
+    /// The passphrase does not open the key file. A key file damaged in its salt, parameters,
+    /// nonce or ciphertext gives this error too: the AEAD cannot tell the two apart.
+    #[error("wrong passphrase (or the key file's encrypted part is damaged)")]
     WrongPassphrase,
+    /// Not a key file of this version at all: wrong size, magic or version, or parameters
+    /// below the floor. Found before any key derivation.
     #[error("key file is damaged: {0}")]
     CorruptKeyFile(String),
     /// The key file opened, but the database does not open with its key.

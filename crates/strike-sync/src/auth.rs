@@ -14,13 +14,16 @@ pub const AUTH_LABEL: &[u8] = b"openstrike/sync-auth/v1";
 pub enum Auth {
     /// The initiator: the network it wants, its author key there, and its proof.
     Open {
+        #[serde(with = "strike_core::body::bytes_array")]
         network: [u8; 32],
+        #[serde(with = "strike_core::body::bytes_array")]
         author: [u8; 32],
         #[serde(with = "strike_core::body::bytes_array")]
         signature: [u8; 64],
     },
     /// The responder's own proof, for the same network.
     Accepted {
+        #[serde(with = "strike_core::body::bytes_array")]
         author: [u8; 32],
         #[serde(with = "strike_core::body::bytes_array")]
         signature: [u8; 64],
@@ -28,6 +31,7 @@ pub enum Auth {
     /// The initiator asks a hub: the network, the epoch whose access key signs, the proof
     /// (signed with that access key), and optionally a newer grant from the founder.
     HubOpen {
+        #[serde(with = "strike_core::body::bytes_array")]
         network: [u8; 32],
         epoch: u32,
         #[serde(with = "strike_core::body::bytes_array")]

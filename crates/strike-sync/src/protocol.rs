@@ -50,8 +50,10 @@ const CBOR_RECURSION_LIMIT: usize = 8;
 /// and how many of the author's ops are held as evidence of equivocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
+    #[serde(with = "strike_core::body::bytes_array")]
     pub author: [u8; 32],
     pub seq: u64,
+    #[serde(with = "strike_core::body::bytes_array")]
     pub id: [u8; 32],
     pub evidence: u32,
 }
@@ -61,7 +63,13 @@ pub struct Head {
 #[serde(rename_all = "snake_case")]
 pub enum Message {
     /// Opens a session. `heads` is empty and `complete` false when the vector is too large.
-    Hello { version: u8, network: [u8; 32], heads: Vec<Head>, complete: bool },
+    Hello {
+        version: u8,
+        #[serde(with = "strike_core::body::bytes_array")]
+        network: [u8; 32],
+        heads: Vec<Head>,
+        complete: bool,
+    },
     /// The responder's vector (fast path).
     Vector { heads: Vec<Head> },
     /// A negentropy message.
@@ -70,7 +78,10 @@ pub enum Message {
         payload: Vec<u8>,
     },
     /// Ops asked for by id.
-    Want { ids: Vec<[u8; 32]> },
+    Want {
+        #[serde(with = "strike_core::body::bytes_array_list")]
+        ids: Vec<[u8; 32]>,
+    },
     /// Ops the peer lacks, in log order.
     Ops { ops: Vec<Op> },
     /// The initiator found a fork the responder could not see: reconcile instead.

@@ -71,7 +71,7 @@ fn errors_are_one_line_with_documented_exit_codes() {
     let wrong = home.cmd(&["network", "list"]).env("OPENSTRIKE_PASSPHRASE", "not the passphrase").output().unwrap();
     assert_eq!(wrong.status.code(), Some(3));
     let stderr = String::from_utf8(wrong.stderr).unwrap();
-    assert_eq!(stderr.trim(), "error: wrong passphrase");
+    assert_eq!(stderr.trim(), "error: wrong passphrase (or the key file's encrypted part is damaged)");
     assert_eq!(files_under(&home.dir), before, "a wrong passphrase changes nothing on disk");
 
     let unknown = home.run(&["announce", "Nowhere", "hello"]);

@@ -227,3 +227,45 @@ fn protocol_document_carries_the_body_vectors() {
         assert!(doc.contains(context), "docs/protocol.md is missing {context:?}");
     }
 }
+
+/// CBOR diagnostic notation (RFC 8949, section 8) of a body: its fields and values exactly,
+/// from which the vector can be written again.
+fn diagnostic(v: &ciborium::value::Value) -> String {
+    use ciborium::value::Value;
+    match v {
+        Value::Map(fields) => {
+            let inner: Vec<String> =
+                fields.iter().map(|(k, v)| format!("{}: {}", diagnostic(k), diagnostic(v))).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(diagnostic).collect::<Vec<_>>().join(", ")),
+        Value::Text(t) => format!("{t:?}"),
+        Value::Bytes(b) => format!("h'{}'", hex::encode(b)),
+        Value::Integer(i) => i128::from(*i).to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        other => panic!("bodies hold no {other:?}"),
+    }
+}
+
+#[test]
+fn protocol_document_carries_the_inputs_of_the_body_vectors() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+    let squeezed: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
+    let inputs: Vec<(&str, String)> = FROZEN
+        .iter()
+        .map(|(name, hex)| (*name, diagnostic(&ciborium::from_reader(&hex::decode(hex).unwrap()[..]).unwrap())))
+        .collect();
+    if std::env::var_os("PRINT_VECTORS").is_some() {
+        for (name, diag) in &inputs {
+            println!("{name}\t{diag}");
+        }
+    }
+    for (name, diag) in inputs {
+        let diag_squeezed: String = diag.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            squeezed.contains(&diag_squeezed),
+            "docs/protocol.md is missing the inputs of the {name} vector: {diag}"
+        );
+    }
+}

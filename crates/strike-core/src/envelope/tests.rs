@@ -153,9 +153,26 @@ fn non_canonical_re_encodings_are_rejected_even_when_signed() {
     first_with_prev.seq = 1;
     assert!(matches!(SealedOp::verify(resigned(first_with_prev)), Err(Reject::NonCanonical(_))));
 
-    let mut zero_seq = base;
+    let mut zero_seq = base.clone();
     zero_seq.seq = 0;
     assert!(matches!(SealedOp::verify(resigned(zero_seq)), Err(Reject::NonCanonical(_))));
+
+    let mut no_prev = base.clone();
+    no_prev.prev = None;
+    assert_eq!(SealedOp::verify(resigned(no_prev)), Err(Reject::NonCanonical("missing prev")));
+
+    let mut nine = base.clone();
+    nine.deps = (1..=9u8).map(|i| OpId([i; 32])).collect();
+    assert_eq!(SealedOp::verify(resigned(nine)).map_err(|e| e.code()), Err("non_canonical"), "nine deps");
+
+    let mut short = base.clone();
+    short.ciphertext = vec![0; 15];
+    assert_eq!(SealedOp::verify(resigned(short)).map_err(|e| e.code()), Err("malformed"), "shorter than a tag");
+
+    // An author key that is not a valid point (or of small order) cannot sign anything.
+    let mut bad_key = base;
+    bad_key.author = AuthorId([0; 32]);
+    assert_eq!(SealedOp::verify(resigned(bad_key)).map_err(|e| e.code()), Err("bad_signature"));
 }
 
 #[test]

@@ -8,3 +8,4 @@ mod lan;
 mod networks;
 mod quic;
 mod sync;
+mod vectors;

@@ -175,3 +175,32 @@ mod arbitrary_input {
         }
     }
 }
+
+/// The plaintext inside the age layer of a bundle holding the two vector ops of
+/// `docs/protocol.md` (vectors 1 and 2), created at 1,800,000,000: frozen there.
+#[test]
+fn the_plaintext_of_a_small_bundle_is_frozen() {
+    const GENESIS: &str = "01421b93e971ad7e4b277c7e927ec3a65967531d66878a4dfd0274cfd0671cc78bd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a000000000000000100000000000000000000000000000000000000000000000000000000000000000001ba81400000000044444444444444444444444444444444444444444444444400000095bec204ad408750e4f71e2e6d79a4a6c95f6f875e64bd242a2584b338db69226aa3de39b7e9093dfffeb87ebebfdcbf3fc00969f2f34c6a7389f44d4d999f53f00cfd95a94890f76eaf764c6a95e3852213471ae08facea7158633cab0075784274129400c7ba2d6dca7a92352eb4df3e2250d37ad3b871e66091d0db0af0b318363340a53cdb29829336f56876f081f7beee1eb4db200bbc7a1485fa96f28a7a9409ab856cfa01d00a8fdd50e01d67e4c4dc1922d2330cca782f2073d15dd4332b940e9b5e82ee96a6b90d5a5a7da6b09965df560f";
+    const ANNOUNCEMENT: &str = "01421b93e971ad7e4b277c7e927ec3a65967531d66878a4dfd0274cfd0671cc78bd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a00000000000000022e39407671dedb26bc1abe5b845d741606ff47b5de838b4d3c5c5ee87773efe10001ba8141000000005555555555555555555555555555555555555555555555550000004bd5290282287bbb78e6380d8252fc7ef96feec301caabddfcfd76d74d3d804c8cca5be47bcf7a3b46a931d9b793e18bf50fee4d4353e3712319695c21d9e9229c12cb87196697fdfb8239eb0b8e5198b664099ca28fac1619b362a225a0dbd38899aaaa9f896886db7e2edd58e7f51157acbcafd5950eb411b9bdae34c2958358349a8ce2ac043858055404";
+    let ops: Vec<Vec<u8>> = [GENESIS, ANNOUNCEMENT].iter().map(|h| hex::decode(h).unwrap()).collect();
+    let network: NetworkId = "421b93e971ad7e4b277c7e927ec3a65967531d66878a4dfd0274cfd0671cc78b".parse().unwrap();
+    let mut w = BundleWriter::new(Vec::new(), Seal::Passphrase("courier"), &network, 1_800_000_000).unwrap();
+    for op in &ops {
+        w.push(op).unwrap();
+    }
+    let (sealed, _) = w.finish().unwrap();
+    let decryptor = age::Decryptor::new(&sealed[..]).unwrap();
+    let id = age::scrypt::Identity::new(SecretString::from("courier".to_owned()));
+    let mut plaintext = Vec::new();
+    decryptor.decrypt(std::iter::once(&id as &dyn age::Identity)).unwrap().read_to_end(&mut plaintext).unwrap();
+    if std::env::var_os("PRINT_VECTORS").is_some() {
+        println!("bundle plaintext: {}", hex::encode(&plaintext));
+    }
+    // The plaintext alone reads back as the bundle.
+    let mut reader = BundleReader::new(&plaintext[..]).unwrap();
+    assert_eq!((reader.network(), reader.next_chunk().unwrap()), (network, Some(ops)));
+    assert!(reader.next_chunk().unwrap().is_none());
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md")).unwrap();
+    let squeezed: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.contains(&hex::encode(&plaintext)), "docs/protocol.md is missing the bundle plaintext vector");
+}
