@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use strike_core::{NetworkId, OpId};
 use strike_node::input::CallSpec;
+use strike_node::network::RecoverWhy;
 use strike_node::views::{MemberView, NetworkView};
 use zeroize::Zeroizing;
 
@@ -59,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/vouches", post(vouch))
         .route("/networks/{net}/removals", post(remove))
         .route("/networks/{net}/invites", post(invite))
+        .route("/networks/{net}/recover", post(recover))
+        .route("/networks/{net}/only-copy", post(only_copy))
         .route("/networks/{net}/announcements", get(announcements).post(write::<AnnounceInput>))
         .route("/networks/{net}/directory", get(directory))
         .route("/networks/{net}/profile", post(write::<ProfileInput>))
@@ -175,6 +178,40 @@ async fn remove(
     let (id, Member { member }) = (network_id(&net)?, body(b)?);
     let (_, out) = state.act(move |node| crate::forms::remove(node, &id, &member)).await?;
     Ok(json_of(&json!({ "op_id": out.op.to_hex(), "new_epoch": out.new_epoch, "key_shares": out.n_shares })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct Recover {
+    /// The key has not forked, but a device with this data directory was seized or copied.
+    compromised: bool,
+}
+
+/// Goes on under a new key after this node's key forked (or its device was compromised).
+async fn recover(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    raw: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let id = network_id(&net)?;
+    // The body may be left out: then the key must have forked.
+    let Recover { compromised } = match raw.is_empty() {
+        true => Recover::default(),
+        false => serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("bad JSON body: {e}")))?,
+    };
+    let why = if compromised { RecoverWhy::Compromised } else { RecoverWhy::Forked };
+    let out = state.act(move |node| node.recover(&id, why)).await?;
+    let body = json!({ "op_id": out.op.to_hex(), "old_author": out.old.to_hex(), "new_author": out.new.to_hex(),
+                       "last_good_seq": out.last_good_seq });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The owner says this data directory is the only copy: writes resume.
+async fn only_copy(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {
+    let id = network_id(&net)?;
+    state.act(move |node| node.confirm_only_copy(&id)).await?;
+    Ok(json_of(&json!({ "network_id": net, "writes": "ready" })))
 }
 
 #[derive(Deserialize)]

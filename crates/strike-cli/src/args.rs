@@ -73,6 +73,16 @@ pub enum Command {
     /// Members, pending joiners and who vouched for whom; promote and remove
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Go on under a new key after yours forked (a restored or cloned device signed with it):
+    /// an organizer vouches the new key in, and your old key is removed
+    Recover {
+        /// Network id, id prefix or unique name
+        network: String,
+        /// Your key has not forked, but a device holding this data directory was seized or
+        /// copied: go on under a new key before anyone signs with the old one
+        #[arg(long)]
+        compromised: bool,
+    },
     /// Vouch for a pending joiner (admission needs the network's number of vouches)
     Vouch {
         network: String,
@@ -296,6 +306,9 @@ pub enum AdminCommand {
     },
     /// Run SQLite's and SQLCipher's integrity checks
     Check,
+    /// Say this data directory is the only copy: writes in NETWORK resume without a sync
+    /// (after a restore or a move they wait for one, so no sequence number is signed twice)
+    OnlyCopy { network: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,8 @@ use strike_crypto::KdfParams;
 use strike_node::{ImportProgress, NetworkStatus, Node, default_data_dir, default_demo_dir};
 use zeroize::Zeroizing;
 
+use strike_node::network::RecoverWhy;
+
 use crate::args::{AdminCommand, BenchCommand, BundleCommand, Cli, Command, KindArg, NetworkCommand, PassphraseAction};
 use crate::organize;
 use crate::output::{emit, time};
@@ -56,6 +58,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Join { link, pseudonym, out } => organize::join(&cli, &mut unlock(&cli)?, link, pseudonym, out),
         Command::Member(cmd) => organize::member(&cli, &mut unlock(&cli)?, cmd),
         Command::Vouch { network, member } => organize::vouch(&cli, &mut unlock(&cli)?, network, member),
+        Command::Recover { network, compromised } => {
+            let why = if *compromised { RecoverWhy::Compromised } else { RecoverWhy::Forked };
+            organize::recover(&cli, &mut unlock(&cli)?, network, why)
+        }
         Command::Profile(cmd) => organize::profile(&cli, &mut unlock(&cli)?, cmd),
         Command::Skill(cmd) => organize::skill(&cli, &mut unlock(&cli)?, cmd),
         Command::Cover(cmd) => organize::cover(&cli, &mut unlock(&cli)?, cmd),
@@ -424,6 +430,16 @@ fn admin(cli: &Cli, cmd: &AdminCommand) -> anyhow::Result<()> {
                         format!("{at}  {:<18} op {}  {}\n", a.reason, a.op_id.short(), a.detail)
                     })
                     .collect()
+            });
+        }
+        AdminCommand::OnlyCopy { network } => {
+            let mut node = unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            node.confirm_only_copy(&id)?;
+            emit(json, json!({ "network_id": id.to_hex(), "writes": "ready" }), || {
+                "writes resume in this network; if another copy of this data directory signs too, your key forks \
+                 and you go on under a new one (openstrike recover)"
+                    .into()
             });
         }
         AdminCommand::Check => {

@@ -153,6 +153,30 @@ pub fn member(cli: &Cli, node: &mut Node, cmd: &MemberCommand) -> anyhow::Result
     Ok(())
 }
 
+pub fn recover(cli: &Cli, node: &mut Node, network: &str, why: strike_node::network::RecoverWhy) -> anyhow::Result<()> {
+    let id = node.resolve_network(network)?;
+    let out = node.recover(&id, why)?;
+    emit(
+        cli.json,
+        json!({ "op_id": out.op.to_hex(), "old_author": out.old.to_hex(), "new_author": out.new.to_hex(),
+                "last_good_seq": out.last_good_seq }),
+        || {
+            format!(
+                "asked to go on under a new key: {}\n\
+                 Show an organizer this key in person; once they vouch for it (openstrike vouch NETWORK {}), your old \
+                 key {} is removed: its ops after #{} do not count, and the network key rotates away from it.\n\
+                 Your old key's pledges stop counting then: pledge again with the new one.\n\
+                 Sync (or carry a bundle) so the organizers see the request.",
+                out.new,
+                &out.new.to_hex()[..12],
+                out.old.short(),
+                out.last_good_seq
+            )
+        },
+    );
+    Ok(())
+}
+
 pub fn vouch(cli: &Cli, node: &mut Node, network: &str, member: &str) -> anyhow::Result<()> {
     let id = node.resolve_network(network)?;
     let m = node.resolve_member(&id, member)?;

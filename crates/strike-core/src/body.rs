@@ -64,6 +64,9 @@ pub enum Body {
     Checkpoint(Checkpoint),
     /// An organizer sets out a campaign countdown.
     Campaign(Campaign),
+    /// A member goes on under a new author key after their old one forked (a restored or
+    /// cloned device): the new key's first op, vouched in by an organizer.
+    Rejoin(Rejoin),
 }
 
 /// What kind of network this is; it changes which features the UI puts first.
@@ -149,6 +152,26 @@ pub struct JoinRequest {
     #[serde(with = "bytes_array")]
     pub agreement: [u8; 32],
     pub pseudonym: String,
+}
+
+/// A member asks to go on under a new author key (this op's author) in place of `old`, whose
+/// chain forked or whose device is no longer theirs alone. Always its author's first op, sealed
+/// under a network key (`docs/protocol.md`, "Restored and cloned devices").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejoin {
+    /// The author key this one replaces.
+    #[serde(with = "bytes_array")]
+    pub old: [u8; 32],
+    /// The new author's X25519 key for this network.
+    #[serde(with = "bytes_array")]
+    pub agreement: [u8; 32],
+    pub pseudonym: String,
+    /// The old key's ops up to this seq were the member's own; none after it counts.
+    pub last_good_seq: u64,
+    /// The old key's signature over [`crate::membership::REJOIN_LABEL`] `|| 0x00 || network ||
+    /// new author`: only whoever holds the old key can ask.
+    #[serde(with = "bytes_array")]
+    pub proof: [u8; 64],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +360,7 @@ impl Body {
             Body::Pledge(_) => "pledge",
             Body::Checkpoint(_) => "checkpoint",
             Body::Campaign(_) => "campaign",
+            Body::Rejoin(_) => "rejoin",
         }
     }
 
@@ -365,6 +389,7 @@ impl Body {
                 }
             }
             Body::JoinRequest(j) => check_text("pseudonym", &j.pseudonym, MAX_FIELD_LEN)?,
+            Body::Rejoin(r) => check_text("pseudonym", &r.pseudonym, MAX_FIELD_LEN)?,
             Body::Vouch(_) | Body::Removal(_) | Body::RoleChange(_) | Body::CoverClose(_) | Body::Pledge(_) => {}
             Body::Checkpoint(_) => {}
             Body::KeyShare(k) => {

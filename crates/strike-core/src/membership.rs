@@ -18,12 +18,17 @@
 //!   had seen (`last_seen_seq`), cuts A: A's ops above it count for nothing, including the
 //!   removals, vouches and promotions among them. Cuts only grow, and the fold repeats until
 //!   no new cut appears, so two organizers removing each other concurrently are both removed.
+//! - A rejoin (a new key's first op, signed also by the old key) is admitted by one counted
+//!   organizer's vouch, once the old key is admitted; the new key then replaces the old one: the
+//!   old key is cut at the rejoin's `last_good_seq` (and so removed), and the new key takes its
+//!   role. An old key is replaced once: by the rejoin whose first organizer vouch came first.
 //! - An op of author A at seq s *counts* iff A is admitted and s is at most A's cut.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::body::Rejoin;
 use crate::{AuthorId, Body, CoarseTime, Envelope, Genesis, NetworkId, NetworkKind, OpId, Reject};
 
 /// Key-derivation context for network ids (BLAKE3 `derive_key`).
@@ -37,6 +42,16 @@ pub const EPOCH_ID_CONTEXT: &str = "openstrike 2026-11 epoch id v1";
 pub const KEY_SEAL_INFO: &[u8] = b"openstrike 2026-11 epoch key v1";
 /// Envelope epochs at or above this mark an op sealed under an invite's join key.
 pub const JOIN_EPOCH_BASE: u32 = 0x8000_0000;
+/// Signature label of a rejoin's proof by the old key.
+pub const REJOIN_LABEL: &[u8] = b"openstrike/rejoin/v1";
+
+/// What the old key signs to let `new` replace it in `network`.
+pub fn rejoin_message(network: &NetworkId, new: &AuthorId) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64);
+    m.extend_from_slice(&network.0);
+    m.extend_from_slice(&new.0);
+    m
+}
 
 /// The id of the network founded by `founder` with `salt`.
 pub fn network_id(founder: &AuthorId, salt: &[u8; 16]) -> NetworkId {
@@ -187,6 +202,7 @@ pub fn is_membership(body: &Body) -> bool {
             | Body::Vouch(_)
             | Body::RoleChange(_)
             | Body::Removal(_)
+            | Body::Rejoin(_)
     )
 }
 
@@ -241,6 +257,21 @@ pub fn check_standing(envelope: &Envelope, body: &Body, founded: bool) -> Result
             }
             Ok(())
         }
+        Body::Rejoin(r) => {
+            if envelope.seq != 1 {
+                return Err(Reject::InvalidBody("a rejoin is its author's first op".into()));
+            }
+            if envelope.epoch >= JOIN_EPOCH_BASE {
+                return Err(Reject::InvalidBody("a rejoin is sealed under a network key".into()));
+            }
+            if r.old == envelope.author.0 {
+                return Err(Reject::InvalidBody("a rejoin replaces another key".into()));
+            }
+            let message = rejoin_message(&envelope.network, &envelope.author);
+            strike_crypto::SigningPublic(r.old)
+                .verify(REJOIN_LABEL, &message, &r.proof)
+                .map_err(|_| Reject::InvalidBody("the rejoin is not signed by the key it replaces".into()))
+        }
         Body::KeyShare(_) => Ok(()),
         _ if envelope.seq == 1 => Err(Reject::NoRightToWrite("an author's first op must be genesis or a join request")),
         _ if envelope.epoch >= JOIN_EPOCH_BASE => {
@@ -255,6 +286,43 @@ fn check_genesis_id(envelope: &Envelope, genesis: &Genesis) -> Result<(), Reject
         return Err(Reject::NoRightToWrite("genesis does not match the network id"));
     }
     Ok(())
+}
+
+/// Admits the rejoins that counted organizers vouched for, given the organizers of a fixed
+/// point: an old key is replaced once, by the rejoin naming it whose first counted organizer
+/// vouch came first: by the vouch's time, then its author, then its seq (so of one organizer's
+/// vouches, the one they signed first). Only admitted keys are replaced. Returns
+/// whether any rejoin was admitted.
+fn admit_rejoins(
+    events: &[&Event],
+    rejoins: &BTreeMap<AuthorId, (&Event, &Rejoin)>,
+    cuts: &BTreeMap<AuthorId, u64>,
+    organizers: &BTreeSet<AuthorId>,
+    admitted: &mut BTreeSet<AuthorId>,
+    replaced: &mut BTreeMap<AuthorId, AuthorId>,
+) -> bool {
+    let cut = |a: &AuthorId| cuts.get(a).copied().unwrap_or(u64::MAX);
+    let mut first_vouch: BTreeMap<AuthorId, (CoarseTime, AuthorId, u64, AuthorId)> = BTreeMap::new();
+    for e in events {
+        let Body::Vouch(v) = &e.body else { continue };
+        let new = AuthorId(v.member);
+        let Some((_, r)) = rejoins.get(&new) else { continue };
+        let old = AuthorId(r.old);
+        if !replaced.contains_key(&old)
+            && organizers.contains(&e.author)
+            && e.seq <= cut(&e.author)
+            && admitted.contains(&old)
+            && cut(&new) >= 1
+        {
+            let slot = first_vouch.entry(old).or_insert((e.time, e.author, e.seq, new));
+            *slot = (*slot).min((e.time, e.author, e.seq, new));
+        }
+    }
+    for (old, (_, _, _, new)) in &first_vouch {
+        admitted.insert(*new);
+        replaced.insert(*old, *new);
+    }
+    !first_vouch.is_empty()
 }
 
 /// Resolves membership from every membership event held (any order, duplicates ignored).
@@ -279,11 +347,18 @@ pub fn resolve(events: &[Event]) -> Membership {
         created: genesis_event.time,
     });
 
-    // Who asked to join, and with what.
+    // Who asked to join, and with what; who asked to go on under a new key.
     let mut joins: BTreeMap<AuthorId, &Event> = BTreeMap::new();
+    let mut rejoins: BTreeMap<AuthorId, (&Event, &Rejoin)> = BTreeMap::new();
     for e in &events {
-        if let Body::JoinRequest(_) = e.body {
-            joins.entry(e.author).or_insert(e);
+        match &e.body {
+            Body::JoinRequest(_) => {
+                joins.entry(e.author).or_insert(e);
+            }
+            Body::Rejoin(r) => {
+                rejoins.entry(e.author).or_insert((e, r));
+            }
+            _ => {}
         }
     }
     let mut cuts: BTreeMap<AuthorId, u64> = BTreeMap::new();
@@ -293,69 +368,85 @@ pub fn resolve(events: &[Event]) -> Membership {
         let mut organizers: BTreeSet<AuthorId> = BTreeSet::from([founder]);
         let mut vouchers: BTreeMap<AuthorId, BTreeSet<AuthorId>> = BTreeMap::new();
         let mut invites: BTreeMap<[u8; 16], InviteState> = BTreeMap::new();
+        // Old key -> the new key that replaces it.
+        let mut replaced: BTreeMap<AuthorId, AuthorId> = BTreeMap::new();
+        // Stages: joins, vouches and promotions to their fixed point, then the rejoins that
+        // fixed point admits, then again, until no rejoin is admitted.
         loop {
-            let mut changed = false;
-            let counts = |a: &AuthorId, seq: u64, set: &BTreeSet<AuthorId>| set.contains(a) && seq <= cut(&cuts, a);
-            invites.clear();
-            for e in &events {
-                if let Body::Invite(i) = &e.body {
-                    let id = invite_id(&i.secret);
-                    invites.entry(id).or_insert(InviteState {
-                        op: e.op,
-                        author: e.author,
-                        uses: i.uses,
-                        vouches: i.vouches,
-                        expires: i.expires,
-                        requests: 0,
-                        counted: counts(&e.author, e.seq, &organizers),
-                    });
-                }
-            }
-            // Join requests in (time, op) order take the invites' uses.
-            let mut eligible: Vec<(AuthorId, usize)> = Vec::new();
-            for e in &events {
-                let Body::JoinRequest(j) = &e.body else { continue };
-                if joins.get(&e.author).map(|f| f.op) != Some(e.op) {
-                    continue;
-                }
-                if let Some(inv) = invites.get_mut(&j.invite) {
-                    inv.requests += 1;
-                    let in_time = inv.expires.is_none_or(|x| e.time.0 <= x);
-                    if inv.counted && in_time && inv.requests <= u32::from(inv.uses) {
-                        eligible.push((e.author, usize::from(inv.vouches.max(1))));
+            loop {
+                let mut changed = false;
+                let counts = |a: &AuthorId, seq: u64, set: &BTreeSet<AuthorId>| set.contains(a) && seq <= cut(&cuts, a);
+                invites.clear();
+                for e in &events {
+                    if let Body::Invite(i) = &e.body {
+                        let id = invite_id(&i.secret);
+                        invites.entry(id).or_insert(InviteState {
+                            op: e.op,
+                            author: e.author,
+                            uses: i.uses,
+                            vouches: i.vouches,
+                            expires: i.expires,
+                            requests: 0,
+                            counted: counts(&e.author, e.seq, &organizers),
+                        });
                     }
                 }
-            }
-            vouchers.clear();
-            for e in &events {
-                if let Body::Vouch(v) = &e.body
-                    && counts(&e.author, e.seq, &admitted)
-                {
-                    vouchers.entry(AuthorId(v.member)).or_default().insert(e.author);
+                // Join requests in (time, op) order take the invites' uses.
+                let mut eligible: Vec<(AuthorId, usize)> = Vec::new();
+                for e in &events {
+                    let Body::JoinRequest(j) = &e.body else { continue };
+                    if joins.get(&e.author).map(|f| f.op) != Some(e.op) {
+                        continue;
+                    }
+                    if let Some(inv) = invites.get_mut(&j.invite) {
+                        inv.requests += 1;
+                        let in_time = inv.expires.is_none_or(|x| e.time.0 <= x);
+                        if inv.counted && in_time && inv.requests <= u32::from(inv.uses) {
+                            eligible.push((e.author, usize::from(inv.vouches.max(1))));
+                        }
+                    }
+                }
+                vouchers.clear();
+                for e in &events {
+                    if let Body::Vouch(v) = &e.body
+                        && counts(&e.author, e.seq, &admitted)
+                    {
+                        vouchers.entry(AuthorId(v.member)).or_default().insert(e.author);
+                    }
+                }
+                for (joiner, needed) in &eligible {
+                    if !admitted.contains(joiner)
+                        && cut(&cuts, joiner) >= 1
+                        && vouchers.get(joiner).is_some_and(|v| v.iter().filter(|a| *a != joiner).count() >= *needed)
+                    {
+                        admitted.insert(*joiner);
+                        changed = true;
+                    }
+                }
+                for e in &events {
+                    if let Body::RoleChange(r) = &e.body
+                        && r.role == crate::Role::Organizer
+                        && counts(&e.author, e.seq, &organizers)
+                        && admitted.contains(&AuthorId(r.member))
+                        && organizers.insert(AuthorId(r.member))
+                    {
+                        changed = true;
+                    }
+                }
+                // The new key of an organizer is an organizer.
+                for (old, new) in &replaced {
+                    if organizers.contains(old) && organizers.insert(*new) {
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
                 }
             }
-            for (joiner, needed) in &eligible {
-                if !admitted.contains(joiner)
-                    && cut(&cuts, joiner) >= 1
-                    && vouchers.get(joiner).is_some_and(|v| v.iter().filter(|a| *a != joiner).count() >= *needed)
-                {
-                    admitted.insert(*joiner);
-                    changed = true;
-                }
+            if admit_rejoins(&events, &rejoins, &cuts, &organizers, &mut admitted, &mut replaced) {
+                continue;
             }
-            for e in &events {
-                if let Body::RoleChange(r) = &e.body
-                    && r.role == crate::Role::Organizer
-                    && counts(&e.author, e.seq, &organizers)
-                    && admitted.contains(&AuthorId(r.member))
-                    && organizers.insert(AuthorId(r.member))
-                {
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
+            break;
         }
         // Demotions, in (time, op) order, by organizers as promoted above.
         let promoted = organizers.clone();
@@ -367,6 +458,18 @@ pub fn resolve(events: &[Event]) -> Membership {
                 && e.seq <= cut(&cuts, &e.author)
             {
                 organizers.remove(&AuthorId(r.member));
+            }
+        }
+        // A new key took its old key's role: if the old key was demoted, so is the new one
+        // (unless it was promoted in its own right).
+        for (old, new) in &replaced {
+            let promoted_itself = events.iter().any(|e| {
+                matches!(&e.body, Body::RoleChange(r) if r.member == new.0 && r.role == crate::Role::Organizer)
+                    && promoted.contains(&e.author)
+                    && e.seq <= cut(&cuts, &e.author)
+            });
+            if !organizers.contains(old) && !promoted_itself {
+                organizers.remove(new);
             }
         }
         // Removals by organizers cut their targets.
@@ -385,6 +488,14 @@ pub fn resolve(events: &[Event]) -> Membership {
                 }
             }
         }
+        // A replaced key counts up to its last good seq, the rejoin says (the founder's too).
+        for (old, new) in &replaced {
+            let last_good = rejoins.get(new).map_or(0, |(_, r)| r.last_good_seq);
+            if last_good < cut(&cuts, old) {
+                cuts.insert(*old, last_good);
+                new_cut = true;
+            }
+        }
         if new_cut {
             continue;
         }
@@ -399,6 +510,12 @@ pub fn resolve(events: &[Event]) -> Membership {
                     }
                     _ => None,
                 }))
+                .chain(
+                    rejoins
+                        .iter()
+                        .filter(|(a, _)| **a != founder && !joins.contains_key(*a))
+                        .map(|(a, (e, r))| (*a, (*e, r.agreement, r.pseudonym.clone(), None))),
+                )
                 .collect();
         for (author, (first, agreement, pseudonym, invite)) in first_ops {
             let is_admitted = admitted.contains(&author);

@@ -226,7 +226,8 @@ impl Node {
         let mut rng = rand::rng();
         let secrets = keyfile::Secrets::generate(&mut rng);
         let sealed = keyfile::seal(&secrets, passphrase, params, &mut rng)?;
-        let store = Store::open(&dir.database(), &secrets.db_key)?;
+        let mut store = Store::open(&dir.database(), &secrets.db_key)?;
+        store.bind_device(&paths::device_fingerprint(&dir.database()).map_err(io_err("reading the database file"))?)?;
         keyfile::write_atomic(&dir.key_file(), &sealed).map_err(io_err("writing the key file"))?;
         Ok(Node::unlocked(dir, store, secrets, params))
     }
@@ -242,7 +243,13 @@ impl Node {
             Err(e) => return Err(io_err("reading the key file")(e)),
         };
         let (secrets, kdf) = keyfile::open(&bytes, passphrase)?;
-        let store = Store::open(&dir.database(), &secrets.db_key)?;
+        let mut store = Store::open(&dir.database(), &secrets.db_key)?;
+        let binding = paths::device_fingerprint(&dir.database()).map_err(io_err("reading the database file"))?;
+        if store.bind_device(&binding)? {
+            // A restored backup, or a copy on another device: signing now could reuse a
+            // sequence number. Each network waits for a sync (or the owner's word).
+            tracing::warn!("this data directory was restored or copied: writes wait until each network syncs");
+        }
         let mut node = Node::unlocked(dir, store, secrets, kdf);
         if kdf.at_least(KdfParams::DEFAULT) != kdf {
             // Written when unlocking cost less: raise it now, while the passphrase is here.
@@ -407,6 +414,7 @@ impl Node {
         bodies: Vec<Body>,
         key: Option<(u32, SymmetricKey)>,
     ) -> Result<Vec<OpId>> {
+        self.write_gate(network)?;
         for body in &bodies {
             // What this node is asked to write is the user's input: say what is wrong with it.
             body.check().map_err(|reject| match reject {
@@ -439,6 +447,38 @@ impl Node {
             Reject::NoRightToWrite(why) => NodeError::NotAllowed(why.into()),
             other => NodeError::Refused(other),
         })
+    }
+
+    /// `Ok` if this node may sign its next op in `network`: it knows its chain there is fresh
+    /// (it created or joined the network in this store, or synced it since the store was
+    /// restored or copied, or its owner said this is the only copy), and its key has not
+    /// forked (a fork flags every later op of the key on every node).
+    pub fn write_gate(&self, network: &NetworkId) -> Result<()> {
+        self.store.network(network)?;
+        if !self.store.writes_ready(network)? {
+            return Err(NodeError::NotAllowed(
+                "this data directory looks restored from a backup or copied from another device, so this node \
+                 could sign at a sequence number it already used: sync this network with a peer or hub first \
+                 (`openstrike sync`), or, if this is the only copy, run `openstrike admin only-copy NETWORK`"
+                    .into(),
+            ));
+        }
+        if let Some(me) = self.network(network)?.my_author
+            && self.store.equivocators(network)?.contains(&me)
+        {
+            return Err(NodeError::NotAllowed(
+                "your key in this network forked (two devices signed with it), so nothing it signs counts: \
+                 go on under a new key with `openstrike recover NETWORK`"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The owner says this data directory is the only copy: writes in `network` resume.
+    pub fn confirm_only_copy(&mut self, network: &NetworkId) -> Result<()> {
+        let now = self.now();
+        Ok(self.store.confirm_writes(network, "owner", now)?)
     }
 
     /// Posts an announcement.

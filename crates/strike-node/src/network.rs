@@ -6,7 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use strike_core::body::{Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, Removal, RoleChange, SealedKey, Vouch};
+use strike_core::body::{
+    Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, Rejoin, Removal, RoleChange, SealedKey, Vouch,
+};
 use strike_core::membership::{self, KEY_SEAL_INFO, Status};
 use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpDraft, OpId, Role};
 use strike_crypto::{AgreementPublic, AgreementSecret, SigningSecret, SymmetricKey};
@@ -90,6 +92,26 @@ pub struct RemoveOutcome {
     pub op: OpId,
     pub new_epoch: u32,
     pub n_shares: usize,
+}
+
+/// Why a member goes on under a new key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoverWhy {
+    /// Their key forked: every node flags it.
+    Forked,
+    /// A device holding their data directory was seized or copied; no fork is known (yet).
+    Compromised,
+}
+
+/// What `recover` wrote.
+#[derive(Debug, Clone)]
+pub struct RecoverOutcome {
+    /// The rejoin.
+    pub op: OpId,
+    pub old: AuthorId,
+    pub new: AuthorId,
+    /// The old key's ops up to this seq stay counted.
+    pub last_good_seq: u64,
 }
 
 /// What upkeep wrote.
@@ -224,6 +246,12 @@ impl Node {
             Some(t) if t.vouchers.contains(&me.author) => {
                 return Err(NodeError::InvalidInput(format!("you already vouched for {}", display_name(&t))));
             }
+            Some(t) if t.replaces.is_some() && me.role != Role::Organizer => {
+                return Err(NodeError::NotAllowed(format!(
+                    "{} asks to go on under a new key: only an organizer's vouch lets them in (check with them in person first)",
+                    display_name(&t)
+                )));
+            }
             Some(_) => {}
         }
         let op = self.author(network, Body::Vouch(Vouch { member: member.0 }))?;
@@ -235,6 +263,70 @@ impl Node {
         let t = self.members(network)?.into_iter().find(|m| m.author == *member);
         let (admitted, vouches) = t.map_or((false, 0), |t| (t.status == Status::Member, t.vouchers.len()));
         Ok(VouchOutcome { op, admitted, vouches, needed })
+    }
+
+    /// Goes on in `network` under a new author key, after the old one forked (a restored or
+    /// cloned device signed with it) or its device is no longer the owner's alone: writes a
+    /// rejoin, the new key's first op, signed also by the old key. An organizer vouches the
+    /// new key in; then the old key is removed everywhere (its ops after the last good one
+    /// never count, the network key rotates away from it) and the new one takes its role.
+    /// Until then this node reads as before and signs nothing.
+    pub fn recover(&mut self, network: &NetworkId, why: RecoverWhy) -> Result<RecoverOutcome> {
+        self.network(network)?;
+        let me = self.require_member(network, false).map_err(|_| {
+            NodeError::NotAllowed(
+                "only an admitted member goes on under a new key (a joiner asks to join again)".into(),
+            )
+        })?;
+        let forked = self.store.equivocator_from(network, &me.author)?.is_some();
+        if !forked && why == RecoverWhy::Forked {
+            return Err(NodeError::InvalidInput(
+                "your key here has not forked; if a device holding this data directory was seized or copied, \
+                 say so (--compromised) and go on under a new key anyway"
+                    .into(),
+            ));
+        }
+        let (old_seed, _) = self
+            .store
+            .my_author(network)?
+            .ok_or_else(|| NodeError::NotAllowed("this node holds no key in that network".into()))?;
+        let old = SigningSecret::from_seed(&old_seed);
+        // Every node agrees on the chain below a fork; without one, this node's whole chain is
+        // its owner's.
+        let last_good_seq = match self.store.equivocator_from(network, &me.author)? {
+            Some(from) => from.saturating_sub(1),
+            None => self.store.last_seq(network, &me.author)?,
+        };
+        let Some((epoch, key)) = self.store.write_key(network)? else {
+            return Err(NodeError::NotAllowed("this node holds no key of the network".into()));
+        };
+        let mut rng = rand::rng();
+        let author = SigningSecret::generate(&mut rng);
+        let agreement = AgreementSecret::generate(&mut rng);
+        let new = AuthorId(author.public().0);
+        let proof = old.sign(membership::REJOIN_LABEL, &membership::rejoin_message(network, &new));
+        let body = Body::Rejoin(Rejoin {
+            old: me.author.0,
+            agreement: agreement.public().0,
+            pseudonym: me.pseudonym.clone(),
+            last_good_seq,
+            proof,
+        });
+        body.check().map_err(NodeError::Refused)?;
+        let now = self.now();
+        let draft = OpDraft {
+            network: *network,
+            seq: 1,
+            prev: None,
+            deps: vec![],
+            time: CoarseTime::from_unix_seconds(now),
+            epoch,
+            body,
+        };
+        let op = draft.seal(&author, &key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
+        let id = self.store.begin_rejoin(network, &author.seed(), &agreement.to_bytes(), op, now)?;
+        tracing::info!(network = %network.short(), "asked to go on under a new key");
+        Ok(RecoverOutcome { op: id, old: me.author, new, last_good_seq })
     }
 
     /// Makes a member an organizer (organizers).
@@ -302,6 +394,10 @@ impl Node {
     pub fn upkeep(&mut self, network: &NetworkId) -> Result<Upkeep> {
         let mut done = Upkeep::default();
         let Ok(me) = self.require_member(network, false) else { return Ok(done) };
+        if self.write_gate(network).is_err() {
+            // Nothing is signed until the chain is known to be fresh (or under a new key).
+            return Ok(done);
+        }
         let people = self.members(network)?;
         // Key shares for admitted members who lack keys this node holds: written by organizers
         // and by the member's vouchers, under the member's invite's join key.

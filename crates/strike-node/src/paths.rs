@@ -60,6 +60,36 @@ impl DataDir {
     }
 }
 
+/// Key-derivation context of the device binding.
+const DEVICE_CONTEXT: &str = "openstrike 2026-12 device binding v1";
+
+/// A fingerprint of where the database file `db` is: the machine (its machine id where the
+/// system has one) and the file's identity on its disk (device, inode, creation time). A
+/// backup restored into place, or a copy on another device, is a new file: its fingerprint
+/// differs, though its contents are the same. A whole disk image rolled back in place is
+/// not told apart (`docs/protocol.md`, "Restored and cloned devices").
+pub fn device_fingerprint(db: &Path) -> std::io::Result<[u8; 32]> {
+    let mut material = Vec::new();
+    for id in ["/etc/machine-id", "/var/lib/dbus/machine-id"] {
+        if let Ok(text) = fs::read_to_string(id) {
+            material.extend_from_slice(text.trim().as_bytes());
+            break;
+        }
+    }
+    material.push(0);
+    let meta = fs::metadata(db)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        material.extend_from_slice(&meta.dev().to_be_bytes());
+        material.extend_from_slice(&meta.ino().to_be_bytes());
+    }
+    if let Ok(created) = meta.created().map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default()) {
+        material.extend_from_slice(&created.as_nanos().to_be_bytes());
+    }
+    Ok(strike_crypto::derive(DEVICE_CONTEXT, &material))
+}
+
 /// The platform's data directory for Open Strike: `$XDG_DATA_HOME/openstrike`, else
 /// `~/.local/share/openstrike` (Linux), `~/Library/Application Support/openstrike` (macOS),
 /// `%APPDATA%\openstrike` (Windows).

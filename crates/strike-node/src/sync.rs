@@ -136,6 +136,12 @@ impl SyncDriver {
             self.summary.ingest.merge(&report);
         }
         self.summary.stats = self.session.stats;
+        if self.session.is_finished() && self.relay.is_none() {
+            // Everything the peer held of this network, this node's own ops included, is
+            // here now: its next sequence number is fresh (as far as this peer knows).
+            let now = node.now();
+            node.store.confirm_writes(&self.network, "synced", now).map_err(|e| SyncFailure::Node(e.into()))?;
+        }
         let frames: Vec<Vec<u8>> = step.send.iter().map(Message::encode).collect();
         self.summary.messages_sent += frames.len() as u64;
         self.summary.bytes_sent += frames.iter().map(|f| f.len() as u64).sum::<u64>();

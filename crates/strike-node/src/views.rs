@@ -22,6 +22,10 @@ pub struct NetworkView {
     pub sealed_ops: u64,
     /// Ops waiting for missing predecessors.
     pub pending_ops: u64,
+    /// Whether this node signs in the network now: `ready`; `held` (the data directory looks
+    /// restored or copied: it waits for a sync, or the owner's word that it is the only copy);
+    /// `forked` (this node's key forked: go on under a new one); `none` (no key here).
+    pub writes: &'static str,
 }
 
 impl NetworkView {
@@ -42,6 +46,12 @@ impl NetworkView {
             ops: n.n_ops,
             sealed_ops: n.n_sealed_ops,
             pending_ops: n.n_pending,
+            writes: match (n.my_author, n.my_fork_from, n.writes_ready) {
+                (None, _, _) => "none",
+                (Some(_), Some(_), _) => "forked",
+                (Some(_), None, false) => "held",
+                (Some(_), None, true) => "ready",
+            },
         }
     }
 }
@@ -61,6 +71,8 @@ pub struct MemberView {
     pub since: u64,
     /// Authors whose vouches for them count.
     pub vouchers: Vec<String>,
+    /// For a new key (a rejoin): the old key it goes on for.
+    pub replaces: Option<String>,
 }
 
 impl MemberView {
@@ -73,6 +85,7 @@ impl MemberView {
             role: m.role.as_str(),
             since: m.since.unix_seconds(),
             vouchers: m.vouchers.iter().map(|v| v.to_hex()).collect(),
+            replaces: m.replaces.map(|a| a.to_hex()),
         }
     }
 }

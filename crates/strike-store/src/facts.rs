@@ -195,8 +195,31 @@ impl Store {
             "INSERT INTO my_authors (network_id, signing_seed, agreement_secret) VALUES (?1, ?2, ?3)",
             params![&network.0[..], &author_seed[..], &agreement_secret[..]],
         )?;
+        crate::devices::mark_ready(&tx, network, "joined", now_unix)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Goes on in `network` under a new author key: replaces this node's author keys and
+    /// applies the new key's first op (a rejoin, already sealed and signed by the new key) in
+    /// one transaction. The new key is fresh, so the network is write-ready for it.
+    pub fn begin_rejoin(
+        &mut self,
+        network: &NetworkId,
+        author_seed: &[u8; 32],
+        agreement_secret: &[u8; 32],
+        rejoin: strike_core::SealedOp,
+        now_unix: u64,
+    ) -> Result<OpId> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE my_authors SET signing_seed = ?2, agreement_secret = ?3 WHERE network_id = ?1",
+            params![&network.0[..], &author_seed[..], &agreement_secret[..]],
+        )?;
+        crate::devices::mark_ready(&tx, network, "recovered", now_unix)?;
+        let id = ingest::ingest_local(&tx, network, rejoin, now_unix)?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// The epoch this node writes in and its key (see [`crate::AuthorInputs::write_key`]).

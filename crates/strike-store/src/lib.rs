@@ -6,6 +6,7 @@
 //! SQL lives only in this crate.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod devices;
 mod facts;
 mod ingest;
 mod queries;
@@ -18,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use strike_core::{NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::SymmetricKey;
 
+pub use devices::Binding;
 pub use facts::FactRow;
 pub use ingest::{AuthorInputs, IngestReport, Quota};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
@@ -30,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_peers.sql"),
     include_str!("../migrations/0004_hubs.sql"),
     include_str!("../migrations/0005_sync_status.sql"),
+    include_str!("../migrations/0006_devices.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
@@ -211,6 +214,7 @@ impl Store {
             "INSERT INTO epoch_keys (network_id, epoch, key) VALUES (?1, 0, ?2)",
             rusqlite::params![&network.0[..], &epoch_key.expose()[..]],
         )?;
+        devices::mark_ready(&tx, network, "created", now_unix)?;
         let id = ingest::ingest_local(&tx, network, genesis, now_unix)?;
         tx.commit()?;
         Ok(id)

@@ -32,6 +32,10 @@ pub struct NetworkRow {
     pub n_pending: u64,
     /// This node's author key in the network, if it has one.
     pub my_author: Option<AuthorId>,
+    /// Whether this node may sign in the network now (see [`Store::writes_ready`]).
+    pub writes_ready: bool,
+    /// This node's key forked: every node flags it, from this seq on.
+    pub my_fork_from: Option<u64>,
 }
 
 /// A member, pending joiner or removed member as listed.
@@ -50,6 +54,8 @@ pub struct MemberRow {
     pub vouchers: Vec<AuthorId>,
     /// Their ops up to this seq count.
     pub count_upto: u64,
+    /// The old key this one goes on for (a rejoin), if it is one.
+    pub replaces: Option<AuthorId>,
 }
 
 /// An announcement as listed.
@@ -110,6 +116,10 @@ impl Store {
         let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [net], |r| r.get::<_, i64>(0))? as u64) };
         let my_author =
             self.my_author(id)?.map(|(seed, _)| AuthorId(strike_crypto::SigningSecret::from_seed(&seed).public().0));
+        let my_fork_from = match my_author {
+            Some(me) => self.equivocator_from(id, &me)?,
+            None => None,
+        };
         let (name, kind, founder, vouches, created) = match genesis {
             Some((name, kind, founder, vouches, created)) => (
                 Some(name),
@@ -133,7 +143,29 @@ impl Store {
             n_sealed_ops: count("SELECT count(*) FROM ops WHERE network_id = ?1 AND applied = 0")?,
             n_pending: count("SELECT count(*) FROM pending WHERE network_id = ?1")?,
             my_author,
+            writes_ready: self.writes_ready(id)?,
+            my_fork_from,
         })
+    }
+
+    /// The seq from which an author is flagged for equivocation, if they are.
+    pub fn equivocator_from(&self, network: &NetworkId, author: &AuthorId) -> Result<Option<u64>> {
+        let from: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT from_seq FROM equivocators WHERE network_id = ?1 AND author = ?2")?
+            .query_row(params![&network.0[..], &author.0[..]], |r| r.get(0))
+            .optional()?;
+        Ok(from.map(|f| f as u64))
+    }
+
+    /// Every rejoin held, counted or not: (new key, the old key it replaces).
+    pub fn rejoins(&self, network: &NetworkId) -> Result<Vec<(AuthorId, AuthorId)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT author, ref FROM v_facts WHERE network_id = ?1 AND kind = 'rejoin' AND seq = 1")?;
+        let rows =
+            stmt.query_map([&network.0[..]], |r| Ok((AuthorId(blob32(r.get(0)?)?), AuthorId(blob32(r.get(1)?)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Everyone a network knows: members (organizers first), then pending joiners, then
@@ -161,12 +193,15 @@ impl Store {
                 since: CoarseTime(u32::try_from(r.get::<_, i64>(5)?).unwrap_or(0)),
                 vouchers: Vec::new(),
                 count_upto: r.get::<_, i64>(6)? as u64,
+                replaces: None,
             })
         })?;
         let mut members: Vec<MemberRow> = rows.collect::<rusqlite::Result<_>>()?;
         let mut vouch =
             self.conn.prepare_cached("SELECT voucher FROM v_vouches WHERE network_id = ?1 AND member = ?2")?;
+        let rejoins: std::collections::HashMap<AuthorId, AuthorId> = self.rejoins(id)?.into_iter().collect();
         for m in &mut members {
+            m.replaces = rejoins.get(&m.author).copied();
             m.vouchers = vouch
                 .query_map(params![&id.0[..], &m.author.0[..]], |r| Ok(AuthorId(blob32(r.get(0)?)?)))?
                 .collect::<rusqlite::Result<_>>()?;

@@ -103,6 +103,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             (Some(invite.to_vec()), i.expires.map(i64::from))
         }
         Body::JoinRequest(j) => (Some(j.invite.to_vec()), None),
+        Body::Rejoin(r) => (Some(r.old.to_vec()), i64::try_from(r.last_good_seq).ok()),
         Body::Vouch(v) => (Some(v.member.to_vec()), None),
         Body::RoleChange(r) => (Some(r.member.to_vec()), None),
         Body::Removal(r) => (Some(r.member.to_vec()), Some(r.last_seen_seq as i64)),
@@ -198,7 +199,7 @@ fn record_checkpoint_cut(tx: &Connection, checkpoint: &SealedOp) -> Result<()> {
     Ok(())
 }
 
-const MEMBERSHIP_KINDS: &str = "'genesis', 'invite', 'join_request', 'vouch', 'role_change', 'removal'";
+const MEMBERSHIP_KINDS: &str = "'genesis', 'invite', 'join_request', 'vouch', 'role_change', 'removal', 'rejoin'";
 
 /// Resolves membership from the membership facts and writes `v_members`, `v_vouches` and
 /// `v_invites`.

@@ -5,7 +5,7 @@ use axum::extract::State;
 use maud::{Markup, html};
 use strike_core::campaign::Countdown;
 
-use super::{Ctx, PageResult, layout, minute, status_badge, tally_rules, when};
+use super::{Ctx, PageResult, csrf_field, layout, minute, status_badge, tally_rules, when};
 use crate::model::{self, NetworkSummary, SyncStatus};
 use crate::security::Authed;
 use crate::{AppState, charts};
@@ -21,14 +21,49 @@ pub async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
                 @if data.networks.is_empty() {
                     p { "This node holds no network yet. Join one with an invite link (openstrike join LINK), or found one (openstrike network create)." }
                 }
-                @for n in &data.networks { (network_card(n)) }
+                @for n in &data.networks { (network_card(n, &ctx.csrf)) }
                 (sync_panel(&data.sync, ctx.now))
             }
         },
     ))
 }
 
-fn network_card(n: &NetworkSummary) -> Markup {
+/// Why this node signs nothing in a network, and what to do about it.
+fn writes_notice(n: &NetworkSummary, csrf: &str) -> Markup {
+    let id = &n.network.network_id;
+    html! {
+        @match n.network.writes {
+            "held" => {
+                div.notice role="status" {
+                    p {
+                        strong { "Writing waits. " }
+                        "This data directory looks restored from a backup or copied from another device, so signing now could repeat a step your other copy already took, and every node would stop counting your key. "
+                        "It writes again once it has synced with a peer or hub of this network."
+                    }
+                    form.inline method="post" action=(format!("/networks/{id}/only-copy")) {
+                        (csrf_field(csrf))
+                        button type="submit" { "This is the only copy: write now" }
+                    }
+                }
+            }
+            "forked" => {
+                div.notice.error role="alert" {
+                    p {
+                        strong { "Your key here forked. " }
+                        "Two devices signed with it, so nothing it signs counts any more, pledges included. Go on under a new key: an organizer checks it with you in person and vouches for it."
+                    }
+                    form.inline method="post" action=(format!("/networks/{id}/recover")) {
+                        (csrf_field(csrf))
+                        button type="submit" { "Go on under a new key" }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
     let id = &n.network.network_id;
     html! {
         section.card aria-labelledby=(format!("net-{id}")) {
@@ -41,6 +76,7 @@ fn network_card(n: &NetworkSummary) -> Markup {
                         strong { (n.pending) } " waiting to join"
                         @if let Some(me) = &n.me { " · you: " (me.pseudonym) " (" (me.role) ")" }
                     }
+                    (writes_notice(n, csrf))
                     nav.sub aria-label="Network" {
                         a href=(format!("/networks/{id}")) { "Members & invites" }
                         a href=(format!("/networks/{id}/directory")) { "Directory & cover" }

@@ -23,6 +23,40 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/invite", post(invite))
         .route("/networks/{net}/vouch", post(vouch))
         .route("/networks/{net}/remove", post(remove))
+        .route("/networks/{net}/recover", post(recover))
+        .route("/networks/{net}/only-copy", post(only_copy))
+}
+
+/// Goes on under a new key after this node's key forked.
+async fn recover(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    _: Form<super::Empty>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state.act(move |node| node.recover(&id, strike_node::network::RecoverWhy::Forked)).await.map(|out| {
+        format!(
+            "Asked to go on under a new key ({}). Show it to an organizer in person; once they vouch, pledge again.",
+            &out.new.to_hex()[..12]
+        )
+    });
+    Ok(done(&state, &authed, "/", result))
+}
+
+/// The owner says this data directory is the only copy.
+async fn only_copy(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    _: Form<super::Empty>,
+) -> PageResult {
+    let id = network_id(&net)?;
+    let result = state
+        .act(move |node| node.confirm_only_copy(&id))
+        .await
+        .map(|()| "Writing resumes in this network.".to_owned());
+    Ok(done(&state, &authed, "/", result))
 }
 
 async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<String>) -> PageResult {
@@ -57,8 +91,14 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                         @for p in &pending {
                             li {
                                 strong { (p.name) } " asked " (when(p.since))
+                                @if let Some(old) = &p.replaces {
+                                    " to go on under a new key for "
+                                    strong { (names.get(old.as_str()).copied().unwrap_or(&old[..12])) }
+                                    " (a device of theirs was restored or copied). Check in person that this key, "
+                                    code { (&p.author[..12]) } ", is on their device: an organizer's vouch replaces the old key."
+                                }
                                 @if !p.vouchers.is_empty() { " · vouched by " (vouched_by(&p.vouchers)) }
-                                @if member && !p.vouchers.iter().any(|v| v == me) {
+                                @if member && !p.vouchers.iter().any(|v| v == me) && (organizer || p.replaces.is_none()) {
                                     form.inline method="post" action=(format!("/networks/{net}/vouch")) {
                                         (csrf_field(&ctx.csrf))
                                         input type="hidden" name="member" value=(p.author);

@@ -344,3 +344,43 @@ fn any_text_as_an_id_prefix_answers_400_or_404_at_every_endpoint() {
         })?;
     });
 }
+
+/// A node opened from a copied data directory says on the dashboard that it writes nothing
+/// yet, and why; "this is the only copy" lets it write again.
+#[tokio::test]
+async fn a_copied_data_directory_waits_to_write_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (original, copy) = (tmp.path().join("laptop"), tmp.path().join("new-laptop"));
+    let mut node =
+        strike_node::Node::init(&original, PASSPHRASE.as_bytes(), strike_crypto::KdfParams::MINIMUM).unwrap();
+    let net = node.create_network("Dock 4", strike_core::NetworkKind::Workplace).unwrap();
+    drop(node);
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&original).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let node = strike_node::Node::open(&copy, PASSPHRASE.as_bytes()).unwrap();
+    let shared = std::sync::Arc::new(tokio::sync::Mutex::new(node));
+    let state = strike_api::AppState::new(shared.clone(), HOST.parse().unwrap(), &[]).await;
+    let mut c = crate::support::Client::for_state(&state);
+    c.login().await;
+    let page = c.get("/").await;
+    assert!(page.body.contains("Writing waits"), "{}", page.body);
+    let dash = c.get("/api/v1/dashboard").await.json();
+    assert_eq!(dash["networks"][0]["network"]["writes"], "held");
+    let r = c
+        .json(Method::POST, &format!("/api/v1/networks/{}/announcements", net.to_hex()), json!({ "text": "hi" }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = c.form(&format!("/networks/{}/only-copy", net.to_hex()), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!c.get("/").await.body.contains("Writing waits"));
+    let r = c
+        .json(Method::POST, &format!("/api/v1/networks/{}/announcements", net.to_hex()), json!({ "text": "hi" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Recovering needs a reason when the key has not forked.
+    let r = c.json(Method::POST, &format!("/api/v1/networks/{}/recover", net.to_hex()), json!({})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+}

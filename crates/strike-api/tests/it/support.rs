@@ -78,7 +78,7 @@ impl Fixture {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: strike_api::router(self.state.clone()), cookie: None, csrf: None }
+        Client::for_state(&self.state)
     }
 
     /// A member who joined with an invite and was vouched for, on a node of their own,
@@ -126,6 +126,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the UI of `state`.
+    pub fn for_state(state: &AppState) -> Client {
+        Client { router: strike_api::router(state.clone()), cookie: None, csrf: None }
+    }
+
     pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
         let mut b = Request::builder().method(method).uri(path).header(header::HOST, HOST);
         if let Some(c) = &self.cookie {

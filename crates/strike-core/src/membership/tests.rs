@@ -182,3 +182,97 @@ fn epoch_numbers_stay_in_their_ranges() {
         assert!(join_epoch(&[b; 16]) >= JOIN_EPOCH_BASE);
     }
 }
+
+impl Log {
+    /// `new` asks to replace `old`, whose ops up to `last_good_seq` were theirs. (The proof
+    /// is checked at ingest, by `check_standing`, not by `resolve`.)
+    fn rejoin(&mut self, new: u8, old: u8, last_good_seq: u64) {
+        self.push(
+            new,
+            Body::Rejoin(crate::body::Rejoin {
+                old: [old; 32],
+                agreement: [new; 32],
+                pseudonym: format!("p{old} again"),
+                last_good_seq,
+                proof: [0; 64],
+            }),
+        );
+    }
+}
+
+#[test]
+fn an_organizers_vouch_lets_a_new_key_replace_an_old_one_once() {
+    let mut log = Log::new(1);
+    log.join(2);
+    log.vouch(1, 2);
+    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Organizer }));
+    log.join(3);
+    log.vouch(1, 3);
+    log.push(3, Body::Vouch(Vouch { member: [9; 32] })); // 3's seq 2: their own
+    log.push(3, Body::Vouch(Vouch { member: [9; 32] })); // seq 3: a clone's, after the fork
+    // 13 asks to replace 3 (good up to seq 2); a member's vouch is not enough.
+    log.rejoin(13, 3, 2);
+    log.join(4);
+    log.vouch(1, 4);
+    log.vouch(4, 13);
+    assert_eq!(log.status(13), Some(Status::Pending), "only an organizer's vouch admits a rejoin");
+    log.vouch(2, 13);
+    let m = resolve(&log.events);
+    assert_eq!(m.status(&who(13)), Some(Status::Member));
+    assert_eq!(m.status(&who(3)), Some(Status::Removed), "the old key is replaced");
+    assert!(m.counts(&who(3), 2) && !m.counts(&who(3), 3), "up to its last good seq");
+    assert_eq!(m.people[&who(13)].role, Role::Member);
+    assert_eq!(m.people[&who(13)].invite, None);
+    // 23, holding 3's old key too (a clone), asks later; even vouched, it replaces nothing.
+    log.rejoin(23, 3, 3);
+    log.vouch(1, 23);
+    let m = resolve(&log.events);
+    assert_eq!((m.status(&who(23)), m.status(&who(13))), (Some(Status::Pending), Some(Status::Member)));
+    assert!(!m.counts(&who(3), 3), "the clone's last good seq does not widen the cut");
+    // An organizer's new key is an organizer.
+    log.rejoin(12, 2, 1);
+    log.vouch(1, 12);
+    let m = resolve(&log.events);
+    assert_eq!((m.status(&who(12)), m.people[&who(12)].role), (Some(Status::Member), Role::Organizer));
+    assert_eq!(m.status(&who(2)), Some(Status::Removed));
+    // A pending joiner's key cannot be replaced into a member.
+    log.join(5);
+    log.rejoin(15, 5, 1);
+    log.vouch(1, 15);
+    assert_eq!(log.status(15), Some(Status::Pending));
+}
+
+#[test]
+fn of_two_vouched_rejoins_the_first_vouched_wins_in_any_order() {
+    let mut log = Log::new(1);
+    log.join(2);
+    log.vouch(1, 2);
+    log.rejoin(30, 2, 1);
+    log.rejoin(31, 2, 1);
+    log.vouch(1, 31);
+    log.vouch(1, 30);
+    let expected = resolve(&log.events);
+    assert_eq!(expected.status(&who(31)), Some(Status::Member));
+    assert_eq!(expected.status(&who(30)), Some(Status::Pending));
+    let mut events = log.events.clone();
+    for round in 0..12 {
+        events.rotate_left(1 + round % 4);
+        events.reverse();
+        assert_eq!(resolve(&events), expected);
+    }
+}
+
+#[test]
+fn a_demoted_organizers_new_key_is_no_organizer() {
+    let mut log = Log::new(1);
+    log.join(2);
+    log.vouch(1, 2);
+    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Organizer }));
+    log.rejoin(12, 2, 1);
+    log.vouch(1, 12);
+    assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Organizer);
+    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Member }));
+    assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Member);
+    log.push(1, Body::RoleChange(RoleChange { member: [12; 32], role: Role::Organizer }));
+    assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Organizer, "promoted in its own right");
+}

@@ -2,6 +2,7 @@
 
 mod bundles;
 mod calls;
+mod devices;
 mod hubs;
 mod keyfile;
 mod lan;
