@@ -130,7 +130,7 @@ fn a_cloned_device_cannot_double_a_pledge_and_the_member_goes_on_under_a_new_key
     // Dee goes on under a new key; the clone tries the same with its own.
     let recovered = dee.recover(&net.id, RecoverWhy::Forked).unwrap();
     assert_eq!(recovered.old, old_dee);
-    let fake = clone.recover(&net.id, RecoverWhy::Forked).unwrap();
+    let fake = clone.recover(&net.id, RecoverWhy::Compromised).unwrap();
     sync_pair(&mut dee, &mut sam, net.id).unwrap();
     net.ship(&clone, &mut sam);
     let status = |n: &Node, who: &AuthorId| n.members(&net.id).unwrap().into_iter().find(|m| m.author == *who).unwrap();
