@@ -22,8 +22,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
 use crate::forms::{
-    AnnounceInput, AssessInput, ContactInput, CoverInput, CoverQuery, NetworkCommand, NoteInput, ProfileInput,
-    SkillInput,
+    AnnounceInput, AssessInput, ContactInput, CoverInput, CoverQuery, HistoryInput, NetworkCommand, NoteInput,
+    ProfileInput, SkillInput,
 };
 use crate::security::{Authed, ClientIp};
 use crate::{AppState, model};
@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/vouches", post(vouch))
         .route("/networks/{net}/removals", post(remove))
         .route("/networks/{net}/invites", post(invite))
+        .route("/networks/{net}/history", post(write::<HistoryInput>))
         .route("/networks/{net}/recover", post(recover))
         .route("/networks/{net}/only-copy", post(only_copy))
         .route("/networks/{net}/announcements", get(announcements).post(write::<AnnounceInput>))

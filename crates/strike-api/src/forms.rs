@@ -221,3 +221,22 @@ impl NetworkCommand for NoteInput {
         node.note_contact(network, &contact, &self.text)
     }
 }
+
+/// What new members read of what came before them (organizers): `all` or `since_admission`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryInput {
+    pub mode: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    _csrf: IgnoredAny,
+}
+
+impl NetworkCommand for HistoryInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        let mode = strike_core::body::HistoryMode::parse(&self.mode).ok_or_else(|| {
+            NodeError::InvalidInput(format!("{:?} is not a history setting (all, since_admission)", self.mode))
+        })?;
+        node.set_history(network, mode)
+    }
+}

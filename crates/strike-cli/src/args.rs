@@ -256,9 +256,19 @@ pub enum NetworkCommand {
         network: String,
     },
     /// Print the hash of a network's state: equal on every node holding the same operations
+    /// (and, for the history layer, the same history keys)
     StateHash {
         /// Network id, id prefix or unique name
         network: String,
+    },
+    /// Set what new members read of what was written before their admission (organizers):
+    /// `all`, or `since-admission` (they read the roster, members, profiles, calls and
+    /// pledges, but no earlier announcements, cover, skills, notes or assessments)
+    History {
+        /// Network id, id prefix or unique name
+        network: String,
+        /// all | since-admission
+        mode: String,
     },
 }
 

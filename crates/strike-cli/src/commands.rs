@@ -264,6 +264,14 @@ fn network(cli: &Cli, cmd: &NetworkCommand) -> anyhow::Result<()> {
                         out += &format!("created  {}\n", n.created.map(time).unwrap_or_default());
                         out += &format!("ops      {} ({} waiting for missing predecessors)\n", n.n_ops, n.n_pending);
                         out += &format!("admission needs {} vouch(es)\n", n.vouches_required.unwrap_or(1));
+                        out += match n.history {
+                            strike_core::body::HistoryMode::All => {
+                                "history  new members read everything written before them\n"
+                            }
+                            strike_core::body::HistoryMode::SinceAdmission => {
+                                "history  new members read the roster, and the rest only from their admission on\n"
+                            }
+                        };
                         out += &format!("members  {}\n", n.n_members);
                         for m in &members {
                             let me = if Some(m.author) == n.my_author { "  (you)" } else { "" };
@@ -287,7 +295,26 @@ fn network(cli: &Cli, cmd: &NetworkCommand) -> anyhow::Result<()> {
             let node = unlock(cli)?;
             let id = node.resolve_network(network)?;
             let hash = hex::encode(node.state_hash(&id)?);
-            emit(json, json!({ "network_id": id.to_hex(), "state_hash": hash }), || hash.clone());
+            let history = hex::encode(node.store().history_hash(&id)?);
+            emit(json, json!({ "network_id": id.to_hex(), "state_hash": hash, "history_hash": history }), || {
+                format!("{hash}\nhistory layer: {history}")
+            });
+        }
+        NetworkCommand::History { network, mode } => {
+            let mut node = unlock(cli)?;
+            let id = node.resolve_network(network)?;
+            let mode = strike_core::body::HistoryMode::parse(mode).ok_or_else(|| {
+                CliError::err(exit::USAGE, format!("{mode:?} is not a history setting (all, since-admission)"))
+            })?;
+            let op = node.set_history(&id, mode)?;
+            emit(json, json!({ "op_id": op.to_hex(), "history": mode.as_str() }), || match mode {
+                strike_core::body::HistoryMode::All => "new members read everything written before them".into(),
+                strike_core::body::HistoryMode::SinceAdmission => {
+                    "new members read the roster, and of announcements, cover, \
+                    skills, notes and assessments only what is written after their admission (from now on)"
+                        .into()
+                }
+            });
         }
     }
     Ok(())

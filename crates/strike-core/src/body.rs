@@ -67,6 +67,58 @@ pub enum Body {
     /// A member goes on under a new author key after their old one forked (a restored or
     /// cloned device): the new key's first op, vouched in by an organizer.
     Rejoin(Rejoin),
+    /// An organizer sets what new members may read of what was written before they came.
+    History(History),
+    /// A new history key (for the history layer of a network that keeps new members out of
+    /// its past) sealed (HPKE) to each current member.
+    HistoryKey(KeyUpdate),
+}
+
+/// Which keys a body is sealed under in a network that keeps new members out of its past
+/// (`docs/protocol.md`, "History for new members"). What every node needs to evaluate
+/// membership, calls and the trigger the same way is roster; what is only read is history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Under the network's epoch keys, which every member receives from the start.
+    Roster,
+    /// Under history keys, which a member receives only from their admission on (when the
+    /// network says so; otherwise under the network's epoch keys like the rest).
+    History,
+}
+
+/// What new members may read of what was written before they were admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryMode {
+    /// Everything: every key is shared with them.
+    #[default]
+    All,
+    /// The roster (members, profiles, contacts, calls, pledges, the campaign) and, of the
+    /// history layer, only what was written after their admission.
+    SinceAdmission,
+}
+
+impl HistoryMode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HistoryMode::All => "all",
+            HistoryMode::SinceAdmission => "since_admission",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HistoryMode> {
+        match s.trim().replace('-', "_").as_str() {
+            "all" => Some(HistoryMode::All),
+            "since_admission" => Some(HistoryMode::SinceAdmission),
+            _ => None,
+        }
+    }
+}
+
+/// The network's history setting; the newest one by a counted organizer holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub mode: HistoryMode,
 }
 
 /// What kind of network this is; it changes which features the UI puts first.
@@ -361,6 +413,23 @@ impl Body {
             Body::Checkpoint(_) => "checkpoint",
             Body::Campaign(_) => "campaign",
             Body::Rejoin(_) => "rejoin",
+            Body::History(_) => "history",
+            Body::HistoryKey(_) => "history_key",
+        }
+    }
+
+    /// The layer a body belongs to: announcements, skills, cover and organizers' notes and
+    /// assessments are history; everything the fold needs to count is roster.
+    pub fn layer(&self) -> Layer {
+        match self {
+            Body::Announcement(_)
+            | Body::Skill(_)
+            | Body::CoverOffer(_)
+            | Body::CoverNeed(_)
+            | Body::CoverClose(_)
+            | Body::ContactNote(_)
+            | Body::Assessment(_) => Layer::History,
+            _ => Layer::Roster,
         }
     }
 
@@ -397,7 +466,8 @@ impl Body {
                     return Err(Reject::InvalidBody("a key share holds 1 to 256 keys".into()));
                 }
             }
-            Body::KeyUpdate(k) => {
+            Body::History(_) => {}
+            Body::KeyUpdate(k) | Body::HistoryKey(k) => {
                 if k.shares.is_empty() {
                     return Err(Reject::InvalidBody("a key update holds at least one share".into()));
                 }

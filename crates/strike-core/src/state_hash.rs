@@ -9,6 +9,8 @@ use crate::NetworkId;
 
 /// Key-derivation context for state hashes.
 pub const STATE_HASH_CONTEXT: &str = "openstrike 2026-11 state hash v1";
+/// Key-derivation context for the hash of a network's history layer.
+pub const HISTORY_HASH_CONTEXT: &str = "openstrike 2026-12 history hash v1";
 
 /// Builds a state hash.
 #[derive(Debug)]
@@ -16,7 +18,12 @@ pub struct StateHasher(blake3::Hasher);
 
 impl StateHasher {
     pub fn new(network: &NetworkId) -> Self {
-        let mut h = blake3::Hasher::new_derive_key(STATE_HASH_CONTEXT);
+        StateHasher::with_context(STATE_HASH_CONTEXT, network)
+    }
+
+    /// A hash of the same framing under another context (the history layer's).
+    pub fn with_context(context: &str, network: &NetworkId) -> Self {
+        let mut h = blake3::Hasher::new_derive_key(context);
         h.update(&network.0);
         StateHasher(h)
     }

@@ -535,7 +535,8 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
     Ok(())
 }
 
-/// St Mary's: a sickout that exempts nurses, who pledge support and are not counted.
+/// St Mary's: a sickout that exempts nurses, who pledge support and are not counted; new
+/// members read only the announcements and cover written after their admission.
 fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
@@ -548,6 +549,10 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
         pending: &[],
         cover: &[],
     };
+    // The hospital keeps new members out of its past: they read the roster, the calls and
+    // pledges, and only the announcements and cover written after they came.
+    at(robin, HISTORY_DAYS - 0.5);
+    robin.set_history(network, strike_core::body::HistoryMode::SinceAdmission)?;
     seed_workplace(robin, network, "St Mary's", &w, diary, 8.0, |robin| {
         robin.create_call(
             network,

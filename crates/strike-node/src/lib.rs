@@ -429,7 +429,20 @@ impl Node {
         let built = self.store.append_local(network, now, n_ops, |_, inputs| {
             let body = bodies.next().expect("called once per body");
             let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
-            let Some((epoch, key)) = key.as_ref().or(inputs.write_key.as_ref()) else {
+            let sealed_under = match (&key, body.layer(), &inputs.history) {
+                (Some((epoch, key)), _, _) => Some((epoch, key)),
+                (None, strike_core::body::Layer::History, strike_store::HistoryKey::Key(epoch, key)) => {
+                    Some((epoch, key))
+                }
+                (None, strike_core::body::Layer::History, strike_store::HistoryKey::Missing) => {
+                    return Err(Reject::NoRightToWrite(
+                        "this network keeps new members out of its earlier history, and this node has no history key \
+                         yet: an organizer's node seals one to you after your admission (sync, then try again)",
+                    ));
+                }
+                _ => inputs.write_key.as_ref().map(|(epoch, key)| (epoch, key)),
+            };
+            let Some((epoch, key)) = sealed_under else {
                 return Err(Reject::NoRightToWrite("this node holds no key of the network yet"));
             };
             let draft = OpDraft {

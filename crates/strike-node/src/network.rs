@@ -7,7 +7,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use strike_core::body::{
-    Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, Rejoin, Removal, RoleChange, SealedKey, Vouch,
+    History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, Rejoin, Removal, RoleChange,
+    SealedKey, Vouch,
 };
 use strike_core::membership::{self, KEY_SEAL_INFO, Status};
 use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpDraft, OpId, Role};
@@ -122,6 +123,8 @@ pub struct Upkeep {
     pub checkpoints: usize,
     /// Hub grants issued again for a new epoch (the founder's node only).
     pub hub_grants: usize,
+    /// A fresh history key, sealed after an admission or a removal.
+    pub history_rotated_to: Option<u32>,
 }
 
 impl Node {
@@ -357,12 +360,35 @@ impl Node {
         let last_seen_seq = self.store.last_seq(network, member)?;
         let op = self.author(network, Body::Removal(Removal { member: member.0, last_seen_seq }))?;
         let (new_epoch, n_shares) = self.rotate(network)?;
+        if self.store.history_mode(network)? == HistoryMode::SinceAdmission {
+            self.rotate_history(network)?;
+        }
         Ok(RemoveOutcome { op, new_epoch, n_shares })
     }
 
     /// Seals a fresh epoch key to every current member (this node included) in key updates
     /// written under the current epoch. Returns the new epoch and the number of shares.
     fn rotate(&mut self, network: &NetworkId) -> Result<(u32, usize)> {
+        let (epoch, n) = self.seal_fresh_key(network, Body::KeyUpdate)?;
+        tracing::info!(network = %network.short(), epoch, recipients = n, "network key rotated");
+        // Hubs this node granted learn the new access key on the next sync; the old one
+        // stops opening them after the grace period.
+        self.regrant_hubs(network)?;
+        Ok((epoch, n))
+    }
+
+    /// Seals a fresh history key to every current member: what history-layer bodies are
+    /// written under from now on, in a network that keeps new members out of its past.
+    fn rotate_history(&mut self, network: &NetworkId) -> Result<u32> {
+        let (epoch, n) = self.seal_fresh_key(network, Body::HistoryKey)?;
+        tracing::info!(network = %network.short(), epoch, recipients = n, "history key rotated");
+        Ok(epoch)
+    }
+
+    /// A fresh key sealed (HPKE) to every current member, in ops made by `wrap` (key updates
+    /// or history keys) of at most [`SHARES_PER_KEY_UPDATE`] shares, all in one batch under
+    /// the current epoch, so each member can read the op that holds their share.
+    fn seal_fresh_key(&mut self, network: &NetworkId, wrap: fn(KeyUpdate) -> Body) -> Result<(u32, usize)> {
         let mut rng = rand::rng();
         let key = SymmetricKey::generate(&mut rng);
         let epoch = membership::rotated_epoch(key.expose());
@@ -378,16 +404,22 @@ impl Node {
                     strike_crypto::seal_to(&AgreementPublic(m.agreement), KEY_SEAL_INFO, &aad, key.expose(), &mut rng)?;
                 shares.push(MemberShare { member: m.author.0, sealed });
             }
-            bodies.push(Body::KeyUpdate(KeyUpdate { epoch, shares }));
+            bodies.push(wrap(KeyUpdate { epoch, shares }));
         }
-        // One batch: every update is written under the old epoch, so each member can read the
-        // update that holds their share.
         self.author_many(network, bodies)?;
-        tracing::info!(network = %network.short(), epoch, recipients = recipients.len(), "network key rotated");
-        // Hubs this node granted learn the new access key on the next sync; the old one
-        // stops opening them after the grace period.
-        self.regrant_hubs(network)?;
         Ok((epoch, recipients.len()))
+    }
+
+    /// Sets what new members may read of what was written before their admission
+    /// (organizers). Keeping them out starts a history key at once; from then on, every
+    /// admission and removal gives the history layer a fresh key.
+    pub fn set_history(&mut self, network: &NetworkId, mode: HistoryMode) -> Result<OpId> {
+        self.require_member(network, true)?;
+        let op = self.author(network, Body::History(History { mode }))?;
+        if mode == HistoryMode::SinceAdmission && self.store.history_key(network)?.is_none() {
+            self.rotate_history(network)?;
+        }
+        Ok(op)
     }
 
     /// What a member's node writes after new ops arrived. Idempotent: run it as often as you like.
@@ -438,10 +470,31 @@ impl Node {
                     done.rotated_to = Some(self.rotate(network)?.0);
                 }
             }
+            if self.history_key_is_due(network)? {
+                done.history_rotated_to = Some(self.rotate_history(network)?);
+            }
             done.checkpoints = self.close_due_calls(network)?;
             done.hub_grants = self.regrant_hubs(network)?;
         }
         Ok(done)
+    }
+}
+
+impl Node {
+    /// In a network that keeps new members out of its past: whether the history layer needs a
+    /// fresh key because there is none, a member was admitted since the current one (they
+    /// must not read what was written under it), or a removed member holds it.
+    fn history_key_is_due(&self, network: &NetworkId) -> Result<bool> {
+        if self.store.history_mode(network)? != HistoryMode::SinceAdmission {
+            return Ok(false);
+        }
+        let Some((epoch, _)) = self.store.history_key(network)? else { return Ok(true) };
+        let recipients = self.store.epoch_recipients(network, epoch)?;
+        Ok(self.members(network)?.iter().any(|p| match p.status {
+            Status::Member => !recipients.contains(&p.author),
+            Status::Removed => recipients.contains(&p.author),
+            Status::Pending => false,
+        }))
     }
 }
 

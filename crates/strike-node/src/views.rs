@@ -26,6 +26,8 @@ pub struct NetworkView {
     /// restored or copied: it waits for a sync, or the owner's word that it is the only copy);
     /// `forked` (this node's key forked: go on under a new one); `none` (no key here).
     pub writes: &'static str,
+    /// What new members read of what was written before them: `all` or `since_admission`.
+    pub history: &'static str,
 }
 
 impl NetworkView {
@@ -52,6 +54,7 @@ impl NetworkView {
                 (Some(_), None, false) => "held",
                 (Some(_), None, true) => "ready",
             },
+            history: n.history.as_str(),
         }
     }
 }

@@ -227,12 +227,35 @@ impl Store {
         ingest::write_key(&self.conn, network)
     }
 
-    /// Every network epoch key this node holds (not join keys), by epoch.
+    /// The network's history setting.
+    pub fn history_mode(&self, network: &NetworkId) -> Result<strike_core::body::HistoryMode> {
+        ingest::history_mode(&self.conn, network)
+    }
+
+    /// The newest history key by a counted organizer that this node holds.
+    pub fn history_key(&self, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
+        ingest::newest_key(&self.conn, network, "history_key")
+    }
+
+    /// Every network epoch key this node holds, by epoch: not join keys, and not history keys
+    /// (those reach a member only in the history-key ops sealed to them).
     pub fn network_keys(&self, network: &NetworkId) -> Result<Vec<(u32, SymmetricKey)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch < ?2 ORDER BY epoch")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch < ?2
+               AND epoch NOT IN (SELECT n FROM v_facts WHERE network_id = ?1 AND kind = 'history_key')
+             ORDER BY epoch",
+        )?;
         let rows = stmt.query_map(params![&network.0[..], i64::from(JOIN_EPOCH_BASE)], |r| {
+            Ok((u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0), SymmetricKey::from_bytes(blob32(r.get(1)?)?)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every key this node holds for the network, by epoch: network, history and join keys.
+    /// For audits and tests that must show what a node can and cannot open.
+    pub fn all_epoch_keys(&self, network: &NetworkId) -> Result<Vec<(u32, SymmetricKey)>> {
+        let mut stmt = self.conn.prepare("SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 ORDER BY epoch")?;
+        let rows = stmt.query_map([&network.0[..]], |r| {
             Ok((u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0), SymmetricKey::from_bytes(blob32(r.get(1)?)?)))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -242,16 +265,16 @@ impl Store {
     /// updates held), read in one pass over those facts.
     pub fn shared_epochs(&self, network: &NetworkId) -> Result<HashMap<AuthorId, Vec<u32>>> {
         let mut out: HashMap<AuthorId, Vec<u32>> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM v_facts WHERE network_id = ?1 AND kind IN ('key_share', 'key_update')")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM v_facts WHERE network_id = ?1 AND kind IN ('key_share', 'key_update', 'history_key')",
+        )?;
         let mut rows = stmt.query([&network.0[..]])?;
         while let Some(r) = rows.next()? {
             match Body::decode(&r.get::<_, Vec<u8>>(0)?) {
                 Ok(Body::KeyShare(k)) => {
                     out.entry(AuthorId(k.member)).or_default().extend(k.keys.iter().map(|k| k.epoch))
                 }
-                Ok(Body::KeyUpdate(k)) => {
+                Ok(Body::KeyUpdate(k) | Body::HistoryKey(k)) => {
                     for share in &k.shares {
                         out.entry(AuthorId(share.member)).or_default().push(k.epoch);
                     }
@@ -285,12 +308,13 @@ impl Store {
     pub fn epoch_recipients(&self, network: &NetworkId, epoch: u32) -> Result<Vec<AuthorId>> {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM v_facts WHERE network_id = ?1 AND ((kind = 'key_update' AND n = ?2) OR kind = 'key_share')",
+            "SELECT body FROM v_facts WHERE network_id = ?1
+               AND ((kind IN ('key_update', 'history_key') AND n = ?2) OR kind = 'key_share')",
         )?;
         let mut rows = stmt.query(params![&network.0[..], i64::from(epoch)])?;
         while let Some(r) = rows.next()? {
             match Body::decode(&r.get::<_, Vec<u8>>(0)?) {
-                Ok(Body::KeyUpdate(k)) => out.extend(k.shares.iter().map(|s| AuthorId(s.member))),
+                Ok(Body::KeyUpdate(k) | Body::HistoryKey(k)) => out.extend(k.shares.iter().map(|s| AuthorId(s.member))),
                 Ok(Body::KeyShare(k)) if k.keys.iter().any(|s| s.epoch == epoch) => out.push(AuthorId(k.member)),
                 _ => {}
             }

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use strike_core::body::HistoryMode;
 use strike_core::{AuthorId, CoarseTime, KeyCache, NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::{SigningSecret, SymmetricKey};
 use zeroize::Zeroizing;
@@ -96,6 +97,22 @@ pub struct AuthorInputs {
     /// key this node holds, else the genesis epoch. `None` while the node holds no network key
     /// (a joiner before admission).
     pub write_key: Option<(u32, SymmetricKey)>,
+    /// What history-layer bodies are sealed under (see [`HistoryKey`]).
+    pub history: HistoryKey,
+}
+
+/// The key history-layer bodies (announcements, skills, cover, notes, assessments) are
+/// sealed under, by the network's history setting.
+#[derive(Debug)]
+pub enum HistoryKey {
+    /// The network shares all history with new members: the network's write key.
+    WriteKey,
+    /// The network keeps new members out of its past: the newest history key by a counted
+    /// organizer that this node holds.
+    Key(u32, SymmetricKey),
+    /// The network keeps new members out of its past, and this node holds no history key
+    /// yet (an organizer's node seals one to it after its admission).
+    Missing,
 }
 
 pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<AuthorInputs> {
@@ -120,28 +137,56 @@ pub(crate) fn author_inputs(tx: &Connection, network: &NetworkId) -> Result<Auth
     let mut min_time = CoarseTime(u32::try_from(min_time).unwrap_or(u32::MAX));
     let deps = heads_except(tx, network, prev, &mut min_time)?;
     let write_key = write_key(tx, network)?;
-    Ok(AuthorInputs { signing, seq, prev, deps, min_time, write_key })
+    let history = match history_mode(tx, network)? {
+        HistoryMode::All => HistoryKey::WriteKey,
+        HistoryMode::SinceAdmission => match newest_key(tx, network, "history_key")? {
+            Some((epoch, key)) => HistoryKey::Key(epoch, key),
+            None => HistoryKey::Missing,
+        },
+    };
+    Ok(AuthorInputs { signing, seq, prev, deps, min_time, write_key, history })
 }
 
-/// See [`AuthorInputs::write_key`].
-pub(crate) fn write_key(tx: &Connection, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
+/// The network's history setting: the newest `history` op by a counted organizer, else all.
+pub(crate) fn history_mode(tx: &Connection, network: &NetworkId) -> Result<HistoryMode> {
+    let since: Option<i64> = tx
+        .prepare_cached(
+            "SELECT f.n FROM v_facts f
+             JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author
+             WHERE f.network_id = ?1 AND f.kind = 'history' AND f.seq <= m.count_upto AND m.role = 'organizer'
+             ORDER BY f.time DESC, f.op_id DESC LIMIT 1",
+        )?
+        .query_row([&network.0[..]], |r| r.get(0))
+        .optional()?;
+    Ok(if since == Some(1) { HistoryMode::SinceAdmission } else { HistoryMode::All })
+}
+
+/// The newest key of a counted organizer's `kind` op (`key_update` or `history_key`, the op's
+/// `n` being its epoch) whose key this node holds: by claimed time, and within a minute by log
+/// order (a topological order, so of one organizer's rotations the later one).
+pub(crate) fn newest_key(tx: &Connection, network: &NetworkId, kind: &str) -> Result<Option<(u32, SymmetricKey)>> {
     let row: Option<(i64, Vec<u8>)> = tx
         .prepare_cached(
             "SELECT k.epoch, k.key FROM v_facts f
              JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author
              JOIN epoch_keys k ON k.network_id = f.network_id AND k.epoch = f.n
-             WHERE f.network_id = ?1 AND f.kind = 'key_update' AND f.seq <= m.count_upto AND m.role = 'organizer'
-             ORDER BY f.time DESC, f.op_id DESC LIMIT 1",
+             WHERE f.network_id = ?1 AND f.kind = ?2 AND f.seq <= m.count_upto AND m.role = 'organizer'
+             ORDER BY f.time DESC, f.rowid DESC LIMIT 1",
         )?
+        .query_row(params![&network.0[..], kind], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(epoch, key)| Ok((u32::try_from(epoch).unwrap_or(0), SymmetricKey::from_bytes(blob32(key)?)))).transpose()
+}
+
+/// See [`AuthorInputs::write_key`].
+pub(crate) fn write_key(tx: &Connection, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
+    if let Some(newest) = newest_key(tx, network, "key_update")? {
+        return Ok(Some(newest));
+    }
+    let row: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch = 0")?
         .query_row([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let row = match row {
-        Some(row) => Some(row),
-        None => tx
-            .prepare_cached("SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch = 0")?
-            .query_row([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?,
-    };
     row.map(|(epoch, key)| Ok((u32::try_from(epoch).unwrap_or(0), SymmetricKey::from_bytes(blob32(key)?)))).transpose()
 }
 

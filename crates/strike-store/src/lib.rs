@@ -21,7 +21,7 @@ use strike_crypto::SymmetricKey;
 
 pub use devices::Binding;
 pub use facts::FactRow;
-pub use ingest::{AuthorInputs, IngestReport, Quota};
+pub use ingest::{AuthorInputs, HistoryKey, IngestReport, Quota};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
 
@@ -390,9 +390,16 @@ impl Store {
         Ok(Generation { data_version, changes: self.conn.total_changes() })
     }
 
-    /// The canonical hash of a network's folded state (see [`strike_core::state_hash`]).
+    /// The canonical hash of a network's folded state (see [`strike_core::state_hash`]),
+    /// its history layer left out.
     pub fn state_hash(&self, network: &NetworkId) -> Result<[u8; 32]> {
         views::state_hash(&self.conn, network)
+    }
+
+    /// The hash of the history layer this node reads (ops sealed under history keys): equal
+    /// on nodes that hold the same history keys and ops.
+    pub fn history_hash(&self, network: &NetworkId) -> Result<[u8; 32]> {
+        views::history_hash(&self.conn, network)
     }
 }
 

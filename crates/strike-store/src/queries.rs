@@ -36,6 +36,8 @@ pub struct NetworkRow {
     pub writes_ready: bool,
     /// This node's key forked: every node flags it, from this seq on.
     pub my_fork_from: Option<u64>,
+    /// What new members read of what came before them.
+    pub history: strike_core::body::HistoryMode,
 }
 
 /// A member, pending joiner or removed member as listed.
@@ -145,6 +147,7 @@ impl Store {
             my_author,
             writes_ready: self.writes_ready(id)?,
             my_fork_from,
+            history: self.history_mode(id)?,
         })
     }
 

@@ -119,7 +119,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             }
             (Some(k.member.to_vec()), None)
         }
-        Body::KeyUpdate(k) => {
+        Body::KeyUpdate(k) | Body::HistoryKey(k) => {
             if let Some(me) = me
                 && let Some(share) = k.shares.iter().find(|s| s.member == me.author.0)
                 && adopt_key(tx, &env.network, k.epoch, &share.sealed, me)?
@@ -128,6 +128,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             }
             (None, Some(i64::from(k.epoch)))
         }
+        Body::History(h) => (None, Some(i64::from(h.mode == strike_core::body::HistoryMode::SinceAdmission))),
         Body::Skill(s) => (None, Some(i64::from(s.has))),
         Body::CoverClose(c) => (Some(c.item.to_vec()), None),
         Body::ContactNote(n) => (Some(n.contact.to_vec()), None),
@@ -349,7 +350,10 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
 pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
     let net = &network.0[..];
     let mut h = StateHasher::new(network);
-    let counted = "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto";
+    let counted = format!(
+        "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
+         AND x.op_id NOT IN ({HISTORY_OPS})"
+    );
     let tables: [(&str, String); 9] = [
         (
             "network",
@@ -399,6 +403,42 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
                 .into(),
         ),
         ("equivocators", "SELECT author, from_seq FROM equivocators WHERE network_id = ?1 ORDER BY author".into()),
+    ];
+    for (name, sql) in tables {
+        hash_table(conn, &mut h, name, &sql, net)?;
+    }
+    Ok(h.finish())
+}
+
+/// Ops of the network sealed under a history key: the history layer, which members admitted
+/// at different times hold different parts of. The state hash leaves them out.
+const HISTORY_OPS: &str = "SELECT o.op_id FROM ops o WHERE o.network_id = ?1
+     AND o.epoch IN (SELECT k.n FROM v_facts k WHERE k.network_id = ?1 AND k.kind = 'history_key')";
+
+/// The hash of the history layer this node reads: the announcements and other facts that
+/// count, of ops sealed under history keys, framed as the state hash is.
+pub(crate) fn history_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
+    let net = &network.0[..];
+    let mut h = StateHasher::with_context(strike_core::state_hash::HISTORY_HASH_CONTEXT, network);
+    let counted = format!(
+        "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
+         AND x.op_id IN ({HISTORY_OPS})"
+    );
+    let tables = [
+        (
+            "announcements",
+            format!(
+                "SELECT x.op_id, x.author, x.time, x.text FROM v_announcements x {counted}
+                 WHERE x.network_id = ?1 AND m.role = 'organizer' ORDER BY x.op_id"
+            ),
+        ),
+        (
+            "facts",
+            format!(
+                "SELECT x.op_id, x.author, x.seq, x.time, x.kind, x.body FROM v_facts x {counted}
+                 WHERE x.network_id = ?1 ORDER BY x.op_id"
+            ),
+        ),
     ];
     for (name, sql) in tables {
         hash_table(conn, &mut h, name, &sql, net)?;

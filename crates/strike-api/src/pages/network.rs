@@ -23,8 +23,18 @@ pub fn routes() -> Router<AppState> {
         .route("/networks/{net}/invite", post(invite))
         .route("/networks/{net}/vouch", post(vouch))
         .route("/networks/{net}/remove", post(remove))
+        .route("/networks/{net}/history", post(history))
         .route("/networks/{net}/recover", post(recover))
         .route("/networks/{net}/only-copy", post(only_copy))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(form): Form<crate::forms::HistoryInput>,
+) -> PageResult {
+    apply(&state, &authed, &net, form, "", "Saved what new members can read.").await
 }
 
 /// Goes on under a new key after this node's key forked.
@@ -141,6 +151,26 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                         }
                     }
                     @if removed > 0 { p.meta { (removed) " removed" } }
+                }
+            }
+            section.card aria-labelledby="history-h" {
+                h2 #history-h { "What new members can read" }
+                @if n.network.history == "since_admission" {
+                    p { "Members admitted from now on read who is in the network, profiles, the map's counts, strike calls and every pledge (each node needs them to count the same way), and, of announcements, cover offers, skills, notes and assessments, only what is written after their admission. Every admission and removal seals a fresh key for those." }
+                } @else {
+                    p { "Everything: a new member reads all that was written before they came, announcements, cover offers and notes included." }
+                }
+                @if organizer {
+                    form method="post" action=(format!("/networks/{net}/history")) {
+                        (csrf_field(&ctx.csrf))
+                        fieldset {
+                            legend { "New members read" }
+                            label { input type="radio" name="mode" value="all" checked[n.network.history == "all"]; " everything written before them" }
+                            label { input type="radio" name="mode" value="since_admission" checked[n.network.history == "since_admission"]; " only what is written after their admission (announcements, cover, skills, notes)" }
+                        }
+                        button type="submit" { "Save" }
+                    }
+                    p.meta { "The setting holds for what is written after it: what new members already could read stays readable to those who join later." }
                 }
             }
             @if organizer {

@@ -99,6 +99,7 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "assessments") => json!({ "contact": "abcdef", "level": 3 }),
         ("POST", "notes") => json!({ "contact": "abcdef", "text": "Talked" }),
         ("POST", "calls") => crate::support::call_spec("Heat", 5),
+        ("POST", "history") => json!({ "mode": "since_admission" }),
         _ => json!({}),
     }
 }

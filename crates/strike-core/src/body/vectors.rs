@@ -38,6 +38,14 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             Body::KeyShare(KeyShare { member: [3; 32], keys: vec![SealedKey { epoch: 0, sealed: vec![9; 4] }] }),
         ),
         ("role_change", Body::RoleChange(RoleChange { member: [3; 32], role: crate::Role::Organizer })),
+        ("history", Body::History(History { mode: HistoryMode::SinceAdmission })),
+        (
+            "history_key",
+            Body::HistoryKey(KeyUpdate {
+                epoch: 78,
+                shares: vec![MemberShare { member: [3; 32], sealed: vec![9; 4] }],
+            }),
+        ),
         ("removal", Body::Removal(Removal { member: [3; 32], last_seen_seq: 12 })),
         (
             "key_update",
@@ -148,6 +156,11 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "role_change",
         "a364747970656b726f6c655f6368616e6765666d656d6265725820030303030303030303030303030303030303030303030303030303030303030364726f6c65696f7267616e697a6572",
+    ),
+    ("history", "a2647479706567686973746f7279646d6f64656f73696e63655f61646d697373696f6e"),
+    (
+        "history_key",
+        "a364747970656b686973746f72795f6b65796565706f6368184e6673686172657381a2666d656d62657258200303030303030303030303030303030303030303030303030303030303030303667365616c65644409090909",
     ),
     (
         "removal",
