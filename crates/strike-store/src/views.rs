@@ -350,10 +350,8 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
 pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
     let net = &network.0[..];
     let mut h = StateHasher::new(network);
-    let counted = format!(
-        "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
-         AND x.op_id NOT IN ({HISTORY_OPS})"
-    );
+    let counted = counted_in("NOT IN");
+    let [announcements, facts] = layer_tables(&counted);
     let tables: [(&str, String); 9] = [
         (
             "network",
@@ -373,20 +371,8 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
              WHERE network_id = ?1 ORDER BY invite"
                 .into(),
         ),
-        (
-            "announcements",
-            format!(
-                "SELECT x.op_id, x.author, x.time, x.text FROM v_announcements x {counted}
-                 WHERE x.network_id = ?1 AND m.role = 'organizer' ORDER BY x.op_id"
-            ),
-        ),
-        (
-            "facts",
-            format!(
-                "SELECT x.op_id, x.author, x.seq, x.time, x.kind, x.body FROM v_facts x {counted}
-                 WHERE x.network_id = ?1 ORDER BY x.op_id"
-            ),
-        ),
+        announcements,
+        facts,
         (
             "pledges",
             format!(
@@ -415,16 +401,18 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
 const HISTORY_OPS: &str = "SELECT o.op_id FROM ops o WHERE o.network_id = ?1
      AND o.epoch IN (SELECT k.n FROM v_facts k WHERE k.network_id = ?1 AND k.kind = 'history_key')";
 
-/// The hash of the history layer this node reads: the announcements and other facts that
-/// count, of ops sealed under history keys, framed as the state hash is.
-pub(crate) fn history_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
-    let net = &network.0[..];
-    let mut h = StateHasher::with_context(strike_core::state_hash::HISTORY_HASH_CONTEXT, network);
-    let counted = format!(
+/// The join that keeps rows whose author's standing covers them, and whose op is (`IN`) or
+/// is not (`NOT IN`) in the history layer.
+fn counted_in(history: &str) -> String {
+    format!(
         "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
-         AND x.op_id IN ({HISTORY_OPS})"
-    );
-    let tables = [
+         AND x.op_id {history} ({HISTORY_OPS})"
+    )
+}
+
+/// The `announcements` and `facts` tables of a hash, rows selected by `counted`.
+fn layer_tables(counted: &str) -> [(&'static str, String); 2] {
+    [
         (
             "announcements",
             format!(
@@ -439,8 +427,15 @@ pub(crate) fn history_hash(conn: &Connection, network: &NetworkId) -> Result<[u8
                  WHERE x.network_id = ?1 ORDER BY x.op_id"
             ),
         ),
-    ];
-    for (name, sql) in tables {
+    ]
+}
+
+/// The hash of the history layer this node reads: the announcements and other facts that
+/// count, of ops sealed under history keys, framed as the state hash is.
+pub(crate) fn history_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 32]> {
+    let net = &network.0[..];
+    let mut h = StateHasher::with_context(strike_core::state_hash::HISTORY_HASH_CONTEXT, network);
+    for (name, sql) in layer_tables(&counted_in("IN")) {
         hash_table(conn, &mut h, name, &sql, net)?;
     }
     Ok(h.finish())
