@@ -15,9 +15,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use strike_core::{NetworkId, OpId};
-use strike_node::input::CallSpec;
-use strike_node::network::RecoverWhy;
-use strike_node::views::{MemberView, NetworkView};
+use strike_node::calls::CallSpec;
+use strike_node::networks::RecoverWhy;
+use strike_node::networks::{MemberView, NetworkView};
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use strike_core::body::Contact;
 use strike_core::{CoverKind, NetworkId, OpId};
-use strike_node::network::{RemoveOutcome, VouchOutcome, display_name};
-use strike_node::organizing::CoverView;
+use strike_node::cover::CoverView;
+use strike_node::networks::{RemoveOutcome, VouchOutcome, display_name};
 use strike_node::{Node, NodeError, Result};
 
 /// An input that becomes one op in a network: the page posts it as a form, the API as JSON,
@@ -66,9 +66,7 @@ pub fn remove(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String
 }
 
 fn cover_kind(text: &str) -> Result<CoverKind> {
-    CoverKind::parse(text.trim()).ok_or_else(|| {
-        NodeError::InvalidInput(format!("{text:?} is not a kind of cover (shift, childcare, ride, eldercare)"))
-    })
+    CoverKind::parse(text).map_err(NodeError::InvalidInput)
 }
 
 /// Days and hours as people write them; blank means any time.
@@ -196,10 +194,7 @@ pub struct AssessInput {
 
 impl NetworkCommand for AssessInput {
     fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        if !(1..=5).contains(&self.level) {
-            return Err(NodeError::InvalidInput("support is assessed from 1 (hostile) to 5 (will lead)".into()));
-        }
-        let contact = node.resolve_fact(network, "contact", &self.contact)?;
+        let contact = node.resolve_contact(network, &self.contact)?;
         node.assess(network, &contact, self.level, &self.note)
     }
 }
@@ -217,7 +212,7 @@ pub struct NoteInput {
 
 impl NetworkCommand for NoteInput {
     fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        let contact = node.resolve_fact(network, "contact", &self.contact)?;
+        let contact = node.resolve_contact(network, &self.contact)?;
         node.note_contact(network, &contact, &self.text)
     }
 }

@@ -9,8 +9,11 @@ use strike_core::calls::CallStatus;
 use strike_core::campaign::Countdown;
 use strike_core::membership::Status;
 use strike_core::{NetworkId, OpId, Role};
-use strike_node::organizing::{CallView, ContactView, CoverView, ProfileView, WorkplaceMap};
-use strike_node::views::{MemberView, NetworkView};
+use strike_node::calls::CallView;
+use strike_node::contacts::{ContactView, WorkplaceMap};
+use strike_node::cover::CoverView;
+use strike_node::directory::ProfileView;
+use strike_node::networks::{MemberView, NetworkView};
 use strike_node::{NetworkStatus, Node, Result};
 
 /// Announcements shown per network on the dashboard.
@@ -137,7 +140,7 @@ pub struct CallPage {
 fn me(node: &Node, network: &NetworkId) -> Result<Option<Me>> {
     Ok(node.me_in(network)?.map(|m| Me {
         author: m.author.to_hex(),
-        pseudonym: strike_node::network::display_name(&m),
+        pseudonym: strike_node::networks::display_name(&m),
         status: m.status.as_str(),
         role: m.role.as_str(),
         organizer: m.status == Status::Member && m.role == Role::Organizer,
@@ -146,7 +149,7 @@ fn me(node: &Node, network: &NetworkId) -> Result<Option<Me>> {
 
 fn announcements(node: &Node, network: &NetworkId, limit: u32) -> Result<Vec<Announcement>> {
     let names: HashMap<_, _> =
-        node.members(network)?.iter().map(|m| (m.author, strike_node::network::display_name(m))).collect();
+        node.members(network)?.iter().map(|m| (m.author, strike_node::networks::display_name(m))).collect();
     Ok(node
         .announcements(network, limit)?
         .into_iter()

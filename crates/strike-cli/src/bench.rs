@@ -545,7 +545,7 @@ pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Res
 /// `bench sync --catchup N`: a new member's node catches up on a network of N ops over
 /// QUIC on loopback. Ops per second and bytes on the wire over the ops' own bytes.
 pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
-    use strike_node::network::InviteLink;
+    use strike_node::networks::InviteLink;
 
     let tmp = tempfile::tempdir()?;
     let mut a = Node::init(&tmp.path().join("a"), b"bench sync a", KdfParams::MINIMUM)?;

@@ -11,7 +11,7 @@ use strike_crypto::KdfParams;
 use strike_node::{ImportProgress, NetworkStatus, Node, default_data_dir, default_demo_dir};
 use zeroize::Zeroizing;
 
-use strike_node::network::RecoverWhy;
+use strike_node::networks::RecoverWhy;
 
 use crate::args::{AdminCommand, BenchCommand, BundleCommand, Cli, Command, KindArg, NetworkCommand, PassphraseAction};
 use crate::organize;
@@ -208,7 +208,7 @@ fn kind(k: KindArg) -> NetworkKind {
 }
 
 fn network_json(n: &strike_store::NetworkRow) -> serde_json::Value {
-    json!(strike_node::views::NetworkView::of(n))
+    json!(strike_node::networks::NetworkView::of(n))
 }
 
 fn network(cli: &Cli, cmd: &NetworkCommand) -> anyhow::Result<()> {

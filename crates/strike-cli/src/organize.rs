@@ -10,9 +10,9 @@ use strike_core::body::{Contact, CoverKind};
 use strike_core::calls::{CallKind, CallStatus, Tally};
 use strike_core::campaign::{Campaign, Countdown, Gate, Phase};
 use strike_core::membership::Status;
-use strike_core::{CoarseTime, NetworkId, OpId};
-use strike_node::input::CallSpec;
-use strike_node::network::{InviteLink, display_name};
+use strike_core::{CoarseTime, NetworkId};
+use strike_node::calls::CallSpec;
+use strike_node::networks::{InviteLink, display_name};
 use strike_node::{Node, NodeError};
 
 use crate::args::{
@@ -90,7 +90,7 @@ pub fn join(cli: &Cli, node: &mut Node, link: &str, pseudonym: &str, out: &std::
 }
 
 fn member_json(m: &strike_store::MemberRow) -> Value {
-    json!(strike_node::views::MemberView::of(m))
+    json!(strike_node::networks::MemberView::of(m))
 }
 
 pub fn member(cli: &Cli, node: &mut Node, cmd: &MemberCommand) -> anyhow::Result<()> {
@@ -153,7 +153,12 @@ pub fn member(cli: &Cli, node: &mut Node, cmd: &MemberCommand) -> anyhow::Result
     Ok(())
 }
 
-pub fn recover(cli: &Cli, node: &mut Node, network: &str, why: strike_node::network::RecoverWhy) -> anyhow::Result<()> {
+pub fn recover(
+    cli: &Cli,
+    node: &mut Node,
+    network: &str,
+    why: strike_node::networks::RecoverWhy,
+) -> anyhow::Result<()> {
     let id = node.resolve_network(network)?;
     let out = node.recover(&id, why)?;
     emit(
@@ -277,7 +282,7 @@ fn cover_kind(k: CoverKindArg) -> CoverKind {
     }
 }
 
-fn cover_lines(list: &[strike_node::organizing::CoverView]) -> String {
+fn cover_lines(list: &[strike_node::cover::CoverView]) -> String {
     if list.is_empty() {
         return "nothing found".into();
     }
@@ -320,28 +325,15 @@ pub fn cover(cli: &Cli, node: &mut Node, cmd: &CoverCommand) -> anyhow::Result<(
         }
         CoverCommand::Close { network, id: item } => {
             let id = node.resolve_network(network)?;
-            let item = match node.resolve_fact(&id, "cover_offer", item) {
+            let item = match node.resolve_fact(&id, strike_core::Kind::CoverOffer, item) {
                 Ok(op) => op,
-                Err(_) => node.resolve_fact(&id, "cover_need", item)?,
+                Err(_) => node.resolve_fact(&id, strike_core::Kind::CoverNeed, item)?,
             };
             let op = node.close_cover(&id, &item)?;
             emit(cli.json, json!({ "op_id": op.to_hex() }), || "closed".into());
         }
     }
     Ok(())
-}
-
-fn resolve_contact(node: &Node, network: &NetworkId, query: &str) -> anyhow::Result<OpId> {
-    if let Ok(op) = node.resolve_fact(network, "contact", query) {
-        return Ok(op);
-    }
-    let hits: Vec<_> =
-        node.contacts(network)?.into_iter().filter(|c| c.name.eq_ignore_ascii_case(query.trim())).collect();
-    match hits.as_slice() {
-        [one] => Ok(node.resolve_fact(network, "contact", &one.id)?),
-        [] => Err(NodeError::NotFound(format!("no contact matches {query:?}")).into()),
-        _ => Err(usage(format!("several contacts are called {query:?}; use the id"))),
-    }
 }
 
 pub fn contact(cli: &Cli, node: &mut Node, cmd: &ContactCommand) -> anyhow::Result<()> {
@@ -379,7 +371,7 @@ pub fn contact(cli: &Cli, node: &mut Node, cmd: &ContactCommand) -> anyhow::Resu
         }
         ContactCommand::Note { network, contact, text } => {
             let id = node.resolve_network(network)?;
-            let c = resolve_contact(node, &id, contact)?;
+            let c = node.resolve_contact(&id, contact)?;
             let op = node.note_contact(&id, &c, text)?;
             emit(cli.json, json!({ "op_id": op.to_hex() }), || "note recorded".into());
         }
@@ -389,10 +381,7 @@ pub fn contact(cli: &Cli, node: &mut Node, cmd: &ContactCommand) -> anyhow::Resu
 
 pub fn assess(cli: &Cli, node: &mut Node, network: &str, contact: &str, level: u8, note: &str) -> anyhow::Result<()> {
     let id = node.resolve_network(network)?;
-    if !(1..=5).contains(&level) {
-        return Err(usage("support is assessed from 1 to 5"));
-    }
-    let c = resolve_contact(node, &id, contact)?;
+    let c = node.resolve_contact(&id, contact)?;
     let op = node.assess(&id, &c, level, note)?;
     emit(cli.json, json!({ "op_id": op.to_hex() }), || format!("assessed at {level}"));
     Ok(())
@@ -482,7 +471,7 @@ fn tally_text(t: &Tally, deadline: u32) -> String {
     out
 }
 
-fn call_json(v: &strike_node::organizing::CallView) -> Value {
+fn call_json(v: &strike_node::calls::CallView) -> Value {
     json!(v)
 }
 
@@ -742,15 +731,14 @@ pub fn campaign(cli: &Cli, node: &mut Node, cmd: &CampaignCommand) -> anyhow::Re
                     gates.push(match g {
                         GateFile::Members(n) => Gate::Members { n },
                         GateFile::Pledges { call, n } => {
-                            Gate::Pledges { call: node.resolve_fact(&id, "call", &call)?.0, n }
+                            Gate::Pledges { call: node.resolve_fact(&id, strike_core::Kind::Call, &call)?, n }
                         }
                         GateFile::PledgeShare { call, percent } => Gate::PledgeShare {
-                            call: node.resolve_fact(&id, "call", &call)?.0,
+                            call: node.resolve_fact(&id, strike_core::Kind::Call, &call)?,
                             permille: permille(percent)?,
                         },
                         GateFile::Cover { kind, percent } => Gate::CoverCoverage {
-                            kind: CoverKind::parse(&kind)
-                                .ok_or_else(|| usage(format!("{kind:?} is not a cover kind")))?,
+                            kind: CoverKind::parse(&kind).map_err(usage)?,
                             permille: permille(percent)?,
                         },
                     });

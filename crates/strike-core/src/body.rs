@@ -1,77 +1,73 @@
-//! Operation bodies: the domain events, encrypted inside envelopes.
+//! Operation bodies: the domain events, encrypted inside envelopes, and the one list that
+//! registers every kind of body with its area's type, its tag, who may write it and its layer.
 //!
 //! Bodies are CBOR (RFC 8949) maps in the exact form this module writes: definite lengths,
 //! shortest integers, text keys in declaration order, an internal `"type"` tag first. A body
 //! that decodes but does not re-encode to the same bytes is refused, so every body has one
-//! encoding (see `docs/protocol.md`, "Bodies").
+//! encoding (see `docs/protocol.md`, "Bodies"). Each area keeps its bodies and their rules in
+//! its own module; here they are only registered.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Reject;
-use crate::text::{check_list, check_optional, check_text};
 
-/// Longest network name, in bytes.
-pub const MAX_NAME_LEN: usize = 80;
-/// Longest announcement, in bytes of UTF-8.
-pub const MAX_ANNOUNCEMENT_LEN: usize = 4000;
+pub use crate::announcements::Announcement;
+pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
+pub use crate::campaign::{Campaign, Gate, Phase};
+pub use crate::contacts::{Assessment, Contact, ContactNote};
+pub use crate::cover::{Cover, CoverClose, CoverKind};
+pub use crate::directory::{Profile, Skill};
+pub use crate::networks::{
+    Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
+    RoleChange, SealedKey, Vouch,
+};
+
+/// Longest short field (pseudonym, department, skill ...), in bytes.
+pub const MAX_FIELD_LEN: usize = 80;
+/// Longest note, in bytes.
+pub const MAX_NOTE_LEN: usize = 2000;
 /// CBOR nesting a body may use: bodies are flat records, so a small limit stops
 /// stack-exhaustion attempts early.
 const CBOR_RECURSION_LIMIT: usize = 16;
 
-/// A domain event. New kinds of event are new variants; old ones never change shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Body {
-    /// The first op of a network: creates it and makes its author the founding organizer.
-    Genesis(Genesis),
-    /// A signed announcement to the network.
-    Announcement(Announcement),
-    /// An organizer opens an invite; the secret travels in the link, and here to the members.
-    Invite(Invite),
-    /// A joiner's first op, sealed under the invite's join key (see `docs/protocol.md`, "Joining").
-    JoinRequest(JoinRequest),
-    /// A member vouches for a joiner.
-    Vouch(Vouch),
-    /// Epoch keys sealed (HPKE) to one admitted member, under their invite's join key.
-    KeyShare(KeyShare),
-    /// An organizer makes a member an organizer.
-    RoleChange(RoleChange),
-    /// An organizer removes a member (or turns down a joiner).
-    Removal(Removal),
-    /// A new epoch key sealed (HPKE) to each remaining member.
-    KeyUpdate(KeyUpdate),
-    /// The author's profile in this network (replaces the previous one).
-    Profile(Profile),
-    /// The author has (or no longer has) a skill or asset.
-    Skill(Skill),
-    /// The author offers cover.
-    CoverOffer(Cover),
-    /// The author needs cover.
-    CoverNeed(Cover),
-    /// The author closes one of their cover offers or needs.
-    CoverClose(CoverClose),
-    /// An organizer records a co-worker who is not a member.
-    Contact(Contact),
-    /// An organizer's note of a one-on-one with a contact.
-    ContactNote(ContactNote),
-    /// An organizer's 1-5 support assessment of a contact.
-    Assessment(Assessment),
-    /// An organizer opens a strike call.
-    Call(Call),
-    /// A member pledges to a call (`pledged: true`) or withdraws (`false`).
-    Pledge(Pledge),
-    /// An organizer closes a call's count at its deadline, naming what they had seen.
-    Checkpoint(Checkpoint),
-    /// An organizer sets out a campaign countdown.
-    Campaign(Campaign),
-    /// A member goes on under a new author key after their old one forked (a restored or
-    /// cloned device): the new key's first op, vouched in by an organizer.
-    Rejoin(Rejoin),
-    /// An organizer sets what new members may read of what was written before they came.
-    History(History),
-    /// A new history key (for the history layer of a network that keeps new members out of
-    /// its past) sealed (HPKE) to each current member.
-    HistoryKey(KeyUpdate),
+/// What every body type does besides its encoding: its own rules, and what the store indexes
+/// its fact by.
+pub trait Fact {
+    /// Rules on the body alone, independent of any state.
+    fn check(&self) -> Result<(), Reject> {
+        Ok(())
+    }
+
+    /// The subject the fact is about and a number it carries, for the store's index.
+    fn index(&self) -> FactIndex {
+        FactIndex::default()
+    }
+}
+
+/// What a fact is about (a member, a contact, a call, an invite ...) and a number it carries
+/// (a deadline, a level, an epoch), as the store indexes them (`v_facts.ref`, `v_facts.n`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactIndex {
+    pub subject: Option<Vec<u8>>,
+    pub number: Option<i64>,
+}
+
+impl FactIndex {
+    /// About one id, with no number.
+    pub fn about(id: &[u8; 32]) -> FactIndex {
+        FactIndex { subject: Some(id.to_vec()), number: None }
+    }
+}
+
+/// Who may write a kind of body: a fact counts only when its author's standing covers it and
+/// (for organizers' kinds) they are an organizer. Enforced where facts are read
+/// (`Store::facts`), so a late removal or demotion retracts them everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// Any counted member (for first ops, the joiner once admitted).
+    Member,
+    /// A counted organizer.
+    Organizer,
 }
 
 /// Which keys a body is sealed under in a network that keeps new members out of its past
@@ -86,288 +82,114 @@ pub enum Layer {
     History,
 }
 
-/// What new members may read of what was written before they were admitted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum HistoryMode {
-    /// Everything: every key is shared with them.
-    #[default]
-    All,
-    /// The roster (members, profiles, contacts, calls, pledges, the campaign) and, of the
-    /// history layer, only what was written after their admission.
-    SinceAdmission,
-}
-
-impl HistoryMode {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            HistoryMode::All => "all",
-            HistoryMode::SinceAdmission => "since_admission",
+/// Registers every kind of body: `Variant(Type) = "tag", Writer, Layer;`. Generates [`Body`],
+/// [`Kind`] and their dispatch to each type's [`Fact`] rules.
+macro_rules! bodies {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $tag:literal, $writer:ident, $layer:ident; )*) => {
+        /// A domain event. New kinds of event are new variants; old ones never change shape.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "type")]
+        pub enum Body {
+            $( $(#[$doc])* #[serde(rename = $tag)] $variant($ty), )*
         }
-    }
 
-    pub fn parse(s: &str) -> Option<HistoryMode> {
-        match s.trim().replace('-', "_").as_str() {
-            "all" => Some(HistoryMode::All),
-            "since_admission" => Some(HistoryMode::SinceAdmission),
-            _ => None,
+        /// The kind of a body: its `type` tag, typed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Kind {
+            $( $(#[$doc])* $variant, )*
         }
-    }
-}
 
-/// The network's history setting; the newest one by a counted organizer holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct History {
-    pub mode: HistoryMode,
-}
+        impl Kind {
+            /// Every kind, in registration order.
+            pub const ALL: &[Kind] = &[$(Kind::$variant),*];
 
-/// What kind of network this is; it changes which features the UI puts first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum NetworkKind {
-    Crew,
-    Workplace,
-    Hub,
-    Sector,
-    Federation,
-}
+            /// The tag, as written in the encoding and stored in the views.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Kind::$variant => $tag,)* }
+            }
 
-impl NetworkKind {
-    pub const ALL: [NetworkKind; 5] =
-        [NetworkKind::Crew, NetworkKind::Workplace, NetworkKind::Hub, NetworkKind::Sector, NetworkKind::Federation];
+            /// Who may write it.
+            pub fn writer(self) -> Writer {
+                match self { $(Kind::$variant => Writer::$writer,)* }
+            }
 
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            NetworkKind::Crew => "crew",
-            NetworkKind::Workplace => "workplace",
-            NetworkKind::Hub => "hub",
-            NetworkKind::Sector => "sector",
-            NetworkKind::Federation => "federation",
+            /// Which layer it belongs to.
+            pub fn layer(self) -> Layer {
+                match self { $(Kind::$variant => Layer::$layer,)* }
+            }
         }
-    }
 
-    pub fn parse(s: &str) -> Option<NetworkKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+        impl Body {
+            /// The event's kind.
+            pub fn kind(&self) -> Kind {
+                match self { $(Body::$variant(_) => Kind::$variant,)* }
+            }
 
-/// The network's founding record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Genesis {
-    pub name: String,
-    pub kind: NetworkKind,
-    /// Random salt: the network id is derived from the founder's key and this.
-    #[serde(with = "bytes_array")]
-    pub salt: [u8; 16],
-    /// The founder's X25519 key for this network (epoch keys and bundles are sealed to it).
-    #[serde(with = "bytes_array")]
-    pub founder_agreement: [u8; 32],
-    /// How many vouches admit a joiner.
-    pub vouches_required: u8,
-}
+            /// Rules on the body alone, independent of any state.
+            pub fn check(&self) -> Result<(), Reject> {
+                match self { $(Body::$variant(b) => Fact::check(b),)* }
+            }
 
-/// An announcement from an organizer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Announcement {
-    pub text: String,
-}
-
-/// Longest short field (pseudonym, department, skill ...), in bytes.
-pub const MAX_FIELD_LEN: usize = 80;
-/// Longest note, in bytes.
-pub const MAX_NOTE_LEN: usize = 2000;
-
-/// An invite. The link carries the network id, the secret and the addresses; the members
-/// learn the secret from this op so they can read the join requests it brings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Invite {
-    #[serde(with = "bytes_array")]
-    pub secret: [u8; 32],
-    /// How many joiners it may bring in.
-    pub uses: u16,
-    /// Vouches each of its joiners needs: the network's setting, or every member's vouch
-    /// while the network is smaller than that (fixed when the invite is written).
-    pub vouches: u8,
-    /// Join requests claiming a later time do not count; `None`: never expires.
-    pub expires: Option<u32>,
-    /// Where to reach the network: peer and hub addresses.
-    pub addresses: Vec<String>,
-}
-
-/// A joiner asks to join. Always the joiner's first op (seq 1), sealed under the join key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JoinRequest {
-    /// [`crate::membership::invite_id`] of the invite used.
-    #[serde(with = "bytes_array")]
-    pub invite: [u8; 16],
-    /// The joiner's X25519 key for this network.
-    #[serde(with = "bytes_array")]
-    pub agreement: [u8; 32],
-    pub pseudonym: String,
-}
-
-/// A member asks to go on under a new author key (this op's author) in place of `old`, whose
-/// chain forked or whose device is no longer theirs alone. Always its author's first op, sealed
-/// under a network key (`docs/protocol.md`, "Restored and cloned devices").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejoin {
-    /// The author key this one replaces.
-    #[serde(with = "bytes_array")]
-    pub old: [u8; 32],
-    /// The new author's X25519 key for this network.
-    #[serde(with = "bytes_array")]
-    pub agreement: [u8; 32],
-    pub pseudonym: String,
-    /// The old key's ops up to this seq were the member's own; none after it counts.
-    pub last_good_seq: u64,
-    /// The old key's signature over [`crate::membership::REJOIN_LABEL`] `|| 0x00 || network ||
-    /// new author`: only whoever holds the old key can ask.
-    #[serde(with = "bytes_array")]
-    pub proof: [u8; 64],
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vouch {
-    #[serde(with = "bytes_array")]
-    pub member: [u8; 32],
-}
-
-/// One epoch key sealed to one member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealedKey {
-    pub epoch: u32,
-    /// HPKE `enc || ciphertext` of the 32-byte key; info and aad as `docs/protocol.md` says.
-    #[serde(with = "bytes_vec")]
-    pub sealed: Vec<u8>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyShare {
-    #[serde(with = "bytes_array")]
-    pub member: [u8; 32],
-    pub keys: Vec<SealedKey>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleChange {
-    #[serde(with = "bytes_array")]
-    pub member: [u8; 32],
-    pub role: crate::Role,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Removal {
-    #[serde(with = "bytes_array")]
-    pub member: [u8; 32],
-    /// The removed author's last op the remover had seen: later ops of theirs do not count.
-    pub last_seen_seq: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberShare {
-    #[serde(with = "bytes_array")]
-    pub member: [u8; 32],
-    #[serde(with = "bytes_vec")]
-    pub sealed: Vec<u8>,
-}
-
-/// A new epoch key. Large networks split the shares over several updates of one epoch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyUpdate {
-    pub epoch: u32,
-    pub shares: Vec<MemberShare>,
-}
-
-/// A member's profile; empty fields are not given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    pub pseudonym: String,
-    pub workplace: String,
-    pub department: String,
-    pub shift: String,
-    /// The job (nurse, picker ...): calls exempt some roles.
-    pub role: String,
-    pub sector: String,
-    pub city: String,
-    pub country: String,
-    pub languages: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skill {
-    pub skill: String,
-    pub has: bool,
-}
-
-/// What kind of cover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum CoverKind {
-    Shift,
-    Childcare,
-    Ride,
-    Eldercare,
-}
-
-impl CoverKind {
-    pub const ALL: [CoverKind; 4] = [CoverKind::Shift, CoverKind::Childcare, CoverKind::Ride, CoverKind::Eldercare];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CoverKind::Shift => "shift",
-            CoverKind::Childcare => "childcare",
-            CoverKind::Ride => "ride",
-            CoverKind::Eldercare => "eldercare",
+            /// What the store indexes the fact by.
+            pub fn index(&self) -> FactIndex {
+                match self { $(Body::$variant(b) => Fact::index(b),)* }
+            }
         }
-    }
-
-    pub fn parse(s: &str) -> Option<CoverKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
+    };
 }
 
-/// A cover offer or need: kind, when (canonical [`crate::directory::Slots`]), where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cover {
-    pub kind: CoverKind,
-    pub when: String,
-    pub place: String,
-    pub note: String,
+bodies! {
+    /// The first op of a network: creates it and makes its author the founding organizer.
+    Genesis(Genesis) = "genesis", Organizer, Roster;
+    /// A signed announcement to the network.
+    Announcement(Announcement) = "announcement", Organizer, History;
+    /// An organizer opens an invite; the secret travels in the link, and here to the members.
+    Invite(Invite) = "invite", Organizer, Roster;
+    /// A joiner's first op, sealed under the invite's join key (see `docs/protocol.md`, "Joining").
+    JoinRequest(JoinRequest) = "join_request", Member, Roster;
+    /// A member vouches for a joiner.
+    Vouch(Vouch) = "vouch", Member, Roster;
+    /// Epoch keys sealed (HPKE) to one admitted member, under their invite's join key.
+    KeyShare(KeyShare) = "key_share", Member, Roster;
+    /// An organizer makes a member an organizer.
+    RoleChange(RoleChange) = "role_change", Organizer, Roster;
+    /// An organizer removes a member (or turns down a joiner).
+    Removal(Removal) = "removal", Organizer, Roster;
+    /// A new epoch key sealed (HPKE) to each remaining member.
+    KeyUpdate(KeyUpdate) = "key_update", Organizer, Roster;
+    /// The author's profile in this network (replaces the previous one).
+    Profile(Profile) = "profile", Member, Roster;
+    /// The author has (or no longer has) a skill or asset.
+    Skill(Skill) = "skill", Member, History;
+    /// The author offers cover.
+    CoverOffer(Cover) = "cover_offer", Member, History;
+    /// The author needs cover.
+    CoverNeed(Cover) = "cover_need", Member, History;
+    /// The author closes one of their cover offers or needs.
+    CoverClose(CoverClose) = "cover_close", Member, History;
+    /// An organizer records a co-worker who is not a member.
+    Contact(Contact) = "contact", Organizer, Roster;
+    /// An organizer's note of a one-on-one with a contact.
+    ContactNote(ContactNote) = "contact_note", Organizer, History;
+    /// An organizer's 1-5 support assessment of a contact.
+    Assessment(Assessment) = "assessment", Organizer, History;
+    /// An organizer opens a strike call.
+    Call(Call) = "call", Organizer, Roster;
+    /// A member pledges to a call (`pledged: true`) or withdraws (`false`).
+    Pledge(Pledge) = "pledge", Member, Roster;
+    /// An organizer closes a call's count at its deadline, naming what they had seen.
+    Checkpoint(Checkpoint) = "checkpoint", Organizer, Roster;
+    /// An organizer sets out a campaign countdown.
+    Campaign(Campaign) = "campaign", Organizer, Roster;
+    /// A member goes on under a new author key after their old one forked (a restored or
+    /// cloned device): the new key's first op, vouched in by an organizer.
+    Rejoin(Rejoin) = "rejoin", Member, Roster;
+    /// An organizer sets what new members may read of what was written before they came.
+    History(History) = "history", Organizer, Roster;
+    /// A new history key (for the history layer of a network that keeps new members out of
+    /// its past) sealed (HPKE) to each current member.
+    HistoryKey(KeyUpdate) = "history_key", Organizer, Roster;
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverClose {
-    #[serde(with = "bytes_array")]
-    pub item: [u8; 32],
-}
-
-/// A co-worker who is not a member (yet), mapped by an organizer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Contact {
-    pub name: String,
-    pub workplace: String,
-    pub department: String,
-    pub shift: String,
-    pub role: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactNote {
-    #[serde(with = "bytes_array")]
-    pub contact: [u8; 32],
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assessment {
-    #[serde(with = "bytes_array")]
-    pub contact: [u8; 32],
-    pub level: u8,
-    pub note: String,
-}
-
-pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
-pub use crate::campaign::{Campaign, Gate, Phase};
 
 impl Body {
     /// The canonical CBOR encoding.
@@ -388,209 +210,25 @@ impl Body {
         Ok(body)
     }
 
-    /// The event's type tag, as written in the encoding.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Body::Genesis(_) => "genesis",
-            Body::Announcement(_) => "announcement",
-            Body::Invite(_) => "invite",
-            Body::JoinRequest(_) => "join_request",
-            Body::Vouch(_) => "vouch",
-            Body::KeyShare(_) => "key_share",
-            Body::RoleChange(_) => "role_change",
-            Body::Removal(_) => "removal",
-            Body::KeyUpdate(_) => "key_update",
-            Body::Profile(_) => "profile",
-            Body::Skill(_) => "skill",
-            Body::CoverOffer(_) => "cover_offer",
-            Body::CoverNeed(_) => "cover_need",
-            Body::CoverClose(_) => "cover_close",
-            Body::Contact(_) => "contact",
-            Body::ContactNote(_) => "contact_note",
-            Body::Assessment(_) => "assessment",
-            Body::Call(_) => "call",
-            Body::Pledge(_) => "pledge",
-            Body::Checkpoint(_) => "checkpoint",
-            Body::Campaign(_) => "campaign",
-            Body::Rejoin(_) => "rejoin",
-            Body::History(_) => "history",
-            Body::HistoryKey(_) => "history_key",
-        }
-    }
-
-    /// The layer a body belongs to: announcements, skills, cover and organizers' notes and
-    /// assessments are history; everything the fold needs to count is roster.
+    /// The layer the body belongs to.
     pub fn layer(&self) -> Layer {
-        match self {
-            Body::Announcement(_)
-            | Body::Skill(_)
-            | Body::CoverOffer(_)
-            | Body::CoverNeed(_)
-            | Body::CoverClose(_)
-            | Body::ContactNote(_)
-            | Body::Assessment(_) => Layer::History,
-            _ => Layer::Roster,
-        }
-    }
-
-    /// Rules on the body alone, independent of any state.
-    pub fn check(&self) -> Result<(), Reject> {
-        match self {
-            Body::Genesis(g) => {
-                check_text("network name", &g.name, MAX_NAME_LEN)?;
-                if !(1..=16).contains(&g.vouches_required) {
-                    return Err(Reject::InvalidBody("vouches_required must be 1 to 16".into()));
-                }
-            }
-            Body::Announcement(a) => check_text("announcement", &a.text, MAX_ANNOUNCEMENT_LEN)?,
-            Body::Invite(i) => {
-                if i.uses == 0 {
-                    return Err(Reject::InvalidBody("an invite needs at least one use".into()));
-                }
-                if !(1..=16).contains(&i.vouches) {
-                    return Err(Reject::InvalidBody("an invite needs 1 to 16 vouches".into()));
-                }
-                if i.addresses.len() > 16 {
-                    return Err(Reject::InvalidBody("at most 16 addresses per invite".into()));
-                }
-                for a in &i.addresses {
-                    check_text("address", a, 256)?;
-                }
-            }
-            Body::JoinRequest(j) => check_text("pseudonym", &j.pseudonym, MAX_FIELD_LEN)?,
-            Body::Rejoin(r) => check_text("pseudonym", &r.pseudonym, MAX_FIELD_LEN)?,
-            Body::Vouch(_) | Body::Removal(_) | Body::RoleChange(_) | Body::CoverClose(_) | Body::Pledge(_) => {}
-            Body::Checkpoint(_) => {}
-            Body::KeyShare(k) => {
-                if k.keys.is_empty() || k.keys.len() > 256 {
-                    return Err(Reject::InvalidBody("a key share holds 1 to 256 keys".into()));
-                }
-            }
-            Body::History(_) => {}
-            Body::KeyUpdate(k) | Body::HistoryKey(k) => {
-                if k.shares.is_empty() {
-                    return Err(Reject::InvalidBody("a key update holds at least one share".into()));
-                }
-                if !k.shares.windows(2).all(|w| w[0].member < w[1].member) {
-                    return Err(Reject::InvalidBody("key update shares must be sorted by member".into()));
-                }
-            }
-            Body::Profile(p) => {
-                check_optional("pseudonym", &p.pseudonym, MAX_FIELD_LEN)?;
-                for (what, v) in [
-                    ("workplace", &p.workplace),
-                    ("department", &p.department),
-                    ("shift", &p.shift),
-                    ("role", &p.role),
-                    ("sector", &p.sector),
-                    ("city", &p.city),
-                    ("country", &p.country),
-                ] {
-                    check_optional(what, v, MAX_FIELD_LEN)?;
-                }
-                check_list("languages", &p.languages, 16)?;
-            }
-            Body::Skill(s) => check_text("skill", &s.skill, MAX_FIELD_LEN)?,
-            Body::CoverOffer(c) | Body::CoverNeed(c) => {
-                crate::directory::Slots::parse(&c.when).map_err(Reject::InvalidBody)?;
-                if crate::directory::Slots::parse(&c.when).map(|s| s.to_string()).ok().as_deref() != Some(&c.when) {
-                    return Err(Reject::InvalidBody("cover times are not in canonical form".into()));
-                }
-                check_optional("place", &c.place, MAX_FIELD_LEN)?;
-                check_optional("note", &c.note, MAX_NOTE_LEN)?;
-            }
-            Body::Contact(c) => {
-                check_text("contact name", &c.name, MAX_FIELD_LEN)?;
-                for (what, v) in
-                    [("workplace", &c.workplace), ("department", &c.department), ("shift", &c.shift), ("role", &c.role)]
-                {
-                    check_optional(what, v, MAX_FIELD_LEN)?;
-                }
-            }
-            Body::ContactNote(n) => check_text("note", &n.text, MAX_NOTE_LEN)?,
-            Body::Assessment(a) => {
-                if !(1..=5).contains(&a.level) {
-                    return Err(Reject::InvalidBody("support is assessed from 1 to 5".into()));
-                }
-                check_optional("note", &a.note, MAX_NOTE_LEN)?;
-            }
-            Body::Call(c) => crate::calls::check_call(c)?,
-            Body::Campaign(c) => crate::campaign::check_campaign(c)?,
-        }
-        Ok(())
+        self.kind().layer()
     }
 }
 
-/// Serde for byte vectors as CBOR byte strings (not arrays of integers); also used by the
-/// sync messages.
-pub mod bytes_vec {
-    use serde::{Deserializer, Serializer, de};
-
-    pub fn serialize<S: Serializer>(value: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(value)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a byte string")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(v.to_vec())
-            }
-        }
-        d.deserialize_bytes(Visitor)
+impl Kind {
+    /// The kind with this tag.
+    pub fn parse(tag: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == tag)
     }
 }
-
-/// Serde for fixed-size byte arrays as CBOR byte strings (not arrays of integers).
-pub mod bytes_array {
-    use serde::{Deserializer, Serializer, de};
-
-    pub fn serialize<S: Serializer, const N: usize>(value: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(value)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
-        struct Visitor<const N: usize>;
-        impl<const N: usize> de::Visitor<'_> for Visitor<N> {
-            type Value = [u8; N];
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "a byte string of length {N}")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<[u8; N], E> {
-                v.try_into().map_err(|_| E::invalid_length(v.len(), &self))
-            }
-        }
-        d.deserialize_bytes(Visitor::<N>)
-    }
-}
-
-/// Serde for lists of 32-byte ids, each a CBOR byte string.
-pub mod bytes_array_list {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(transparent)]
-    struct Id(#[serde(with = "super::bytes_array")] [u8; 32]);
-
-    pub fn serialize<S: Serializer>(value: &[[u8; 32]], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(value.iter().map(|id| Id(*id)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u8; 32]>, D::Error> {
-        Ok(Vec::<Id>::deserialize(d)?.into_iter().map(|Id(id)| id).collect())
-    }
-}
-
 #[cfg(test)]
 mod vectors;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::announcements::MAX_ANNOUNCEMENT_LEN;
 
     fn genesis() -> Body {
         Body::Genesis(Genesis {

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array};
+use crate::body::{Fact, FactIndex, MAX_FIELD_LEN, MAX_NOTE_LEN};
 use crate::text::{check_list, check_optional, check_text};
-use crate::{AuthorId, CoarseTime, Reject};
+use crate::{AuthorId, CoarseTime, OpId, Reject};
 
 /// At most this many waves per call, rules per wave, exempt roles and demands.
 pub const MAX_WAVES: usize = 8;
@@ -122,21 +122,39 @@ pub struct Call {
     pub waves: Vec<Wave>,
 }
 
+impl Fact for Call {
+    fn check(&self) -> Result<(), Reject> {
+        check_call(self)
+    }
+
+    fn index(&self) -> FactIndex {
+        FactIndex { subject: None, number: Some(i64::from(self.deadline)) }
+    }
+}
+
+/// A member pledges to a call, or withdraws (the store keeps pledges in a table of their own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pledge {
-    #[serde(with = "bytes_array")]
-    pub call: [u8; 32],
+    pub call: OpId,
     /// `true` pledges, `false` withdraws.
     pub pledged: bool,
 }
 
+impl Fact for Pledge {}
+
+/// An organizer closes a call's count at its deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
-    #[serde(with = "bytes_array")]
-    pub call: [u8; 32],
+    pub call: OpId,
 }
 
-pub(crate) fn check_call(c: &Call) -> Result<(), Reject> {
+impl Fact for Checkpoint {
+    fn index(&self) -> FactIndex {
+        FactIndex::about(&self.call.0)
+    }
+}
+
+fn check_call(c: &Call) -> Result<(), Reject> {
     check_text("call title", &c.title, MAX_FIELD_LEN * 2)?;
     if c.demands.len() > 16 {
         return Err(Reject::InvalidBody("at most 16 demands".into()));

@@ -2,10 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{CoverKind, MAX_FIELD_LEN, MAX_NOTE_LEN, bytes_array};
+use crate::body::{Fact, MAX_FIELD_LEN, MAX_NOTE_LEN};
 use crate::calls::permille_text;
+use crate::cover::CoverKind;
 use crate::text::check_text;
-use crate::{CoarseTime, Reject};
+use crate::{CoarseTime, OpId, Reject};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Campaign {
@@ -31,22 +32,20 @@ pub enum Gate {
     /// At least `n` admitted members.
     Members { n: u32 },
     /// At least `n` counted pledges to a call.
-    Pledges {
-        #[serde(with = "bytes_array")]
-        call: [u8; 32],
-        n: u32,
-    },
+    Pledges { call: OpId, n: u32 },
     /// Counted pledges to a call reach this share of its mapped workforce.
-    PledgeShare {
-        #[serde(with = "bytes_array")]
-        call: [u8; 32],
-        permille: u16,
-    },
+    PledgeShare { call: OpId, permille: u16 },
     /// This share of open cover needs of a kind has a matching offer.
     CoverCoverage { kind: CoverKind, permille: u16 },
 }
 
-pub(crate) fn check_campaign(c: &Campaign) -> Result<(), Reject> {
+impl Fact for Campaign {
+    fn check(&self) -> Result<(), Reject> {
+        check_campaign(self)
+    }
+}
+
+fn check_campaign(c: &Campaign) -> Result<(), Reject> {
     check_text("campaign title", &c.title, MAX_FIELD_LEN * 2)?;
     if c.phases.is_empty() || c.phases.len() > 12 {
         return Err(Reject::InvalidBody("a campaign has 1 to 12 phases".into()));
@@ -83,7 +82,7 @@ pub(crate) fn check_campaign(c: &Campaign) -> Result<(), Reject> {
 pub trait Measures {
     fn members(&self) -> u64;
     /// (counted pledges, mapped workforce) of a call, `None` if no such call.
-    fn call(&self, call: &[u8; 32]) -> Option<(u64, u64)>;
+    fn call(&self, call: &OpId) -> Option<(u64, u64)>;
     /// (needs with a matching offer, open needs) of a kind.
     fn cover(&self, kind: CoverKind) -> (u64, u64);
 }
@@ -126,7 +125,7 @@ pub struct Countdown {
 
 pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
     let pct = |have: u64, of: u64| format!("{}%", (have * 100).checked_div(of).unwrap_or(0));
-    let short = |id: &[u8; 32]| hex::encode(&id[..4]);
+    let short = |id: &OpId| hex::encode(&id.0[..4]);
     match gate {
         Gate::Members { n } => GateStatus {
             gate: format!("{n} members"),
@@ -201,8 +200,8 @@ mod tests {
         fn members(&self) -> u64 {
             12
         }
-        fn call(&self, call: &[u8; 32]) -> Option<(u64, u64)> {
-            (call[0] == 1).then_some((9, 20))
+        fn call(&self, call: &OpId) -> Option<(u64, u64)> {
+            (call.0[0] == 1).then_some((9, 20))
         }
         fn cover(&self, _: CoverKind) -> (u64, u64) {
             (1, 4)
@@ -215,11 +214,11 @@ mod tests {
         let at = |g: Gate| gate_status(&g, &Fixed);
         assert_eq!((at(Gate::Members { n: 10 }).progress, at(Gate::Members { n: 10 }).met), (1000, true));
         assert_eq!(at(Gate::Members { n: 24 }).progress, 500);
-        assert_eq!(at(Gate::Pledges { call, n: 12 }).progress, 750);
+        assert_eq!(at(Gate::Pledges { call: OpId(call), n: 12 }).progress, 750);
         // 9 of 20 is 45% of the workforce, against 60% asked: 750 permille of the way.
-        let share = at(Gate::PledgeShare { call, permille: 600 });
+        let share = at(Gate::PledgeShare { call: OpId(call), permille: 600 });
         assert_eq!((share.progress, share.met, share.have.as_str()), (750, false, "45%"));
-        assert_eq!(at(Gate::PledgeShare { call: [2; 32], permille: 600 }).progress, 0, "no such call");
+        assert_eq!(at(Gate::PledgeShare { call: crate::OpId([2; 32]), permille: 600 }).progress, 0, "no such call");
         // 1 of 4 needs covered is 25%, against 50% asked.
         assert_eq!(at(Gate::CoverCoverage { kind: CoverKind::Childcare, permille: 500 }).progress, 500);
     }

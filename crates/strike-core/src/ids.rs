@@ -50,6 +50,20 @@ macro_rules! id_type {
                 Self::from_slice(&bytes).ok_or(IdParseError)
             }
         }
+
+        /// In bodies and messages: a CBOR byte string of 32 bytes, the same bytes as a raw
+        /// `[u8; 32]` written with [`crate::bytes::bytes_array`].
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                crate::bytes::bytes_array::serialize(&self.0, s)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::bytes::bytes_array::deserialize(d).map($name)
+            }
+        }
     };
 }
 

@@ -4,19 +4,24 @@
 //! Pure: no I/O, no clock, no global randomness. Time and RNGs come in as arguments.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod announcements;
 pub mod body;
+pub mod bytes;
 pub mod calls;
 pub mod campaign;
+pub mod contacts;
+pub mod cover;
 pub mod directory;
 pub mod envelope;
 mod ids;
 pub mod membership;
+pub mod networks;
 mod reject;
 pub mod state_hash;
 pub mod text;
 mod time;
 
-pub use body::{Announcement, Body, CoverKind, Genesis, NetworkKind};
+pub use body::{Announcement, Body, CoverKind, Genesis, Kind, NetworkKind};
 pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, IdPrefix, IdPrefixError, NetworkId, OpId};
 pub use membership::{Membership, Role};

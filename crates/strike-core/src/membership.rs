@@ -264,11 +264,12 @@ pub fn check_standing(envelope: &Envelope, body: &Body, founded: bool) -> Result
             if envelope.epoch >= JOIN_EPOCH_BASE {
                 return Err(Reject::InvalidBody("a rejoin is sealed under a network key".into()));
             }
-            if r.old == envelope.author.0 {
+            if r.old == envelope.author {
                 return Err(Reject::InvalidBody("a rejoin replaces another key".into()));
             }
             let message = rejoin_message(&envelope.network, &envelope.author);
-            strike_crypto::SigningPublic(r.old)
+            r.old
+                .signing_public()
                 .verify(REJOIN_LABEL, &message, &r.proof)
                 .map_err(|_| Reject::InvalidBody("the rejoin is not signed by the key it replaces".into()))
         }
@@ -305,9 +306,9 @@ fn admit_rejoins(
     let mut first_vouch: BTreeMap<AuthorId, (CoarseTime, AuthorId, u64, AuthorId)> = BTreeMap::new();
     for e in events {
         let Body::Vouch(v) = &e.body else { continue };
-        let new = AuthorId(v.member);
+        let new = v.member;
         let Some((_, r)) = rejoins.get(&new) else { continue };
-        let old = AuthorId(r.old);
+        let old = r.old;
         if !replaced.contains_key(&old)
             && organizers.contains(&e.author)
             && e.seq <= cut(&e.author)
@@ -411,7 +412,7 @@ pub fn resolve(events: &[Event]) -> Membership {
                     if let Body::Vouch(v) = &e.body
                         && counts(&e.author, e.seq, &admitted)
                     {
-                        vouchers.entry(AuthorId(v.member)).or_default().insert(e.author);
+                        vouchers.entry(v.member).or_default().insert(e.author);
                     }
                 }
                 for (joiner, needed) in &eligible {
@@ -427,8 +428,8 @@ pub fn resolve(events: &[Event]) -> Membership {
                     if let Body::RoleChange(r) = &e.body
                         && r.role == crate::Role::Organizer
                         && counts(&e.author, e.seq, &organizers)
-                        && admitted.contains(&AuthorId(r.member))
-                        && organizers.insert(AuthorId(r.member))
+                        && admitted.contains(&r.member)
+                        && organizers.insert(r.member)
                     {
                         changed = true;
                     }
@@ -453,18 +454,18 @@ pub fn resolve(events: &[Event]) -> Membership {
         for e in &events {
             if let Body::RoleChange(r) = &e.body
                 && r.role == crate::Role::Member
-                && r.member != founder.0
+                && r.member != founder
                 && promoted.contains(&e.author)
                 && e.seq <= cut(&cuts, &e.author)
             {
-                organizers.remove(&AuthorId(r.member));
+                organizers.remove(&r.member);
             }
         }
         // A new key took its old key's role: if the old key was demoted, so is the new one
         // (unless it was promoted in its own right).
         for (old, new) in &replaced {
             let promoted_itself = events.iter().any(|e| {
-                matches!(&e.body, Body::RoleChange(r) if r.member == new.0 && r.role == crate::Role::Organizer)
+                matches!(&e.body, Body::RoleChange(r) if r.member == *new && r.role == crate::Role::Organizer)
                     && promoted.contains(&e.author)
                     && e.seq <= cut(&cuts, &e.author)
             });
@@ -477,11 +478,11 @@ pub fn resolve(events: &[Event]) -> Membership {
         let before = cuts.clone();
         for e in &events {
             if let Body::Removal(r) = &e.body
-                && r.member != founder.0
+                && r.member != founder
                 && organizers.contains(&e.author)
                 && e.seq <= cut(&before, &e.author)
             {
-                let target = AuthorId(r.member);
+                let target = r.member;
                 if r.last_seen_seq < cut(&cuts, &target) {
                     cuts.insert(target, r.last_seen_seq);
                     new_cut = true;

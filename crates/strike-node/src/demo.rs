@@ -490,12 +490,12 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
     // latest plan is set.
     let luis = sam.contacts(network)?.into_iter().find(|c| c.name == "Luis");
     if let Some(luis) = luis {
-        let id = sam.resolve_fact(network, "contact", &luis.id)?;
+        let id = sam.resolve_fact(network, strike_core::Kind::Contact, &luis.id)?;
         sam.assess(network, &id, 3, "after the second one-on-one: will pledge if Packing nights do")?;
     }
     let lea = sam.resolve_member(network, "Lea")?;
     sam.promote(network, &lea.author)?;
-    let call_id = call.0;
+    let call_id = call;
     sam.set_campaign(
         network,
         Campaign {

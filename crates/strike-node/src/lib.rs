@@ -2,24 +2,28 @@
 //! the commands and queries the CLI (and later the API) call. No argv, no HTTP, no SQL here.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod announcements;
 pub mod bundles;
+pub mod calls;
+pub mod campaign;
+pub mod contacts;
+pub mod cover;
 pub mod demo;
+pub mod directory;
 pub mod hub;
-pub mod input;
 pub mod keyfile;
-pub mod network;
-pub mod organizing;
+pub mod networks;
 mod paths;
 pub mod peer;
 pub mod qr;
 pub mod sync;
-pub mod views;
+pub mod upkeep;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use strike_core::{Announcement, AuthorId, Body, CoarseTime, Genesis, NetworkId, NetworkKind, OpDraft, OpId, Reject};
-use strike_crypto::{AgreementSecret, KdfParams, SigningSecret, SymmetricKey};
+use strike_core::{AuthorId, Body, CoarseTime, Kind, NetworkId, OpDraft, OpId, Reject};
+use strike_crypto::{KdfParams, SymmetricKey};
 use strike_store::{AuditRow, Store, StoreError};
 
 pub use bundles::{BundleSummary, ImportProgress, ImportReport};
@@ -153,27 +157,6 @@ impl Node {
             slot(&mut memo).insert(*network, value.clone());
         }
         Ok(value)
-    }
-}
-
-/// Hex digits of the key shown after a name that looks like another one: 48 bits, far too
-/// many to find a key that matches someone else's by trying.
-const NAME_TAG_DIGITS: usize = 12;
-
-/// Sets every person's `name`: their pseudonym, or the start of their id without one; where
-/// names look alike, the pseudonym and a piece of the key (`Abe #3f2a9c1b7d4e`).
-fn name_people(rows: &mut [MemberRow]) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for m in rows.iter().filter(|m| !m.pseudonym.is_empty()) {
-        *seen.entry(strike_core::text::name_key(&m.pseudonym)).or_default() += 1;
-    }
-    for m in rows.iter_mut() {
-        let alike = !m.pseudonym.is_empty() && seen.get(&strike_core::text::name_key(&m.pseudonym)) > Some(&1);
-        m.name = match (m.pseudonym.is_empty(), alike) {
-            (true, _) => m.author.short(),
-            (false, true) => format!("{} #{}", m.pseudonym, &m.author.to_hex()[..NAME_TAG_DIGITS]),
-            (false, false) => m.pseudonym.clone(),
-        };
     }
 }
 
@@ -344,48 +327,6 @@ impl Node {
         &mut self.store
     }
 
-    /// Founds a network: fresh author and agreement keys for it, a first epoch key, genesis.
-    pub fn create_network(&mut self, name: &str, kind: NetworkKind) -> Result<NetworkId> {
-        self.create_network_with(name, kind, 1)
-    }
-
-    /// Founds a network whose joiners need `vouches_required` vouches.
-    pub fn create_network_with(&mut self, name: &str, kind: NetworkKind, vouches_required: u8) -> Result<NetworkId> {
-        let name = name.trim();
-        let now = self.now();
-        let mut rng = rand::rng();
-        let author = SigningSecret::generate(&mut rng);
-        let agreement = AgreementSecret::generate(&mut rng);
-        let epoch_key = SymmetricKey::generate(&mut rng);
-        let salt: [u8; 16] = strike_crypto::random_bytes(&mut rng);
-        let network = strike_core::membership::network_id(&AuthorId(author.public().0), &salt);
-        let body = Body::Genesis(Genesis {
-            name: name.to_owned(),
-            kind,
-            salt,
-            founder_agreement: agreement.public().0,
-            vouches_required,
-        });
-        body.check().map_err(NodeError::Refused)?;
-        if self.networks()?.iter().any(|n| n.name.as_deref() == Some(name)) {
-            return Err(NodeError::InvalidInput(format!("you already hold a network named {name:?}")));
-        }
-        let draft = OpDraft {
-            network,
-            seq: 1,
-            prev: None,
-            deps: vec![],
-            time: CoarseTime::from_unix_seconds(now),
-            epoch: 0,
-            body,
-        };
-        let genesis =
-            draft.seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
-        self.store.found_network(&network, &author.seed(), &agreement.to_bytes(), &epoch_key, genesis, now)?;
-        tracing::info!(network = %network.short(), "network created");
-        Ok(network)
-    }
-
     /// Authors `body` in `network` as this node's author there. Returns once it is committed.
     pub fn author(&mut self, network: &NetworkId, body: Body) -> Result<OpId> {
         let ids = self.author_many(network, vec![body])?;
@@ -494,72 +435,6 @@ impl Node {
         Ok(self.store.confirm_writes(network, "owner", now)?)
     }
 
-    /// Posts an announcement.
-    pub fn announce(&mut self, network: &NetworkId, text: &str) -> Result<OpId> {
-        self.author(network, Body::Announcement(Announcement { text: text.trim().to_owned() }))
-    }
-
-    /// Resolves a network id, its exact name, a unique id prefix (at least 8 hex digits) or a
-    /// unique name prefix (case-insensitive).
-    pub fn resolve_network(&self, query: &str) -> Result<NetworkId> {
-        let query = query.trim();
-        if let Ok(id) = query.parse::<NetworkId>() {
-            return Ok(id);
-        }
-        let networks = self.networks()?;
-        let lower = query.to_lowercase();
-        let name_is = |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase() == lower);
-        let id_starts = |n: &&NetworkRow| query.len() >= 8 && n.id.to_hex().starts_with(&lower);
-        let name_starts =
-            |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase().starts_with(&lower));
-        // Exact name, else a unique id prefix, else a unique name prefix.
-        let mut matches: Vec<_> = networks.iter().filter(name_is).collect();
-        if matches.is_empty() {
-            matches = networks.iter().filter(id_starts).collect();
-        }
-        if matches.is_empty() && !lower.is_empty() {
-            matches = networks.iter().filter(name_starts).collect();
-        }
-        match matches.as_slice() {
-            [one] => Ok(one.id),
-            [] => Err(NodeError::UnknownNetwork(query.to_owned())),
-            _ => Err(NodeError::AmbiguousNetwork(query.to_owned())),
-        }
-    }
-    pub fn networks(&self) -> Result<Vec<NetworkRow>> {
-        Ok(self.store.networks()?)
-    }
-
-    pub fn network(&self, id: &NetworkId) -> Result<NetworkRow> {
-        Ok(self.store.network(id)?)
-    }
-
-    /// Everyone the network knows, each with the pseudonym of their latest profile (else the
-    /// one they joined with) and a name to show that nobody else's looks like: where two
-    /// names would look alike ([`strike_core::text::name_key`]), both carry a piece of
-    /// their key.
-    pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
-        self.memoized(
-            |m| &mut m.members,
-            id,
-            || {
-                let mut rows = self.store.members(id)?;
-                let profiles = self.latest_profiles(id)?;
-                for m in rows.iter_mut() {
-                    if let Some(p) = profiles.get(&m.author).filter(|p| !p.pseudonym.is_empty()) {
-                        m.pseudonym = p.pseudonym.clone();
-                    }
-                }
-                name_people(&mut rows);
-                Ok(rows)
-            },
-        )
-    }
-
-    pub fn announcements(&self, id: &NetworkId, limit: u32) -> Result<Vec<AnnouncementRow>> {
-        Ok(self.store.announcements(id, limit)?)
-    }
-
     pub fn state_hash(&self, id: &NetworkId) -> Result<[u8; 32]> {
         self.store.network(id)?;
         Ok(self.store.state_hash(id)?)
@@ -578,4 +453,22 @@ impl Node {
     pub fn ingest(&mut self, network: &NetworkId, ops: Vec<Vec<u8>>) -> Result<IngestReport> {
         Ok(self.store.ingest(network, ops, unix_now())?)
     }
+}
+
+impl Node {
+    /// Resolves an op of `kind` by its id or a unique prefix of at least 6 hex digits.
+    pub fn resolve_fact(&self, network: &NetworkId, kind: Kind, query: &str) -> Result<OpId> {
+        let prefix = id_prefix(kind, query)?;
+        self.network(network)?;
+        match self.store.fact_ids_with_prefix(network, kind, &prefix)?.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(NodeError::NotFound(format!("no {} matches {query:?}", kind.as_str()))),
+            _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one {}", kind.as_str()))),
+        }
+    }
+}
+
+/// Ids people type: at least 6 hex digits of an op id.
+pub(crate) fn id_prefix(kind: Kind, query: &str) -> Result<strike_core::IdPrefix> {
+    strike_core::IdPrefix::parse(query, 6).map_err(|e| NodeError::InvalidInput(format!("{e} ({} ids)", kind.as_str())))
 }

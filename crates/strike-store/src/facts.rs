@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use strike_core::body::Writer;
 use strike_core::calls::{Cut, PledgeEvent};
 use strike_core::membership::{self, JOIN_EPOCH_BASE};
-use strike_core::{AuthorId, Body, CoarseTime, IdPrefix, NetworkId, OpId};
+use strike_core::{AuthorId, Body, CoarseTime, IdPrefix, Kind, NetworkId, OpId};
 use strike_crypto::SymmetricKey;
 
 use crate::{Result, Store, blob32, ingest, views};
@@ -28,15 +29,12 @@ fn time(v: i64) -> CoarseTime {
 }
 
 impl Store {
-    /// Facts of one kind that count, oldest first; `subject` narrows to one `ref` (a call, a
-    /// contact, a member ...); `organizers_only` keeps those written by organizers.
-    pub fn facts(
-        &self,
-        network: &NetworkId,
-        kind: &str,
-        subject: Option<&[u8]>,
-        organizers_only: bool,
-    ) -> Result<Vec<FactRow>> {
+    /// Facts of one kind that count, oldest first: their author's standing covers them and,
+    /// for kinds organizers write ([`Kind::writer`]), the author is an organizer. `subject`
+    /// narrows to facts about one id (a call, a contact, a member ...). The one place the
+    /// write rules of every kind are enforced.
+    pub fn facts(&self, network: &NetworkId, kind: Kind, subject: Option<&[u8; 32]>) -> Result<Vec<FactRow>> {
+        let organizers_only = kind.writer() == Writer::Organizer;
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.op_id, f.author, f.seq, f.time, f.body, m.role = 'organizer' FROM v_facts f
              JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
@@ -44,7 +42,8 @@ impl Store {
                AND (?4 = 0 OR m.role = 'organizer')
              ORDER BY f.time, f.op_id",
         )?;
-        let mut rows = stmt.query(params![&network.0[..], kind, subject, organizers_only])?;
+        let subject = subject.map(|s| s.to_vec());
+        let mut rows = stmt.query(params![&network.0[..], kind.as_str(), subject, organizers_only])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let Ok(body) = Body::decode(&r.get::<_, Vec<u8>>(4)?) else { continue };
@@ -77,13 +76,13 @@ impl Store {
     }
 
     /// Finds the op ids of facts whose id starts with `prefix`, for short ids on screen.
-    pub fn fact_ids_with_prefix(&self, network: &NetworkId, kind: &str, prefix: &IdPrefix) -> Result<Vec<OpId>> {
+    pub fn fact_ids_with_prefix(&self, network: &NetworkId, kind: Kind, prefix: &IdPrefix) -> Result<Vec<OpId>> {
         let whole = prefix.whole_bytes();
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id FROM v_facts WHERE network_id = ?1 AND kind = ?2 AND substr(op_id, 1, ?3) = ?4",
         )?;
-        let rows =
-            stmt.query_map(params![&network.0[..], kind, whole.len() as i64, whole], |r| r.get::<_, Vec<u8>>(0))?;
+        let rows = stmt
+            .query_map(params![&network.0[..], kind.as_str(), whole.len() as i64, whole], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for row in rows {
             let id = OpId(blob32(row?)?);
@@ -271,12 +270,10 @@ impl Store {
         let mut rows = stmt.query([&network.0[..]])?;
         while let Some(r) = rows.next()? {
             match Body::decode(&r.get::<_, Vec<u8>>(0)?) {
-                Ok(Body::KeyShare(k)) => {
-                    out.entry(AuthorId(k.member)).or_default().extend(k.keys.iter().map(|k| k.epoch))
-                }
+                Ok(Body::KeyShare(k)) => out.entry(k.member).or_default().extend(k.keys.iter().map(|k| k.epoch)),
                 Ok(Body::KeyUpdate(k) | Body::HistoryKey(k)) => {
                     for share in &k.shares {
-                        out.entry(AuthorId(share.member)).or_default().push(k.epoch);
+                        out.entry(share.member).or_default().push(k.epoch);
                     }
                 }
                 _ => {}
@@ -314,8 +311,8 @@ impl Store {
         let mut rows = stmt.query(params![&network.0[..], i64::from(epoch)])?;
         while let Some(r) = rows.next()? {
             match Body::decode(&r.get::<_, Vec<u8>>(0)?) {
-                Ok(Body::KeyUpdate(k) | Body::HistoryKey(k)) => out.extend(k.shares.iter().map(|s| AuthorId(s.member))),
-                Ok(Body::KeyShare(k)) if k.keys.iter().any(|s| s.epoch == epoch) => out.push(AuthorId(k.member)),
+                Ok(Body::KeyUpdate(k) | Body::HistoryKey(k)) => out.extend(k.shares.iter().map(|s| s.member)),
+                Ok(Body::KeyShare(k)) if k.keys.iter().any(|s| s.epoch == epoch) => out.push(k.member),
                 _ => {}
             }
         }

@@ -50,13 +50,16 @@ pub(crate) fn is_founded(tx: &Connection, network: &NetworkId) -> Result<bool> {
     Ok(tx.prepare_cached("SELECT 1 FROM v_network WHERE network_id = ?1")?.exists([&network.0[..]])?)
 }
 
-/// Records one accepted, decrypted op.
+/// Records one accepted, decrypted op: its fact row, indexed as its area says
+/// ([`Body::index`]), and what some kinds keep beside it (announcements and pledges in tables
+/// of their own, the network's genesis row, invite secrets, keys sealed to this node,
+/// checkpoints' cuts).
 pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>) -> Result<Effects> {
     let env = op.envelope();
     let net = &env.network.0[..];
     let (id, author, seq, time) = (&op.id().0[..], &env.author.0[..], env.seq as i64, i64::from(env.time.0));
     let mut effects = Effects { membership: membership::is_membership(body), new_epochs: Vec::new() };
-    let (reference, number): (Option<Vec<u8>>, Option<i64>) = match body {
+    match body {
         Body::Announcement(a) => {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO v_announcements (network_id, op_id, author, seq, time, text)
@@ -70,7 +73,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
                 "INSERT OR IGNORE INTO v_pledges (network_id, call, author, seq, time, pledged, op_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![net, &p.call[..], author, seq, time, p.pledged, id])?;
+            .execute(params![net, &p.call.0[..], author, seq, time, p.pledged, id])?;
             return Ok(effects);
         }
         Body::Genesis(g) => {
@@ -87,7 +90,6 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
                 i64::from(g.vouches_required),
                 time
             ])?;
-            (None, None)
         }
         Body::Invite(i) => {
             let invite = membership::invite_id(&i.secret);
@@ -100,16 +102,10 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             if added > 0 {
                 effects.new_epochs.push(epoch);
             }
-            (Some(invite.to_vec()), i.expires.map(i64::from))
         }
-        Body::JoinRequest(j) => (Some(j.invite.to_vec()), None),
-        Body::Rejoin(r) => (Some(r.old.to_vec()), i64::try_from(r.last_good_seq).ok()),
-        Body::Vouch(v) => (Some(v.member.to_vec()), None),
-        Body::RoleChange(r) => (Some(r.member.to_vec()), None),
-        Body::Removal(r) => (Some(r.member.to_vec()), Some(r.last_seen_seq as i64)),
         Body::KeyShare(k) => {
             if let Some(me) = me
-                && k.member == me.author.0
+                && k.member == me.author
             {
                 for sealed in &k.keys {
                     if adopt_key(tx, &env.network, sealed.epoch, &sealed.sealed, me)? {
@@ -117,36 +113,34 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
                     }
                 }
             }
-            (Some(k.member.to_vec()), None)
         }
         Body::KeyUpdate(k) | Body::HistoryKey(k) => {
             if let Some(me) = me
-                && let Some(share) = k.shares.iter().find(|s| s.member == me.author.0)
+                && let Some(share) = k.shares.iter().find(|s| s.member == me.author)
                 && adopt_key(tx, &env.network, k.epoch, &share.sealed, me)?
             {
                 effects.new_epochs.push(k.epoch);
             }
-            (None, Some(i64::from(k.epoch)))
         }
-        Body::History(h) => (None, Some(i64::from(h.mode == strike_core::body::HistoryMode::SinceAdmission))),
-        Body::Skill(s) => (None, Some(i64::from(s.has))),
-        Body::CoverClose(c) => (Some(c.item.to_vec()), None),
-        Body::ContactNote(n) => (Some(n.contact.to_vec()), None),
-        Body::Assessment(a) => (Some(a.contact.to_vec()), Some(i64::from(a.level))),
-        Body::Call(c) => (None, Some(i64::from(c.deadline))),
-        Body::Checkpoint(c) => {
-            record_checkpoint_cut(tx, op)?;
-            (Some(c.call.to_vec()), None)
-        }
-        Body::Profile(_) | Body::CoverOffer(_) | Body::CoverNeed(_) | Body::Contact(_) | Body::Campaign(_) => {
-            (None, None)
-        }
-    };
+        Body::Checkpoint(_) => record_checkpoint_cut(tx, op)?,
+        _ => {}
+    }
+    let index = body.index();
     tx.prepare_cached(
         "INSERT OR IGNORE INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![net, id, author, seq, time, body.kind(), reference, number, body.encode()])?;
+    .execute(params![
+        net,
+        id,
+        author,
+        seq,
+        time,
+        body.kind().as_str(),
+        index.subject,
+        index.number,
+        body.encode()
+    ])?;
     Ok(effects)
 }
 

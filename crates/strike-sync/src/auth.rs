@@ -14,29 +14,29 @@ pub const AUTH_LABEL: &[u8] = b"openstrike/sync-auth/v1";
 pub enum Auth {
     /// The initiator: the network it wants, its author key there, and its proof.
     Open {
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         network: [u8; 32],
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         author: [u8; 32],
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         signature: [u8; 64],
     },
     /// The responder's own proof, for the same network.
     Accepted {
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         author: [u8; 32],
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         signature: [u8; 64],
     },
     /// The initiator asks a hub: the network, the epoch whose access key signs, the proof
     /// (signed with that access key), and optionally a newer grant from the founder.
     HubOpen {
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         network: [u8; 32],
         epoch: u32,
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         signature: [u8; 64],
-        #[serde(with = "strike_core::body::bytes_vec")]
+        #[serde(with = "strike_core::bytes::bytes_vec")]
         grant: Vec<u8>,
     },
     /// A hub lets the initiator in. The hub proves nothing more than its endpoint id (which

@@ -31,7 +31,7 @@ pub const GRANT_TEXT_PREFIX: &str = "openstrike-hub-grant:";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     pub epoch: u32,
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub public: [u8; 32],
     /// Unix seconds after which this key no longer opens the hub; `None`: as long as the grant.
     pub until: Option<u64>,
@@ -40,15 +40,15 @@ pub struct AccessKey {
 /// What the founder signs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantBody {
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub network: [u8; 32],
     /// The founder's author key and the genesis salt: the hub checks the network id from them.
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub founder: [u8; 32],
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub salt: [u8; 16],
     /// The hub's endpoint id: a grant opens one hub only.
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub hub: [u8; 32],
     /// Unix seconds; a hub keeps the grant with the highest `issued` and ignores older ones.
     pub issued: u64,
@@ -60,9 +60,9 @@ pub struct GrantBody {
 /// A signed grant: the CBOR of a [`GrantBody`] and the founder's signature over those bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
-    #[serde(with = "strike_core::body::bytes_vec")]
+    #[serde(with = "strike_core::bytes::bytes_vec")]
     pub body: Vec<u8>,
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub signature: [u8; 64],
 }
 

@@ -50,10 +50,10 @@ const CBOR_RECURSION_LIMIT: usize = 8;
 /// and how many of the author's ops are held as evidence of equivocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub author: [u8; 32],
     pub seq: u64,
-    #[serde(with = "strike_core::body::bytes_array")]
+    #[serde(with = "strike_core::bytes::bytes_array")]
     pub id: [u8; 32],
     pub evidence: u32,
 }
@@ -65,7 +65,7 @@ pub enum Message {
     /// Opens a session. `heads` is empty and `complete` false when the vector is too large.
     Hello {
         version: u8,
-        #[serde(with = "strike_core::body::bytes_array")]
+        #[serde(with = "strike_core::bytes::bytes_array")]
         network: [u8; 32],
         heads: Vec<Head>,
         complete: bool,
@@ -74,12 +74,12 @@ pub enum Message {
     Vector { heads: Vec<Head> },
     /// A negentropy message.
     Reconcile {
-        #[serde(with = "strike_core::body::bytes_vec")]
+        #[serde(with = "strike_core::bytes::bytes_vec")]
         payload: Vec<u8>,
     },
     /// Ops asked for by id.
     Want {
-        #[serde(with = "strike_core::body::bytes_array_list")]
+        #[serde(with = "strike_core::bytes::bytes_array_list")]
         ids: Vec<[u8; 32]>,
     },
     /// Ops the peer lacks, in log order.
@@ -95,7 +95,7 @@ pub enum Message {
 /// One op's bytes, as a CBOR byte string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Op(#[serde(with = "strike_core::body::bytes_vec")] pub Vec<u8>);
+pub struct Op(#[serde(with = "strike_core::bytes::bytes_vec")] pub Vec<u8>);
 
 /// Why a session failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

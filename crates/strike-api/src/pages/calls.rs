@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 use strike_core::calls::{CallKind, CallStatus};
-use strike_node::input::CallSpec;
+use strike_node::calls::CallSpec;
 
 use super::{Ctx, Empty, PageResult, csrf_field, done, layout, minute, network_id, op_id, status_badge, tally_rules};
 use crate::error::ApiError;
@@ -179,7 +179,7 @@ async fn create(
 
 /// The count a call's chart aims at: its first wave's count rule, else what its share rule
 /// needs.
-fn chart_need(c: &strike_node::organizing::CallView) -> u64 {
+fn chart_need(c: &strike_node::calls::CallView) -> u64 {
     let rules = c.tally.waves.first().map(|w| w.rules.as_slice()).unwrap_or(&[]);
     rules.iter().filter(|r| r.kind != "min_per").map(|r| r.need).max().unwrap_or(1)
 }

@@ -6,7 +6,8 @@ use axum::extract::{Form, Path, State};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use strike_core::CoverKind;
-use strike_node::organizing::{CoverView, MapCell, WorkplaceMap};
+use strike_node::contacts::{MapCell, WorkplaceMap};
+use strike_node::cover::CoverView;
 
 use super::{Ctx, PageResult, apply, csrf_field, layout, network_id};
 

@@ -45,7 +45,7 @@ async fn recover(
     _: Form<super::Empty>,
 ) -> PageResult {
     let id = network_id(&net)?;
-    let result = state.act(move |node| node.recover(&id, strike_node::network::RecoverWhy::Forked)).await.map(|out| {
+    let result = state.act(move |node| node.recover(&id, strike_node::networks::RecoverWhy::Forked)).await.map(|out| {
         format!(
             "Asked to go on under a new key ({}). Show it to an organizer in person; once they vouch, pledge again.",
             &out.new.to_hex()[..12]

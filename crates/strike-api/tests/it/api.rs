@@ -292,7 +292,7 @@ async fn organizer_actions_through_the_api() {
     let bad = c.json(Method::POST, &format!("/api/v1/networks/{net}/invites"), json!({ "days": 0 })).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // A joiner asks with the link; the organizer vouches through the API.
-    let link: strike_node::network::InviteLink = invite["link"].as_str().unwrap().parse().unwrap();
+    let link: strike_node::networks::InviteLink = invite["link"].as_str().unwrap().parse().unwrap();
     let mut lee =
         strike_node::Node::init(&f.tmp.path().join("lee"), b"lee", strike_crypto::KdfParams::MINIMUM).unwrap();
     lee.join(&link, "Lee").unwrap();

@@ -114,7 +114,7 @@ async fn members_vouch_and_invites_show_their_qr_code_without_a_redirect() {
     assert_eq!(r.status, StatusCode::OK, "the invite is the response itself, not a redirect");
     assert!(r.headers.get("location").is_none());
     let link = r.body.split("value=\"openstrike://").nth(1).unwrap().split('"').next().unwrap();
-    let link: strike_node::network::InviteLink = format!("openstrike://{link}").parse().unwrap();
+    let link: strike_node::networks::InviteLink = format!("openstrike://{link}").parse().unwrap();
     assert!(r.body.contains("<svg"), "the QR code");
     assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
     // Someone asks with it and shows up as waiting, with a vouch button.

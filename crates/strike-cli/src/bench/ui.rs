@@ -97,7 +97,8 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<(Node, Netwo
         joins.push(m.seal(network, now, join_epoch, &join_key, body)?);
     }
     ingest_all(&mut sam, &network, joins)?;
-    let vouches = members.iter().map(|m| Body::Vouch(Vouch { member: m.signing.public().0 })).collect();
+    let vouches =
+        members.iter().map(|m| Body::Vouch(Vouch { member: strike_core::AuthorId(m.signing.public().0) })).collect();
     sam.author_many(&network, vouches)?;
     let call = sam.create_call(
         &network,
@@ -131,7 +132,7 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<(Node, Netwo
         };
         later.push(m.seal(network, now, epoch, &key, Body::Profile(profile))?);
         if i * 1000 < n * PLEDGING_PERMILLE {
-            later.push(m.seal(network, now, epoch, &key, Body::Pledge(Pledge { call: call.0, pledged: true }))?);
+            later.push(m.seal(network, now, epoch, &key, Body::Pledge(Pledge { call, pledged: true }))?);
         }
     }
     ingest_all(&mut sam, &network, later)?;

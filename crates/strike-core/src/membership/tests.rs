@@ -57,7 +57,7 @@ impl Log {
     }
 
     fn vouch(&mut self, by: u8, joiner: u8) -> u64 {
-        self.push(by, Body::Vouch(Vouch { member: [joiner; 32] }))
+        self.push(by, Body::Vouch(Vouch { member: crate::AuthorId([joiner; 32]) }))
     }
 
     fn status(&self, i: u8) -> Option<Status> {
@@ -81,7 +81,7 @@ fn vouches_admit_and_cycles_do_not() {
     log.join(4);
     log.vouch(1, 4);
     assert_eq!(log.status(4), Some(Status::Pending));
-    log.push(1, Body::RoleChange(RoleChange { member: [4; 32], role: Role::Organizer }));
+    log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([4; 32]), role: Role::Organizer }));
     assert!(!resolve(&log.events).counts(&who(4), 1), "promotion does not admit");
     log.vouch(1, 3);
     assert_eq!(log.status(3), Some(Status::Pending));
@@ -105,7 +105,7 @@ fn removal_wins_over_the_removed_members_later_acts() {
     let seq = log.vouch(2, 3);
     assert_eq!(seq, 2);
     assert_eq!(log.status(3), Some(Status::Member));
-    log.push(1, Body::Removal(Removal { member: [2; 32], last_seen_seq: 1 }));
+    log.push(1, Body::Removal(Removal { member: crate::AuthorId([2; 32]), last_seen_seq: 1 }));
     let m = resolve(&log.events);
     assert_eq!(m.status(&who(2)), Some(Status::Removed));
     assert!(m.counts(&who(2), 1) && !m.counts(&who(2), 2));
@@ -118,15 +118,15 @@ fn mutual_concurrent_removals_remove_both() {
     for i in [2, 3] {
         log.join(i);
         log.vouch(1, i);
-        log.push(1, Body::RoleChange(RoleChange { member: [i; 32], role: Role::Organizer }));
+        log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([i; 32]), role: Role::Organizer }));
     }
-    log.push(2, Body::Removal(Removal { member: [3; 32], last_seen_seq: 1 }));
-    log.push(3, Body::Removal(Removal { member: [2; 32], last_seen_seq: 1 }));
+    log.push(2, Body::Removal(Removal { member: crate::AuthorId([3; 32]), last_seen_seq: 1 }));
+    log.push(3, Body::Removal(Removal { member: crate::AuthorId([2; 32]), last_seen_seq: 1 }));
     let m = resolve(&log.events);
     assert_eq!(m.status(&who(2)), Some(Status::Removed));
     assert_eq!(m.status(&who(3)), Some(Status::Removed));
     // And the founder cannot be removed.
-    log.push(2, Body::Removal(Removal { member: [1; 32], last_seen_seq: 0 }));
+    log.push(2, Body::Removal(Removal { member: crate::AuthorId([1; 32]), last_seen_seq: 0 }));
     assert_eq!(log.status(1), Some(Status::Member));
 }
 
@@ -137,7 +137,7 @@ fn order_does_not_matter() {
         log.join(i);
         log.vouch(1 + (i % 2), i);
     }
-    log.push(1, Body::Removal(Removal { member: [5; 32], last_seen_seq: 1 }));
+    log.push(1, Body::Removal(Removal { member: crate::AuthorId([5; 32]), last_seen_seq: 1 }));
     let expected = resolve(&log.events);
     let mut events = log.events.clone();
     for round in 0..20 {
@@ -190,7 +190,7 @@ impl Log {
         self.push(
             new,
             Body::Rejoin(crate::body::Rejoin {
-                old: [old; 32],
+                old: crate::AuthorId([old; 32]),
                 agreement: [new; 32],
                 pseudonym: format!("p{old} again"),
                 last_good_seq,
@@ -205,11 +205,11 @@ fn an_organizers_vouch_lets_a_new_key_replace_an_old_one_once() {
     let mut log = Log::new(1);
     log.join(2);
     log.vouch(1, 2);
-    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Organizer }));
+    log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([2; 32]), role: Role::Organizer }));
     log.join(3);
     log.vouch(1, 3);
-    log.push(3, Body::Vouch(Vouch { member: [9; 32] })); // 3's seq 2: their own
-    log.push(3, Body::Vouch(Vouch { member: [9; 32] })); // seq 3: a clone's, after the fork
+    log.push(3, Body::Vouch(Vouch { member: crate::AuthorId([9; 32]) })); // 3's seq 2: their own
+    log.push(3, Body::Vouch(Vouch { member: crate::AuthorId([9; 32]) })); // seq 3: a clone's, after the fork
     // 13 asks to replace 3 (good up to seq 2); a member's vouch is not enough.
     log.rejoin(13, 3, 2);
     log.join(4);
@@ -267,12 +267,12 @@ fn a_demoted_organizers_new_key_is_no_organizer() {
     let mut log = Log::new(1);
     log.join(2);
     log.vouch(1, 2);
-    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Organizer }));
+    log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([2; 32]), role: Role::Organizer }));
     log.rejoin(12, 2, 1);
     log.vouch(1, 12);
     assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Organizer);
-    log.push(1, Body::RoleChange(RoleChange { member: [2; 32], role: Role::Member }));
+    log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([2; 32]), role: Role::Member }));
     assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Member);
-    log.push(1, Body::RoleChange(RoleChange { member: [12; 32], role: Role::Organizer }));
+    log.push(1, Body::RoleChange(RoleChange { member: crate::AuthorId([12; 32]), role: Role::Organizer }));
     assert_eq!(resolve(&log.events).people[&who(12)].role, Role::Organizer, "promoted in its own right");
 }

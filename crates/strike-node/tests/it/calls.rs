@@ -194,7 +194,7 @@ fn forged_pledge(
         deps: vec![],
         time: CoarseTime(t),
         epoch,
-        body: Body::Pledge(strike_core::calls::Pledge { call: call.0, pledged: true }),
+        body: Body::Pledge(strike_core::calls::Pledge { call: *call, pledged: true }),
     };
     draft.seal(&SigningSecret::from_seed(seed), &key, [seq as u8; 24]).unwrap().into_bytes()
 }

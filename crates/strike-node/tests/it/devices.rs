@@ -9,7 +9,7 @@ use strike_core::calls::{Call, CallKind, Rule, Wave};
 use strike_core::membership::Status;
 use strike_core::{AuthorId, CoarseTime, NetworkId, OpId};
 use strike_node::Node;
-use strike_node::network::RecoverWhy;
+use strike_node::networks::RecoverWhy;
 use strike_node::sync::sync_pair;
 
 use crate::networks::Net;

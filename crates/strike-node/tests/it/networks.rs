@@ -5,7 +5,7 @@ use strike_core::membership::Status;
 use strike_core::{AuthorId, NetworkId, NetworkKind};
 use strike_crypto::KdfParams;
 use strike_node::Node;
-use strike_node::network::InviteLink;
+use strike_node::networks::InviteLink;
 
 pub struct Net {
     pub tmp: tempfile::TempDir,

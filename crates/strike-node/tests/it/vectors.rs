@@ -60,8 +60,7 @@ fn computed() -> Vec<(&'static str, String)> {
         strike_crypto::seal_to(&recipient.public(), KEY_SEAL_INFO, &aad, &EPOCH_KEY, &mut Fixed(vec![0x66; 32]))
             .unwrap();
     assert_eq!(*strike_crypto::open_sealed(&recipient, KEY_SEAL_INFO, &aad, &sealed).unwrap(), EPOCH_KEY);
-    let key_share =
-        Body::KeyShare(KeyShare { member: member.0, keys: vec![SealedKey { epoch: 0, sealed: sealed.clone() }] });
+    let key_share = Body::KeyShare(KeyShare { member, keys: vec![SealedKey { epoch: 0, sealed: sealed.clone() }] });
 
     let secrets = strike_node::keyfile::Secrets {
         node_signing: SigningSecret::from_seed(&[0x03; 32]),

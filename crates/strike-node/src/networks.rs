@@ -1,25 +1,20 @@
-//! Membership commands: invites and their links, joining, vouching, promotion, removal with
-//! key rotation, and the upkeep a member's node does after new ops arrive (key shares for
-//! newly admitted members, a new key when a removed member still holds the current one,
-//! checkpoints closing calls at their deadline).
+//! The networks and membership area: networks held, invites and their links, joining,
+//! vouching, promotion, removal, going on under a new key after a fork, who is who (names
+//! that look alike told apart), and the JSON shapes of networks and members that the CLI's
+//! `--json` and the web API print.
 
 use std::fmt;
 use std::str::FromStr;
 
-use strike_core::body::{
-    History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, Rejoin, Removal, RoleChange,
-    SealedKey, Vouch,
-};
-use strike_core::membership::{self, KEY_SEAL_INFO, Status};
+use serde::Serialize;
+use strike_core::body::{Genesis, Invite, JoinRequest, NetworkKind, Rejoin, Removal, RoleChange, Vouch};
+use strike_core::membership::{self, Status};
 use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpDraft, OpId, Role};
-use strike_crypto::{AgreementPublic, AgreementSecret, SigningSecret, SymmetricKey};
-use strike_store::MemberRow;
+use strike_crypto::{AgreementSecret, SigningSecret, SymmetricKey};
+use strike_store::{MemberRow, NetworkRow, NetworkStatus};
 
 use crate::{Node, NodeError, Result};
 
-/// Key updates carry at most this many shares each (about 112 bytes apiece): one op stays far
-/// below the 64 KiB limit, and a network of 10,000 members rotates in 25 ops.
-pub const SHARES_PER_KEY_UPDATE: usize = 400;
 /// The URI scheme of invite links.
 pub const LINK_PREFIX: &str = "openstrike://join/v1/";
 
@@ -115,19 +110,106 @@ pub struct RecoverOutcome {
     pub last_good_seq: u64,
 }
 
-/// What upkeep wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Upkeep {
-    pub key_shares: usize,
-    pub rotated_to: Option<u32>,
-    pub checkpoints: usize,
-    /// Hub grants issued again for a new epoch (the founder's node only).
-    pub hub_grants: usize,
-    /// A fresh history key, sealed after an admission or a removal.
-    pub history_rotated_to: Option<u32>,
-}
-
 impl Node {
+    /// Founds a network: fresh author and agreement keys for it, a first epoch key, genesis.
+    pub fn create_network(&mut self, name: &str, kind: NetworkKind) -> Result<NetworkId> {
+        self.create_network_with(name, kind, 1)
+    }
+
+    /// Founds a network whose joiners need `vouches_required` vouches.
+    pub fn create_network_with(&mut self, name: &str, kind: NetworkKind, vouches_required: u8) -> Result<NetworkId> {
+        let name = name.trim();
+        let now = self.now();
+        let mut rng = rand::rng();
+        let author = SigningSecret::generate(&mut rng);
+        let agreement = AgreementSecret::generate(&mut rng);
+        let epoch_key = SymmetricKey::generate(&mut rng);
+        let salt: [u8; 16] = strike_crypto::random_bytes(&mut rng);
+        let network = strike_core::membership::network_id(&AuthorId(author.public().0), &salt);
+        let body = Body::Genesis(Genesis {
+            name: name.to_owned(),
+            kind,
+            salt,
+            founder_agreement: agreement.public().0,
+            vouches_required,
+        });
+        body.check().map_err(NodeError::Refused)?;
+        if self.networks()?.iter().any(|n| n.name.as_deref() == Some(name)) {
+            return Err(NodeError::InvalidInput(format!("you already hold a network named {name:?}")));
+        }
+        let draft = OpDraft {
+            network,
+            seq: 1,
+            prev: None,
+            deps: vec![],
+            time: CoarseTime::from_unix_seconds(now),
+            epoch: 0,
+            body,
+        };
+        let genesis =
+            draft.seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
+        self.store.found_network(&network, &author.seed(), &agreement.to_bytes(), &epoch_key, genesis, now)?;
+        tracing::info!(network = %network.short(), "network created");
+        Ok(network)
+    }
+
+    /// Resolves a network id, its exact name, a unique id prefix (at least 8 hex digits) or a
+    /// unique name prefix (case-insensitive).
+    pub fn resolve_network(&self, query: &str) -> Result<NetworkId> {
+        let query = query.trim();
+        if let Ok(id) = query.parse::<NetworkId>() {
+            return Ok(id);
+        }
+        let networks = self.networks()?;
+        let lower = query.to_lowercase();
+        let name_is = |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase() == lower);
+        let id_starts = |n: &&NetworkRow| query.len() >= 8 && n.id.to_hex().starts_with(&lower);
+        let name_starts =
+            |n: &&NetworkRow| n.name.as_deref().is_some_and(|name| name.to_lowercase().starts_with(&lower));
+        // Exact name, else a unique id prefix, else a unique name prefix.
+        let mut matches: Vec<_> = networks.iter().filter(name_is).collect();
+        if matches.is_empty() {
+            matches = networks.iter().filter(id_starts).collect();
+        }
+        if matches.is_empty() && !lower.is_empty() {
+            matches = networks.iter().filter(name_starts).collect();
+        }
+        match matches.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(NodeError::UnknownNetwork(query.to_owned())),
+            _ => Err(NodeError::AmbiguousNetwork(query.to_owned())),
+        }
+    }
+    pub fn networks(&self) -> Result<Vec<NetworkRow>> {
+        Ok(self.store.networks()?)
+    }
+
+    pub fn network(&self, id: &NetworkId) -> Result<NetworkRow> {
+        Ok(self.store.network(id)?)
+    }
+
+    /// Everyone the network knows, each with the pseudonym of their latest profile (else the
+    /// one they joined with) and a name to show that nobody else's looks like: where two
+    /// names would look alike ([`strike_core::text::name_key`]), both carry a piece of
+    /// their key.
+    pub fn members(&self, id: &NetworkId) -> Result<Vec<MemberRow>> {
+        self.memoized(
+            |m| &mut m.members,
+            id,
+            || {
+                let mut rows = self.store.members(id)?;
+                let profiles = self.latest_profiles(id)?;
+                for m in rows.iter_mut() {
+                    if let Some(p) = profiles.get(&m.author).filter(|p| !p.pseudonym.is_empty()) {
+                        m.pseudonym = p.pseudonym.clone();
+                    }
+                }
+                name_people(&mut rows);
+                Ok(rows)
+            },
+        )
+    }
+
     /// This node's row in a network's membership, if it has one.
     pub fn me_in(&self, network: &NetworkId) -> Result<Option<MemberRow>> {
         let Some(me) = self.network(network)?.my_author else { return Ok(None) };
@@ -257,7 +339,7 @@ impl Node {
             }
             Some(_) => {}
         }
-        let op = self.author(network, Body::Vouch(Vouch { member: member.0 }))?;
+        let op = self.author(network, Body::Vouch(Vouch { member: *member }))?;
         self.upkeep(network)?;
         let needed = match self.store.invite_of(network, member)? {
             Some(invite) => self.store.invite_vouches(network, &invite)?.unwrap_or(1),
@@ -309,7 +391,7 @@ impl Node {
         let new = AuthorId(author.public().0);
         let proof = old.sign(membership::REJOIN_LABEL, &membership::rejoin_message(network, &new));
         let body = Body::Rejoin(Rejoin {
-            old: me.author.0,
+            old: me.author,
             agreement: agreement.public().0,
             pseudonym: me.pseudonym.clone(),
             last_good_seq,
@@ -335,7 +417,7 @@ impl Node {
     /// Makes a member an organizer (organizers).
     pub fn promote(&mut self, network: &NetworkId, member: &AuthorId) -> Result<OpId> {
         self.require_member(network, true)?;
-        self.author(network, Body::RoleChange(RoleChange { member: member.0, role: Role::Organizer }))
+        self.author(network, Body::RoleChange(RoleChange { member: *member, role: Role::Organizer }))
     }
 
     /// Removes a member or turns down a joiner (organizers), then seals a new network key to
@@ -358,143 +440,33 @@ impl Node {
             Some(_) => {}
         }
         let last_seen_seq = self.store.last_seq(network, member)?;
-        let op = self.author(network, Body::Removal(Removal { member: member.0, last_seen_seq }))?;
+        let op = self.author(network, Body::Removal(Removal { member: *member, last_seen_seq }))?;
         let (new_epoch, n_shares) = self.rotate(network)?;
-        if self.store.history_mode(network)? == HistoryMode::SinceAdmission {
+        if self.store.history_mode(network)? == strike_core::body::HistoryMode::SinceAdmission {
             self.rotate_history(network)?;
         }
         Ok(RemoveOutcome { op, new_epoch, n_shares })
     }
-
-    /// Seals a fresh epoch key to every current member (this node included) in key updates
-    /// written under the current epoch. Returns the new epoch and the number of shares.
-    fn rotate(&mut self, network: &NetworkId) -> Result<(u32, usize)> {
-        let (epoch, n) = self.seal_fresh_key(network, Body::KeyUpdate)?;
-        tracing::info!(network = %network.short(), epoch, recipients = n, "network key rotated");
-        // Hubs this node granted learn the new access key on the next sync; the old one
-        // stops opening them after the grace period.
-        self.regrant_hubs(network)?;
-        Ok((epoch, n))
-    }
-
-    /// Seals a fresh history key to every current member: what history-layer bodies are
-    /// written under from now on, in a network that keeps new members out of its past.
-    fn rotate_history(&mut self, network: &NetworkId) -> Result<u32> {
-        let (epoch, n) = self.seal_fresh_key(network, Body::HistoryKey)?;
-        tracing::info!(network = %network.short(), epoch, recipients = n, "history key rotated");
-        Ok(epoch)
-    }
-
-    /// A fresh key sealed (HPKE) to every current member, in ops made by `wrap` (key updates
-    /// or history keys) of at most [`SHARES_PER_KEY_UPDATE`] shares, all in one batch under
-    /// the current epoch, so each member can read the op that holds their share.
-    fn seal_fresh_key(&mut self, network: &NetworkId, wrap: fn(KeyUpdate) -> Body) -> Result<(u32, usize)> {
-        let mut rng = rand::rng();
-        let key = SymmetricKey::generate(&mut rng);
-        let epoch = membership::rotated_epoch(key.expose());
-        let mut recipients: Vec<MemberRow> =
-            self.members(network)?.into_iter().filter(|m| m.status == Status::Member).collect();
-        recipients.sort_by_key(|m| m.author);
-        let mut bodies = Vec::new();
-        for chunk in recipients.chunks(SHARES_PER_KEY_UPDATE) {
-            let mut shares = Vec::with_capacity(chunk.len());
-            for m in chunk {
-                let aad = membership::key_seal_aad(network, epoch, &m.author);
-                let sealed =
-                    strike_crypto::seal_to(&AgreementPublic(m.agreement), KEY_SEAL_INFO, &aad, key.expose(), &mut rng)?;
-                shares.push(MemberShare { member: m.author.0, sealed });
-            }
-            bodies.push(wrap(KeyUpdate { epoch, shares }));
-        }
-        self.author_many(network, bodies)?;
-        Ok((epoch, recipients.len()))
-    }
-
-    /// Sets what new members may read of what was written before their admission
-    /// (organizers). Keeping them out starts a history key at once; from then on, every
-    /// admission and removal gives the history layer a fresh key.
-    pub fn set_history(&mut self, network: &NetworkId, mode: HistoryMode) -> Result<OpId> {
-        self.require_member(network, true)?;
-        let op = self.author(network, Body::History(History { mode }))?;
-        if mode == HistoryMode::SinceAdmission && self.store.history_key(network)?.is_none() {
-            self.rotate_history(network)?;
-        }
-        Ok(op)
-    }
-
-    /// What a member's node writes after new ops arrived. Idempotent: run it as often as you like.
-    pub fn upkeep(&mut self, network: &NetworkId) -> Result<Upkeep> {
-        let mut done = Upkeep::default();
-        let Ok(me) = self.require_member(network, false) else { return Ok(done) };
-        if self.write_gate(network).is_err() {
-            // Nothing is signed until the chain is known to be fresh (or under a new key).
-            return Ok(done);
-        }
-        let people = self.members(network)?;
-        // Key shares for admitted members who lack keys this node holds: written by organizers
-        // and by the member's vouchers, under the member's invite's join key.
-        let held = self.store.network_keys(network)?;
-        let mut shared_epochs = self.store.shared_epochs(network)?;
-        for m in people.iter().filter(|m| m.status == Status::Member && m.author != me.author) {
-            if me.role != Role::Organizer && !m.vouchers.contains(&me.author) {
-                continue;
-            }
-            let shared = shared_epochs.remove(&m.author).unwrap_or_default();
-            let missing: Vec<&(u32, SymmetricKey)> = held.iter().filter(|(e, _)| !shared.contains(e)).collect();
-            if missing.is_empty() {
-                continue;
-            }
-            let Some(invite) = self.store.invite_of(network, &m.author)? else { continue };
-            let join_epoch = membership::join_epoch(&invite);
-            let Some(join_key) = self.store.epoch_key(network, join_epoch)? else { continue };
-            let mut rng = rand::rng();
-            let mut keys = Vec::new();
-            for (epoch, key) in missing {
-                let aad = membership::key_seal_aad(network, *epoch, &m.author);
-                let sealed =
-                    strike_crypto::seal_to(&AgreementPublic(m.agreement), KEY_SEAL_INFO, &aad, key.expose(), &mut rng)?;
-                keys.push(SealedKey { epoch: *epoch, sealed });
-            }
-            let body = Body::KeyShare(KeyShare { member: m.author.0, keys });
-            self.author_with_key(network, body, Some((join_epoch, join_key)))?;
-            done.key_shares += 1;
-        }
-        if me.role == Role::Organizer {
-            // A removed member must not hold the key members write under.
-            if let Some((epoch, _)) = self.store.write_key(network)? {
-                let recipients = self.store.epoch_recipients(network, epoch)?;
-                let exposed = people.iter().any(|p| {
-                    p.status == Status::Removed && (epoch == 0 && p.count_upto > 0 || recipients.contains(&p.author))
-                });
-                if exposed {
-                    done.rotated_to = Some(self.rotate(network)?.0);
-                }
-            }
-            if self.history_key_is_due(network)? {
-                done.history_rotated_to = Some(self.rotate_history(network)?);
-            }
-            done.checkpoints = self.close_due_calls(network)?;
-            done.hub_grants = self.regrant_hubs(network)?;
-        }
-        Ok(done)
-    }
 }
 
-impl Node {
-    /// In a network that keeps new members out of its past: whether the history layer needs a
-    /// fresh key because there is none, a member was admitted since the current one (they
-    /// must not read what was written under it), or a removed member holds it.
-    fn history_key_is_due(&self, network: &NetworkId) -> Result<bool> {
-        if self.store.history_mode(network)? != HistoryMode::SinceAdmission {
-            return Ok(false);
-        }
-        let Some((epoch, _)) = self.store.history_key(network)? else { return Ok(true) };
-        let recipients = self.store.epoch_recipients(network, epoch)?;
-        Ok(self.members(network)?.iter().any(|p| match p.status {
-            Status::Member => !recipients.contains(&p.author),
-            Status::Removed => recipients.contains(&p.author),
-            Status::Pending => false,
-        }))
+/// Hex digits of the key shown after a name that looks like another one: 48 bits, far too
+/// many to find a key that matches someone else's by trying.
+const NAME_TAG_DIGITS: usize = 12;
+
+/// Sets every person's `name`: their pseudonym, or the start of their id without one; where
+/// names look alike, the pseudonym and a piece of the key (`Abe #3f2a9c1b7d4e`).
+fn name_people(rows: &mut [MemberRow]) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for m in rows.iter().filter(|m| !m.pseudonym.is_empty()) {
+        *seen.entry(strike_core::text::name_key(&m.pseudonym)).or_default() += 1;
+    }
+    for m in rows.iter_mut() {
+        let alike = !m.pseudonym.is_empty() && seen.get(&strike_core::text::name_key(&m.pseudonym)) > Some(&1);
+        m.name = match (m.pseudonym.is_empty(), alike) {
+            (true, _) => m.author.short(),
+            (false, true) => format!("{} #{}", m.pseudonym, &m.author.to_hex()[..NAME_TAG_DIGITS]),
+            (false, false) => m.pseudonym.clone(),
+        };
     }
 }
 
@@ -502,4 +474,93 @@ impl Node {
 /// someone else's), else the start of their id.
 pub fn display_name(m: &MemberRow) -> String {
     m.name.clone()
+}
+
+/// A network as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkView {
+    pub network_id: String,
+    /// `open`, or `sealed` while this node holds no key to read it.
+    pub status: &'static str,
+    pub name: Option<String>,
+    pub kind: Option<&'static str>,
+    pub founder: Option<String>,
+    pub my_author: Option<String>,
+    pub vouches_required: Option<u8>,
+    /// Unix seconds.
+    pub created: Option<u64>,
+    pub members: u64,
+    pub ops: u64,
+    pub sealed_ops: u64,
+    /// Ops waiting for missing predecessors.
+    pub pending_ops: u64,
+    /// Whether this node signs in the network now: `ready`; `held` (the data directory looks
+    /// restored or copied: it waits for a sync, or the owner's word that it is the only copy);
+    /// `forked` (this node's key forked: go on under a new one); `none` (no key here).
+    pub writes: &'static str,
+    /// What new members read of what was written before them: `all` or `since_admission`.
+    pub history: &'static str,
+}
+
+impl NetworkView {
+    pub fn of(n: &NetworkRow) -> NetworkView {
+        NetworkView {
+            network_id: n.id.to_hex(),
+            status: match n.status {
+                NetworkStatus::Open => "open",
+                NetworkStatus::Sealed => "sealed",
+            },
+            name: n.name.clone(),
+            kind: n.kind.map(|k| k.as_str()),
+            founder: n.founder.map(|a| a.to_hex()),
+            my_author: n.my_author.map(|a| a.to_hex()),
+            vouches_required: n.vouches_required,
+            created: n.created.map(|t| t.unix_seconds()),
+            members: n.n_members,
+            ops: n.n_ops,
+            sealed_ops: n.n_sealed_ops,
+            pending_ops: n.n_pending,
+            writes: match (n.my_author, n.my_fork_from, n.writes_ready) {
+                (None, _, _) => "none",
+                (Some(_), Some(_), _) => "forked",
+                (Some(_), None, false) => "held",
+                (Some(_), None, true) => "ready",
+            },
+            history: n.history.as_str(),
+        }
+    }
+}
+
+/// A member, pending joiner or removed member.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub author: String,
+    pub pseudonym: String,
+    /// The name to show: the pseudonym, with a piece of the key where it looks like someone
+    /// else's.
+    pub name: String,
+    /// `member`, `pending` or `removed`.
+    pub status: &'static str,
+    pub role: &'static str,
+    /// Unix seconds.
+    pub since: u64,
+    /// Authors whose vouches for them count.
+    pub vouchers: Vec<String>,
+    /// For a new key (a rejoin): the old key it goes on for.
+    pub replaces: Option<String>,
+}
+
+impl MemberView {
+    pub fn of(m: &MemberRow) -> MemberView {
+        MemberView {
+            author: m.author.to_hex(),
+            pseudonym: m.pseudonym.clone(),
+            name: m.name.clone(),
+            status: m.status.as_str(),
+            role: m.role.as_str(),
+            since: m.since.unix_seconds(),
+            vouchers: m.vouchers.iter().map(|v| v.to_hex()).collect(),
+            replaces: m.replaces.map(|a| a.to_hex()),
+        }
+    }
 }
