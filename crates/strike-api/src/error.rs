@@ -103,9 +103,58 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
+/// The JSON body of every error: `{"error": {"code", "message"}}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// `bad_request`, `unauthorized`, `wrong_passphrase`, `forbidden`, `not_found`, `refused`,
+    /// `too_large`, `timeout`, `too_many_requests`, `unavailable` or `internal`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The refusals every operation that needs a session can answer, for the OpenAPI document.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    #[response(status = 400, description = "Bad input: the message says what is wrong; nothing changed")]
+    BadRequest(ErrorBody),
+    #[response(status = 401, description = "No session (log in with POST /session)")]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "Refused: foreign Host, cross-site Origin, missing or wrong CSRF token, or not allowed by your standing in the network"
+    )]
+    Forbidden(ErrorBody),
+    #[response(status = 404, description = "No such network, call, member, contact or endpoint")]
+    NotFound(ErrorBody),
+    #[response(status = 408, description = "The request body did not arrive within 10 s")]
+    Timeout(ErrorBody),
+    #[response(status = 409, description = "Valid, but the network's rules refuse it")]
+    Conflict(ErrorBody),
+    #[response(status = 413, description = "Request body over 64 KiB")]
+    TooLarge(ErrorBody),
+}
+
+/// The refusals a read (GET) that needs a session can answer, for the OpenAPI document.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadRefusals {
+    #[response(status = 401, description = "No session (log in with POST /session)")]
+    Unauthorized(ErrorBody),
+    #[response(status = 403, description = "Refused: foreign Host or cross-site Origin")]
+    Forbidden(ErrorBody),
+    #[response(status = 404, description = "No such network, call or endpoint")]
+    NotFound(ErrorBody),
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let body = ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } };
         let response = (self.status(), axum::Json(body)).into_response();
         self.finish(response)
     }

@@ -19,10 +19,18 @@ pub async fn stream(
     let permit = state.inner.event_streams.clone().try_acquire_owned().map_err(|_| ApiError::Unavailable)?;
     let mut changes = state.inner.changes.subscribe();
     changes.mark_unchanged();
-    let events = futures_util::stream::unfold((changes, permit), |(mut changes, permit)| async move {
-        changes.changed().await.ok()?;
-        let n = *changes.borrow_and_update();
-        Some((Ok(Event::default().event("change").data(n.to_string())), (changes, permit)))
+    let stopping = state.inner.stopping.clone();
+    let events = futures_util::stream::unfold((changes, permit), move |(mut changes, permit)| {
+        let stopping = stopping.clone();
+        async move {
+            // The stream ends when serving stops, so that shutting down does not wait on it.
+            tokio::select! {
+                changed = changes.changed() => changed.ok()?,
+                () = stopping.cancelled() => return None,
+            }
+            let n = *changes.borrow_and_update();
+            Some((Ok(Event::default().event("change").data(n.to_string())), (changes, permit)))
+        }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -1,13 +1,19 @@
-//! Inputs the pages' forms and the API's JSON bodies share: the same fields, turned into
-//! the same node commands.
+//! What the areas share for inputs: an input that becomes one op in a network
+//! ([`NetworkCommand`]), posted as a form by a page and as JSON by the API and handed to the
+//! node the same way; the JSON body reader; and the path parameters the OpenAPI document
+//! describes.
 
-use serde::Deserialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
-use strike_core::body::Contact;
-use strike_core::{CoverKind, NetworkId, OpId};
-use strike_node::cover::CoverView;
-use strike_node::networks::{RemoveOutcome, VouchOutcome, display_name};
-use strike_node::{Node, NodeError, Result};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use strike_core::{NetworkId, OpId};
+use strike_node::{Node, Result};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
 
 /// An input that becomes one op in a network: the page posts it as a form, the API as JSON,
 /// and both hand it to the node the same way.
@@ -15,223 +21,64 @@ pub trait NetworkCommand: DeserializeOwned + Send + 'static {
     fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId>;
 }
 
-/// A signed announcement (organizers).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnnounceInput {
-    pub text: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
+/// What a write answers: 201 and the id of the op it wrote.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OpCreated {
+    pub op_id: String,
 }
 
-impl NetworkCommand for AnnounceInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        node.announce(network, &self.text)
-    }
+/// A JSON body, or a 400 that says what is wrong with it.
+pub fn body<T>(b: std::result::Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+    b.map(|Json(v)| v).map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
-/// A skill or asset added (or, with `has: false`, removed).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SkillInput {
-    pub skill: String,
-    #[serde(default = "yes")]
-    pub has: bool,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
+/// A network id in a path; anything else is "no such network".
+pub fn network_id(text: &str) -> ApiResult<NetworkId> {
+    text.parse().map_err(|_| ApiError::NotFound("no network has that id (use its full id)".into()))
 }
 
-fn yes() -> bool {
-    true
+/// A call id in a path; anything else is "no such call".
+pub fn op_id(text: &str) -> ApiResult<OpId> {
+    text.parse().map_err(|_| ApiError::NotFound("no strike call has that id (use its full id)".into()))
 }
 
-impl NetworkCommand for SkillInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        node.set_skill(network, &self.skill, self.has)
-    }
+/// The JSON handlers' one way to run a [`NetworkCommand`]: 201 with the op's id.
+pub async fn write<C: NetworkCommand>(
+    state: AppState,
+    net: String,
+    b: std::result::Result<Json<C>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, input) = (network_id(&net)?, body(b)?);
+    let op = state.act(move |node| input.apply(node, &id)).await?;
+    Ok((StatusCode::CREATED, Json(OpCreated { op_id: op.to_hex() })).into_response())
 }
 
-/// Vouches for the pending joiner `who` (pseudonym or id); returns their name too.
-pub fn vouch(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String, VouchOutcome)> {
-    let m = node.resolve_member(network, who)?;
-    Ok((display_name(&m), node.vouch(network, &m.author)?))
+/// `{net}`: a network's full id.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct NetPath {
+    /// The network's full id (64 hex digits).
+    #[param(pattern = "^[0-9a-f]{64}$")]
+    net: String,
 }
 
-/// Removes `who` (pseudonym or id), rotating the key; returns their name too.
-pub fn remove(node: &mut Node, network: &NetworkId, who: &str) -> Result<(String, RemoveOutcome)> {
-    let m = node.resolve_member(network, who)?;
-    Ok((display_name(&m), node.remove(network, &m.author)?))
+/// `{call}`: a strike call's full id.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct CallPath {
+    /// The call's full id (64 hex digits).
+    #[param(pattern = "^[0-9a-f]{64}$")]
+    call: String,
 }
 
-fn cover_kind(text: &str) -> Result<CoverKind> {
-    CoverKind::parse(text).map_err(NodeError::InvalidInput)
-}
-
-/// Days and hours as people write them; blank means any time.
-fn slots(when: &str) -> &str {
-    if when.trim().is_empty() { "any" } else { when }
-}
-
-/// Who can cover this: open offers that match kind, days and hours, and place.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CoverQuery {
-    pub kind: String,
-    pub when: String,
-    #[serde(rename = "where")]
-    pub place: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl CoverQuery {
-    pub fn run(&self, node: &Node, network: &NetworkId) -> Result<Vec<CoverView>> {
-        node.find_cover(network, cover_kind(&self.kind)?, slots(&self.when), &self.place)
-    }
-}
-
-/// An offer of cover, or (`need`) a request for it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CoverInput {
-    pub need: bool,
-    pub kind: String,
-    pub when: String,
-    #[serde(rename = "where")]
-    pub place: String,
-    pub note: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for CoverInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        node.add_cover(network, self.need, cover_kind(&self.kind)?, slots(&self.when), &self.place, &self.note)
-    }
-}
-
-/// Profile fields to set; those left out stay as they were.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProfileInput {
-    pub pseudonym: Option<String>,
-    pub workplace: Option<String>,
-    pub department: Option<String>,
-    pub shift: Option<String>,
-    pub role: Option<String>,
-    pub city: Option<String>,
-    pub country: Option<String>,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for ProfileInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        node.set_profile(network, |p| {
-            for (field, value) in [
-                (&mut p.pseudonym, self.pseudonym),
-                (&mut p.workplace, self.workplace),
-                (&mut p.department, self.department),
-                (&mut p.shift, self.shift),
-                (&mut p.role, self.role),
-                (&mut p.city, self.city),
-                (&mut p.country, self.country),
-            ] {
-                if let Some(v) = value {
-                    *field = v.trim().to_owned();
-                }
-            }
-        })
-    }
-}
-
-/// A co-worker who is not a member yet (organizers).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ContactInput {
-    pub name: String,
-    pub workplace: String,
-    pub department: String,
-    pub shift: String,
-    pub role: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for ContactInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        let t = |s: &str| s.trim().to_owned();
-        node.add_contact(
-            network,
-            Contact {
-                name: t(&self.name),
-                workplace: t(&self.workplace),
-                department: t(&self.department),
-                shift: t(&self.shift),
-                role: t(&self.role),
-            },
-        )
-    }
-}
-
-/// A 1-5 support assessment of a contact (by id or id prefix), with an optional note.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AssessInput {
-    pub contact: String,
-    pub level: u8,
-    pub note: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for AssessInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        let contact = node.resolve_contact(network, &self.contact)?;
-        node.assess(network, &contact, self.level, &self.note)
-    }
-}
-
-/// A one-on-one note about a contact (by id or id prefix).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NoteInput {
-    pub contact: String,
-    pub text: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for NoteInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        let contact = node.resolve_contact(network, &self.contact)?;
-        node.note_contact(network, &contact, &self.text)
-    }
-}
-
-/// What new members read of what came before them (organizers): `all` or `since_admission`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HistoryInput {
-    pub mode: String,
-    /// A page's form sends its CSRF token along; the guard checked it already.
-    #[serde(default, rename = "csrf")]
-    _csrf: IgnoredAny,
-}
-
-impl NetworkCommand for HistoryInput {
-    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
-        let mode = strike_core::body::HistoryMode::parse(&self.mode).ok_or_else(|| {
-            NodeError::InvalidInput(format!("{:?} is not a history setting (all, since_admission)", self.mode))
-        })?;
-        node.set_history(network, mode)
-    }
+/// The CSRF token every state-changing request carries.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct Csrf {
+    /// The token `POST /session` returned.
+    #[param(rename = "X-CSRF-Token")]
+    csrf: String,
 }

@@ -1,18 +1,21 @@
 //! The local web UI and the JSON API: axum on loopback, server-rendered HTML (maud) with a
-//! small embedded script and stylesheet, and `/api/v1` for scripts. Both call the same node
-//! commands and read the same views ([`model`]); nothing here decides what the node does not.
+//! small embedded script and stylesheet, and `/api/v1` for scripts. Each feature area has one
+//! module under `areas` with its routes, inputs, pages and its part of the OpenAPI document;
+//! pages and JSON call the same node commands and read the same views; nothing here decides
+//! what the node does not.
 //!
 //! Security lives in [`security`]: Host and Origin checks, passphrase login, sessions,
 //! CSRF tokens, a login rate limit, and headers that keep pages out of caches and frames.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
-mod api;
+mod areas;
 mod cache;
 mod charts;
 pub mod error;
 mod events;
 mod forms;
 pub mod model;
+mod openapi;
 mod pages;
 pub mod security;
 mod server;
@@ -28,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use strike_node::peer::SharedNode;
 use strike_node::{Node, PassphraseCheck};
 use tokio::sync::{Semaphore, watch};
+use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 use crate::cache::{Cache, Stamp};
@@ -57,6 +61,8 @@ struct Inner {
     access: Access,
     /// The API description with this UI's address and cookie name.
     description: String,
+    /// Every route: pages, the API, live updates.
+    routes: Router<AppState>,
     sessions: Mutex<Sessions>,
     limiter: Mutex<LoginLimiter>,
     login_links: Mutex<LoginLinks>,
@@ -66,6 +72,8 @@ struct Inner {
     cache: Cache,
     /// Counts changes seen by the watcher; live-update streams follow it.
     changes: watch::Sender<u64>,
+    /// Cancelled when serving stops: live-update streams end with it.
+    stopping: CancellationToken,
 }
 
 impl AppState {
@@ -74,11 +82,18 @@ impl AppState {
     pub async fn new(node: SharedNode, bound: SocketAddr, extra_hosts: &[String]) -> AppState {
         let check = node.lock().await.passphrase_check();
         let access = Access::new(bound, extra_hosts);
+        let (api, doc) = areas::api().split_for_parts();
+        let routes = Router::new()
+            .merge(pages::routes())
+            .merge(areas::pages())
+            .nest("/api/v1", api)
+            .route("/events", axum::routing::get(events::stream));
         AppState {
             inner: Arc::new(Inner {
                 node,
                 check,
-                description: api::served_description(&access),
+                description: openapi::served(&doc, &access),
+                routes,
                 access,
                 sessions: Mutex::new(Sessions::default()),
                 limiter: Mutex::new(LoginLimiter::default()),
@@ -88,6 +103,7 @@ impl AppState {
                 event_streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
                 cache: Cache::default(),
                 changes: watch::channel(0).0,
+                stopping: CancellationToken::new(),
             }),
         }
     }
@@ -168,9 +184,10 @@ impl AppState {
     }
 }
 
-/// The API's OpenAPI document (served at `/api/v1/openapi.json`).
+/// The API's OpenAPI document as checked in (`openapi.json`; the UI serves it at
+/// `/api/v1/openapi.json` with its own address).
 pub fn api_description() -> &'static str {
-    api::OPENAPI
+    openapi::CHECKED_IN
 }
 
 fn stamp(node: &Node) -> strike_node::Result<Stamp> {
@@ -180,10 +197,10 @@ fn stamp(node: &Node) -> strike_node::Result<Stamp> {
 /// The whole UI: pages, the API under `/api/v1`, live updates, static files, and the
 /// security checks around all of them.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
-        .route("/events", axum::routing::get(events::stream))
+    state
+        .inner
+        .routes
+        .clone()
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), security::guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -232,14 +249,26 @@ async fn watch_changes(state: AppState) {
     }
 }
 
-/// Serves the UI on `listener` until the task is dropped, watching the node for changes.
-/// Every connection has deadlines for its headers, its body and its idle time (see
+/// Serves the UI on `listener` until `shutdown`, watching the node for changes. Every
+/// connection has deadlines for its headers, its body and its idle time; on shutdown the
+/// requests being answered finish, live-update streams end, and then it returns (see
 /// [`server`]).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let watcher = tokio::spawn(watch_changes(state.clone()));
-    let result = server::accept_loop(listener, router(state)).await;
+    let stopping = state.inner.stopping.clone();
+    let link = shutdown.clone();
+    let streams = tokio::spawn(async move {
+        link.cancelled().await;
+        stopping.cancel();
+    });
+    let result = server::accept_loop(listener, router(state), shutdown).await;
     watcher.abort();
+    streams.abort();
     result
 }
 
-pub use server::{BODY_DEADLINE, HEADER_DEADLINE, catch_panics};
+pub use server::{BODY_DEADLINE, HEADER_DEADLINE, SHUTDOWN_GRACE, catch_panics};

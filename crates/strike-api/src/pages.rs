@@ -1,43 +1,53 @@
-//! The HTML pages: server-rendered with maud, forms that post back (and redirect), parts
-//! marked `data-live` that the script refreshes when the node changes. Page titles never
+//! What every area's pages share: the layout around them (navigation, the trigger banner,
+//! the message the last form left), errors as pages, forms that post back and redirect, and
+//! the static files. Pages are server-rendered with maud; parts marked `data-live` are
+//! refreshed by the script when the node changes. Page titles never
 //! name a network or a person: titles end up in the browser's history on disk.
 
-mod calls;
-mod dashboard;
-mod directory;
-mod network;
-
 use axum::Router;
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
-use strike_core::calls::{CallStatus, Tally};
 use strike_core::{CoarseTime, NetworkId, OpId};
-use zeroize::Zeroizing;
 
 use crate::AppState;
+use crate::areas::dashboard::{self, Alert};
 use crate::error::ApiError;
 use crate::forms::NetworkCommand;
-use crate::model::{self, Alert};
-use crate::security::{Authed, CSRF_FIELD, ClientIp, Flash};
+use crate::security::{Authed, CSRF_FIELD, Flash};
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 
+/// The stylesheet and the script, served from the binary.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(dashboard::page))
-        .route("/login", get(login_page).post(login))
-        .route("/login/once/{token}", get(login_once))
-        .route("/logout", post(logout))
         .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route("/static/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }))
-        .merge(network::routes())
-        .merge(directory::routes())
-        .merge(calls::routes())
+}
+
+/// Every area's page of a network, for the network's navigation: (path under the network,
+/// link text). One line per area with a page of its own.
+const NETWORK_PAGES: &[(&str, &str)] = &[
+    ("", "Members & invites"),
+    ("directory", "Directory & cover"),
+    ("calls", "Strike calls"),
+    ("campaign", "Campaign"),
+];
+
+/// The links to a network's pages, but the one shown (`current`, its path under the network).
+pub fn network_nav(net: &str, current: Option<&str>) -> Markup {
+    html! {
+        nav.sub aria-label="Network" {
+            @for (path, text) in NETWORK_PAGES.iter().filter(|(p, _)| Some(*p) != current) {
+                @let href = if path.is_empty() { format!("/networks/{net}") } else { format!("/networks/{net}/{path}") };
+                a href=(href) { (text) }
+            }
+        }
+    }
 }
 
 /// An error as a page: the message and a way back. A missing session goes to the login page.
@@ -82,7 +92,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub async fn load(state: &AppState, authed: &Authed) -> Result<Ctx, PageError> {
-        let dashboard = state.view("dashboard".into(), model::dashboard).await?;
+        let dashboard = state.view("dashboard".into(), dashboard::dashboard).await?;
         Ok(Ctx::with_alerts(state, authed, dashboard.alerts.clone()))
     }
 
@@ -153,7 +163,7 @@ fn head() -> Markup {
 }
 
 /// A page without navigation (login, errors).
-fn bare(content: Markup) -> Markup {
+pub fn bare(content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -184,55 +194,13 @@ pub fn minute(m: u32) -> String {
     CoarseTime(m).to_string()
 }
 
-pub fn status_badge(status: CallStatus) -> Markup {
-    let (class, text) = match status {
-        CallStatus::Open => ("badge open", "open"),
-        CallStatus::Triggered => ("badge triggered", "TRIGGERED"),
-        CallStatus::Expired => ("badge expired", "expired"),
-        CallStatus::Started => ("badge started", "STARTED"),
-    };
-    html! { span class=(class) { (text) } }
-}
-
-/// A labelled progress bar: the native element, so screen readers announce it. `unit`
-/// names what is counted when it is not pledges ("groups").
-pub fn progress(have: u64, need: u64, label: &str, unit: &str) -> Markup {
-    let pct = (have.min(need) * 100).checked_div(need).unwrap_or(100);
-    html! {
-        div.progress {
-            label { span.rule { (label) } " " span.count { (have) " of " (need) @if !unit.is_empty() { " " (unit) } " (" (pct) "%)" } }
-            progress max=(need.max(1)) value=(have.min(need.max(1))) { (pct) "%" }
-        }
-    }
-}
-
-/// Every rule of every wave with its bar, and the groups still short of a minimum.
-pub fn tally_rules(t: &Tally) -> Markup {
-    html! {
-        @for (i, w) in t.waves.iter().enumerate() {
-            div.wave {
-                @if t.waves.len() > 1 {
-                    h4 { "Wave " (i + 1) @if let Some(at) = w.triggered_at { " - triggered " (minute(at)) " UTC" } }
-                }
-                @for r in &w.rules {
-                    (progress(r.have, r.need, &r.rule, if r.kind == "min_per" { "groups" } else { "" }))
-                    @let short: Vec<_> = r.groups.iter().filter(|(_, h, n)| h < n).collect();
-                    @if !short.is_empty() {
-                        ul.short {
-                            @for (g, have, need) in short { li { (g) " needs " (need - have) " more" } }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-pub fn network_id(text: &str) -> Result<NetworkId, PageError> {
+/// A network id in a page's path; anything else is "no such page".
+pub fn page_network_id(text: &str) -> Result<NetworkId, PageError> {
     text.parse::<NetworkId>().map_err(|_| not_found())
 }
 
-pub fn op_id(text: &str) -> Result<OpId, PageError> {
+/// An op id in a page's path; anything else is "no such page".
+pub fn page_op_id(text: &str) -> Result<OpId, PageError> {
     text.parse::<OpId>().map_err(|_| not_found())
 }
 
@@ -261,7 +229,7 @@ pub async fn apply<C: NetworkCommand>(
     back: &str,
     ok: impl Into<String>,
 ) -> PageResult {
-    let id = network_id(net)?;
+    let id = page_network_id(net)?;
     let ok = ok.into();
     let result = state.act(move |node| form.apply(node, &id)).await.map(|_| ok);
     Ok(done(state, authed, &format!("/networks/{net}{back}"), result))
@@ -270,75 +238,3 @@ pub async fn apply<C: NetworkCommand>(
 /// Only the CSRF token: for forms that are a single button.
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
-
-// ---- login ----
-
-fn login_form(message: Option<&str>) -> Markup {
-    bare(html! {
-        h1 { "Open Strike" }
-        p { "This node's web interface. Enter the passphrase you chose for this node." }
-        @if let Some(m) = message { p.flash.error role="alert" { (m) } }
-        form method="post" action="/login" {
-            label for="passphrase" { "Passphrase" }
-            input #passphrase type="password" name="passphrase" autocomplete="current-password" required autofocus;
-            button type="submit" { "Unlock" }
-        }
-    })
-}
-
-async fn login_page() -> Markup {
-    login_form(None)
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    passphrase: Zeroizing<String>,
-}
-
-impl std::fmt::Debug for LoginForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LoginForm([redacted])")
-    }
-}
-
-async fn login(
-    State(state): State<AppState>,
-    client: ClientIp,
-    headers: HeaderMap,
-    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let Ok(Form(form)) = form else {
-        return (StatusCode::BAD_REQUEST, login_form(Some("Enter the passphrase."))).into_response();
-    };
-    match crate::security::attempt_login(&state, client, &headers, form.passphrase).await {
-        Ok(Some((token, _))) => logged_in(&state, &headers, &token),
-        Ok(None) => (StatusCode::UNAUTHORIZED, login_form(Some("Wrong passphrase."))).into_response(),
-        Err(e) => (e.status(), login_form(Some(&e.to_string()))).into_response(),
-    }
-}
-
-/// A one-time login link from `serve`'s terminal: logs in once, then never again.
-async fn login_once(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
-    if !state.login_links().redeem(&token) {
-        let page = login_form(Some(
-            "That login link was used already (or is from an earlier run). Use the newest link `openstrike serve` printed, or the passphrase.",
-        ));
-        return (StatusCode::NOT_FOUND, page).into_response();
-    }
-    tracing::info!("logged in with a one-time link");
-    let (token, _) = crate::security::new_session(&state, &headers);
-    logged_in(&state, &headers, &token)
-}
-
-fn logged_in(state: &AppState, headers: &HeaderMap, token: &str) -> Response {
-    let mut r = Redirect::to("/").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(headers, Some(token)));
-    r
-}
-
-async fn logout(State(state): State<AppState>, authed: Authed, headers: HeaderMap) -> Response {
-    state.sessions().end(&authed.id);
-    let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, state.access().session_cookie(&headers, None));
-    r
-}

@@ -5,6 +5,10 @@
 //!
 //! Bodies are read whole here, before anything else runs, within [`BODY_DEADLINE`] and
 //! [`crate::security::MAX_BODY_BYTES`]; form bodies must be UTF-8 once percent-decoded.
+//!
+//! On shutdown the loop stops accepting, every connection finishes the request it is
+//! answering and closes (idle ones at once), and the loop returns once all are closed or
+//! [`SHUTDOWN_GRACE`] has passed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +22,7 @@ use axum::response::Response;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::ApiError;
 use crate::security::MAX_BODY_BYTES;
@@ -31,16 +36,27 @@ pub const BODY_DEADLINE: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait in the listen backlog. Every stalled connection is
 /// cut off at a deadline, so this bounds tasks and file descriptors, not waiting.
 const MAX_CONNECTIONS: usize = 1024;
+/// How long shutting down waits for connections to finish the requests they are answering:
+/// longer than a request may take to arrive ([`HEADER_DEADLINE`] + [`BODY_DEADLINE`]).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 /// After an accept error that is not about one connection (no file descriptors left), wait
 /// this long before accepting again instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(500);
 
-/// Accepts connections on `listener` and serves `app` on each, until the task is dropped.
-pub async fn accept_loop(listener: TcpListener, app: Router) -> std::io::Result<()> {
+/// Accepts connections on `listener` and serves `app` on each, until `shutdown`; then lets
+/// the connections finish (see the module's comment).
+pub async fn accept_loop(listener: TcpListener, app: Router, shutdown: CancellationToken) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
-        let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
-        let (stream, peer) = match listener.accept().await {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = shutdown.cancelled() => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = shutdown.cancelled() => break,
+        };
+        let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(e) if is_per_connection(&e) => continue,
             Err(e) => {
@@ -49,23 +65,37 @@ pub async fn accept_loop(listener: TcpListener, app: Router) -> std::io::Result<
                 continue;
             }
         };
-        let app = app.clone();
+        let (app, shutdown) = (app.clone(), shutdown.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
                 tower::Service::call(&mut app.clone(), req.map(Body::new))
             });
-            let served = hyper::server::conn::http1::Builder::new()
+            let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_DEADLINE)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            let served = tokio::select! {
+                served = conn.as_mut() => served,
+                () = shutdown.cancelled() => {
+                    // Finish the request being answered, then close.
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
             if let Err(e) = served {
                 tracing::debug!(error = %e, "a UI connection ended");
             }
             drop(slot);
         });
     }
+    drop(listener);
+    let all = u32::try_from(MAX_CONNECTIONS).expect("a small number");
+    if tokio::time::timeout(SHUTDOWN_GRACE, slots.acquire_many(all)).await.is_err() {
+        tracing::warn!("some UI connections were still open after the shutdown grace period");
+    }
+    Ok(())
 }
 
 fn is_per_connection(e: &std::io::Error) -> bool {

@@ -8,7 +8,7 @@ use strike_crypto::KdfParams;
 use strike_node::Node;
 use strike_sync::bundle;
 
-use crate::output::emit;
+use crate::output::Output;
 
 mod ui;
 pub use ui::run as ui;
@@ -130,12 +130,12 @@ fn one_run(n_ops: usize) -> anyhow::Result<Run> {
     })
 }
 
-pub fn ingest(json: bool, n_ops: usize, runs: usize) -> anyhow::Result<()> {
+pub fn ingest(out: Output, n_ops: usize, runs: usize) -> anyhow::Result<()> {
     let runs = runs.max(1);
     let mut results = Vec::with_capacity(runs);
     for i in 0..runs {
         let r = one_run(n_ops)?;
-        if !json {
+        if !out.is_json() {
             eprintln!(
                 "run {}/{runs}: create {:.0} ops/s batched, {:.0} ops/s one commit each; ingest {:.0} ops/s on one core, {:.0} ops/s with parallel verification; verify alone {:.0} ops/s ({:.0}% of one-core ingest time)",
                 i + 1,
@@ -151,8 +151,7 @@ pub fn ingest(json: bool, n_ops: usize, runs: usize) -> anyhow::Result<()> {
     }
     let m = |f: fn(&Run) -> f64| median(results.iter().map(f).collect());
     let (ingest, verify_only) = (m(|r| r.ingest), m(|r| r.verify_only));
-    emit(
-        json,
+    out.emit(
         json!({
             "ops_per_run": n_ops, "runs": runs,
             "median_create_batched_ops_per_s": m(|r| r.create_batched),
@@ -191,7 +190,7 @@ pub fn ingest(json: bool, n_ops: usize, runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn wipe(json: bool, mib: u64) -> anyhow::Result<()> {
+pub fn wipe(out: Output, mib: u64) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("node");
     let mut node = Node::init(&dir, b"bench wipe passphrase", KdfParams::DEFAULT)?;
@@ -202,8 +201,7 @@ pub fn wipe(json: bool, mib: u64) -> anyhow::Result<()> {
     let db_bytes: u64 = std::fs::read_dir(&dir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     let report = Node::wipe(&dir)?;
     let reopened = Node::open(&dir, b"bench wipe passphrase").is_ok();
-    emit(
-        json,
+    out.emit(
         json!({ "data_dir_bytes": db_bytes, "wipe_ms": report.elapsed.as_secs_f64() * 1000.0, "reopens_after_wipe": reopened }),
         || {
             format!(
@@ -235,7 +233,7 @@ fn median_secs(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow
 /// What one unlock costs: the derivation alone at the old and the current parameters, a
 /// whole `Node::open` (derivation, SQLCipher key, migrations check), and a whole CLI command
 /// (`network list`, one process, one unlock).
-pub fn unlock(json: bool, runs: usize) -> anyhow::Result<()> {
+pub fn unlock(out: Output, runs: usize) -> anyhow::Result<()> {
     let passphrase = b"bench unlock passphrase";
     let salt = [7u8; 16];
     let derive = |params: KdfParams| {
@@ -266,8 +264,7 @@ pub fn unlock(json: bool, runs: usize) -> anyhow::Result<()> {
         Ok(())
     })?;
     let p = KdfParams::DEFAULT;
-    emit(
-        json,
+    out.emit(
         json!({ "runs": runs, "kdf_old_s": old, "kdf_s": new, "open_s": open, "cli_command_s": command,
                 "m_cost_kib": p.m_cost_kib, "t_cost": p.t_cost, "p_cost": p.p_cost }),
         || {
@@ -287,7 +284,7 @@ pub fn unlock(json: bool, runs: usize) -> anyhow::Result<()> {
 
 /// Posts `count` announcements, one commit each, printing every op id as soon as its commit
 /// returned, then the median and 99th-percentile commit latency.
-pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, count: u64) -> anyhow::Result<()> {
+pub fn writes(out: Output, node: &mut Node, network: &strike_core::NetworkId, count: u64) -> anyhow::Result<()> {
     use std::io::Write;
     let mut latencies = Vec::with_capacity(count.min(1 << 20) as usize);
     let mut stdout = std::io::stdout().lock();
@@ -295,14 +292,18 @@ pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, cou
         let started = Instant::now();
         let id = node.announce(network, &format!("write load {i}"))?;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        writeln!(stdout, "{}", if json { json!({ "ack": id.to_hex() }).to_string() } else { format!("ack {id}") })?;
+        writeln!(
+            stdout,
+            "{}",
+            if out.is_json() { json!({ "ack": id.to_hex() }).to_string() } else { format!("ack {id}") }
+        )?;
         stdout.flush()?;
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0);
     let (p50, p99) = (pct(0.5), pct(0.99));
     drop(stdout);
-    emit(json, json!({ "writes": count, "p50_ms": p50, "p99_ms": p99 }), || {
+    out.emit(json!({ "writes": count, "p50_ms": p50, "p99_ms": p99 }), || {
         format!("{count} writes, one durable commit each: p50 {p50:.2} ms, p99 {p99:.2} ms")
     });
     Ok(())
@@ -311,7 +312,7 @@ pub fn writes(json: bool, node: &mut Node, network: &strike_core::NetworkId, cou
 /// `bench tally`: 1,000,000 pledges (with withdrawals) across 1,000 calls of a 1,000-member
 /// network. Measures the pure fold and status evaluation on one core, and the same from the
 /// encrypted store (reading the pledge rows of every call, then folding and evaluating).
-pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> anyhow::Result<()> {
+pub fn tally(out: Output, n_calls: usize, per_call: usize, runs: usize) -> anyhow::Result<()> {
     use strike_core::calls::{self, Call, CallKind, Dimension, Person, PledgeEvent, Roster, Rule, Wave};
     use strike_core::{AuthorId, CoarseTime, OpId};
 
@@ -426,8 +427,7 @@ pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> a
         stored_triggered = views.iter().filter(|v| v.tally.waves[0].triggered_at.is_some()).count();
     }
     let (pure_s, stored_s) = (median(pure), median(stored));
-    emit(
-        json_mode,
+    out.emit(
         json!({
             "calls": n_calls, "pledge_events": total, "members": n_members, "runs": runs,
             "pure_seconds": pure_s, "pure_pledges_per_sec": total as f64 / pure_s,
@@ -451,7 +451,7 @@ pub fn tally(json_mode: bool, n_calls: usize, per_call: usize, runs: usize) -> a
 /// `bench sync`: reconciliation of two replicas of `n_ids` op ids that differ by `diff` ops,
 /// newest and scattered. Round trips and bytes each way, from the protocol's own messages
 /// (transport-independent; the QUIC transport adds its framing on top).
-pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Result<()> {
+pub fn sync_reconcile(out: Output, n_ids: usize, diff: usize) -> anyhow::Result<()> {
     use strike_core::{AuthorId, NetworkId, OpId};
     use strike_sync::protocol::{Head, Message, Replica, Session};
 
@@ -524,7 +524,7 @@ pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Res
             "ops_found": b.stats.ops_sent,
         }));
     }
-    emit(json_mode, json!({ "reconcile": results }), || {
+    out.emit(json!({ "reconcile": results }), || {
         let mut out = format!("set reconciliation (negentropy) of {n_ids} op ids, {diff} missing on one side:\n");
         for r in &results {
             out.push_str(&format!(
@@ -544,7 +544,7 @@ pub fn sync_reconcile(json_mode: bool, n_ids: usize, diff: usize) -> anyhow::Res
 
 /// `bench sync --catchup N`: a new member's node catches up on a network of N ops over
 /// QUIC on loopback. Ops per second and bytes on the wire over the ops' own bytes.
-pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
+pub fn sync_catchup(out: Output, n_ops: usize) -> anyhow::Result<()> {
     use strike_node::networks::InviteLink;
 
     let tmp = tempfile::tempdir()?;
@@ -642,8 +642,7 @@ pub fn sync_catchup(json_mode: bool, n_ops: usize) -> anyhow::Result<()> {
         stored += report.sealed;
     }
     let relay_secs = started.elapsed().as_secs_f64();
-    emit(
-        json_mode,
+    out.emit(
         json!({ "ops": n_ops, "ops_received": ops, "seconds": secs, "ops_per_sec": ops as f64 / secs,
                 "bytes_received": summary.bytes_received, "op_bytes": op_bytes, "overhead_ratio": ratio,
                 "same_state_hash": same, "create_seconds": create_secs,

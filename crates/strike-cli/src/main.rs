@@ -1,12 +1,12 @@
-//! `openstrike`: the command-line interface. Parses arguments, sets up logging, unlocks the
-//! node, runs one command and prints its result as text or JSON.
+//! `openstrike`: the command-line interface. Parses the arguments once into a [`config::Ctx`]
+//! (data directory, passphrase source, [`output::Output`]) and a command, sets up logging,
+//! runs the command and prints its result, or its error, as text or JSON.
 
-mod args;
 mod bench;
-mod commands;
-mod net;
-mod organize;
+mod cmd;
+mod config;
 mod output;
+mod serving;
 mod ui;
 
 use std::io::IsTerminal;
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use strike_node::NodeError;
 
-use crate::args::Cli;
+use crate::cmd::Cli;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -73,20 +73,20 @@ fn init_tracing() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (ctx, command) = Cli::parse().resolve();
     init_tracing();
     strike_node::log_panics_by_location();
-    let json = cli.json;
-    match commands::run(cli) {
+    match command.run(&ctx) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let code = exit_code(&err);
             // One line: the error and its causes, never a backtrace.
             let message = format!("{err:#}");
-            if json {
-                println!("{}", serde_json::json!({ "error": { "message": message, "exit_code": code } }));
-            } else {
-                eprintln!("error: {message}");
+            match ctx.out {
+                output::Output::Json => {
+                    println!("{}", serde_json::json!({ "error": { "message": message, "exit_code": code } }));
+                }
+                output::Output::Text => eprintln!("error: {message}"),
             }
             ExitCode::from(code)
         }

@@ -1,17 +1,57 @@
-//! Printing results: text for people, JSON for scripts.
+//! Printing results: text for people, JSON for scripts. Chosen once, from `--json`, and
+//! handed to every command as an [`Output`].
 
+use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use strike_core::CoarseTime;
 
-/// Prints `json` when `--json` is set, else the text `text()` returns.
-pub fn emit(json_mode: bool, json: Value, text: impl FnOnce() -> String) {
-    if json_mode {
-        println!("{json}");
-    } else {
-        let text = text();
-        if !text.is_empty() {
-            println!("{}", text.trim_end());
+/// Where results go and in which form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Lines for people.
+    Text,
+    /// One JSON object per result on stdout.
+    Json,
+}
+
+impl Output {
+    pub fn is_json(self) -> bool {
+        self == Output::Json
+    }
+
+    /// Prints `json` as JSON, or the text `text()` returns.
+    pub fn emit(self, json: Value, text: impl FnOnce() -> String) {
+        match self {
+            Output::Json => println!("{json}"),
+            Output::Text => {
+                let text = text();
+                if !text.is_empty() {
+                    println!("{}", text.trim_end());
+                }
+            }
         }
+    }
+
+    /// A line as it happens (a long-running command's events), flushed at once.
+    pub fn event(self, json: Value, text: impl FnOnce() -> String) {
+        self.emit(json, text);
+        std::io::stdout().flush().ok();
+    }
+
+    /// A progress bar on stderr, drawn only for people at a terminal.
+    pub fn progress_bar(self) -> ProgressBar {
+        if self.is_json() || !std::io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} ops ({per_sec}, eta {eta})")
+                .expect("template is valid")
+                .progress_chars("=> "),
+        );
+        bar
     }
 }
 

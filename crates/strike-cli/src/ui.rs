@@ -1,10 +1,12 @@
 //! Starting the web UI from the CLI: bind its address, warn when it is not on loopback,
-//! serve it in the background of the command's runtime.
+//! serve it as one of the loops of a [`Serving`] actor, which stops it.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use strike_node::peer::SharedNode;
+
+use crate::output::Output;
+use crate::serving::Serving;
 
 /// The default address of the web UI (`serve --ui-listen`, `demo --ui-listen`).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7475";
@@ -45,18 +47,14 @@ impl Ui {
 
 /// Prints a one-time login link where the owner reads it: a line on stdout, or a JSON object
 /// with `--json`.
-pub fn print_login_link(json: bool, link: &str) {
-    if json {
-        println!("{}", serde_json::json!({ "login_link": link }));
-    } else {
-        println!("one-time login link (opens the UI once, without the passphrase): {link}");
-    }
-    use std::io::Write;
-    std::io::stdout().flush().ok();
+pub fn print_login_link(out: Output, link: &str) {
+    out.event(serde_json::json!({ "login_link": link }), || {
+        format!("one-time login link (opens the UI once, without the passphrase): {link}")
+    });
 }
 
-/// Serves the UI of `node` on `listener` in a background task.
-pub async fn spawn(node: SharedNode, listener: tokio::net::TcpListener, hosts: &[String]) -> anyhow::Result<Ui> {
+/// Serves the UI of the serving node on `listener`, as a loop of `serving`.
+pub async fn start(serving: &mut Serving, listener: tokio::net::TcpListener, hosts: &[String]) -> anyhow::Result<Ui> {
     let bound = listener.local_addr().context("reading the web UI's address")?;
     if !bound.ip().is_loopback() {
         eprintln!(
@@ -64,12 +62,11 @@ pub async fn spawn(node: SharedNode, listener: tokio::net::TcpListener, hosts: &
              passphrases (5 a minute), and it is plain HTTP: put it behind TLS, or keep it on 127.0.0.1."
         );
     }
-    let state = strike_api::AppState::new(node, bound, hosts).await;
-    let serving = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = strike_api::serve(listener, serving).await {
-            tracing::error!(error = %e, "the web UI stopped");
-        }
+    let state = strike_api::AppState::new(serving.node().clone(), bound, hosts).await;
+    let (app, token) = (state.clone(), serving.token());
+    serving.spawn(async move {
+        strike_api::serve(listener, app, token).await.context("the web UI stopped")?;
+        Ok(())
     });
     let host = if bound.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), bound.port()) } else { bound };
     Ok(Ui { url: format!("http://{host}/"), state })

@@ -230,6 +230,7 @@ pub struct PledgeEvent {
     pub pledged: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallStatus {
@@ -251,6 +252,7 @@ impl CallStatus {
 }
 
 /// Progress of one rule at the end of the count (or at the trigger, once triggered).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleProgress {
     /// `count`, `share` or `min_per`: the first two count pledges, the last counts groups.
@@ -263,6 +265,7 @@ pub struct RuleProgress {
     pub groups: Vec<(String, u64, u64)>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WaveProgress {
     pub starts: u32,
@@ -271,6 +274,7 @@ pub struct WaveProgress {
 }
 
 /// A call's status and everything a member sees about its count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tally {
     pub status: CallStatus,

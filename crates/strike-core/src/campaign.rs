@@ -87,6 +87,7 @@ pub trait Measures {
     fn cover(&self, kind: CoverKind) -> (u64, u64);
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GateStatus {
     pub gate: String,
@@ -102,6 +103,7 @@ fn progress(have: u64, need: u64) -> u16 {
     (have.saturating_mul(1000).checked_div(need).unwrap_or(1000)).min(1000) as u16
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhaseStatus {
     pub name: String,
@@ -111,6 +113,7 @@ pub struct PhaseStatus {
     pub current: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Countdown {
     pub title: String,

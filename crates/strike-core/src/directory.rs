@@ -8,6 +8,7 @@ use crate::body::{Fact, FactIndex, MAX_FIELD_LEN};
 use crate::text::{check_list, check_optional, check_text};
 
 /// A member's profile; empty fields are not given.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub pseudonym: String,

@@ -21,7 +21,7 @@ pub mod state_hash;
 pub mod text;
 mod time;
 
-pub use body::{Announcement, Body, CoverKind, Genesis, Kind, NetworkKind};
+pub use body::{Announcement, Body, CoverKind, Genesis, Kind, NetworkKind, Writer};
 pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, IdPrefix, IdPrefixError, NetworkId, OpId};
 pub use membership::{Membership, Role};

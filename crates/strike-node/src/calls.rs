@@ -11,7 +11,7 @@ use strike_core::calls::{
     self, Call, CallKind, CallStatus, Checkpoint, Dimension, Person, Pledge, Roster, Rule, Tally, Wave,
 };
 use strike_core::membership::Status;
-use strike_core::{AuthorId, Body, CoarseTime, Kind, NetworkId, OpId, parse_time};
+use strike_core::{AuthorId, Body, CoarseTime, Kind, NetworkId, OpId, Writer, parse_time};
 use strike_store::FactRow;
 
 use crate::{Node, NodeError, Result};
@@ -69,6 +69,7 @@ pub fn parse_wave(text: &str, now: u64) -> Result<Wave> {
 
 /// A strike call as people write it: times as `2026-12-15T06:00` or `21d`, shares as `60%`,
 /// minimums as `department=5`, further waves as in [`parse_wave`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CallSpec {
@@ -155,24 +156,31 @@ pub struct CallView {
     pub closed_by: Option<String>,
 }
 
+/// A call as JSON shows it (the CLI's `--json` and the web API): the full id as `id`, the
+/// short one as `short_id`, the deadline in unix seconds and the status beside the tally.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Call))]
+#[derive(Debug, Serialize)]
+pub struct CallJson<'a> {
+    id: String,
+    short_id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    demands: &'a [String],
+    scope: &'a str,
+    /// Unix seconds.
+    deadline: u64,
+    exempt_roles: &'a [String],
+    /// `open`, `triggered`, `expired` or `started`.
+    status: &'a str,
+    tally: &'a Tally,
+    my_pledge: bool,
+    closed_by: &'a Option<String>,
+}
+
 impl Serialize for CallView {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Json<'a> {
-            id: String,
-            short_id: &'a str,
-            kind: &'a str,
-            title: &'a str,
-            demands: &'a [String],
-            scope: &'a str,
-            deadline: u64,
-            exempt_roles: &'a [String],
-            status: &'a str,
-            tally: &'a Tally,
-            my_pledge: bool,
-            closed_by: &'a Option<String>,
-        }
-        Json {
+        CallJson {
             id: self.op.to_hex(),
             short_id: &self.id,
             kind: self.kind,
@@ -218,7 +226,7 @@ fn closing_checkpoint(checkpoints: &[FactRow], call_id: &OpId, call: &Call) -> O
 impl Node {
     /// Opens a strike call (organizers).
     pub fn create_call(&mut self, network: &NetworkId, call: Call) -> Result<OpId> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         if call.deadline <= CoarseTime::from_unix_seconds(self.now()).0 {
             return Err(NodeError::InvalidInput("the deadline must be in the future".into()));
         }
@@ -337,7 +345,7 @@ impl Node {
 
     /// Pledges to a call, or withdraws (until it triggers).
     pub fn pledge(&mut self, network: &NetworkId, call: &OpId, pledged: bool) -> Result<(OpId, CallView)> {
-        self.require_member(network, false)?;
+        self.require(network, Writer::Member)?;
         let view = self.call(network, call)?;
         match view.tally.status {
             CallStatus::Expired => return Err(NodeError::NotAllowed("the call's deadline has passed".into())),

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use strike_core::body::{Assessment, Contact, ContactNote, Profile};
 use strike_core::membership::Status;
-use strike_core::{Body, Kind, NetworkId, OpId};
+use strike_core::{Body, Kind, NetworkId, OpId, Writer};
 
 use crate::{Node, NodeError, Result};
 
 /// A contact with their latest assessment and history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactView {
     pub id: String,
@@ -28,6 +29,7 @@ pub struct ContactView {
 }
 
 /// One cell of the workplace map.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MapCell {
     pub members: u64,
@@ -37,6 +39,7 @@ pub struct MapCell {
 }
 
 /// Departments x shifts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct WorkplaceMap {
     pub departments: Vec<String>,
@@ -46,13 +49,19 @@ pub struct WorkplaceMap {
 }
 
 impl Node {
-    pub fn add_contact(&mut self, network: &NetworkId, contact: Contact) -> Result<OpId> {
-        self.require_member(network, true)?;
+    /// Maps a co-worker who is not a member yet (organizers); surrounding space is dropped.
+    pub fn add_contact(&mut self, network: &NetworkId, mut contact: Contact) -> Result<OpId> {
+        self.require(network, Writer::Organizer)?;
+        for field in
+            [&mut contact.name, &mut contact.workplace, &mut contact.department, &mut contact.shift, &mut contact.role]
+        {
+            *field = field.trim().to_owned();
+        }
         self.author(network, Body::Contact(contact))
     }
 
     pub fn note_contact(&mut self, network: &NetworkId, contact: &OpId, text: &str) -> Result<OpId> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         self.author(network, Body::ContactNote(ContactNote { contact: *contact, text: text.trim().into() }))
     }
 
@@ -72,7 +81,7 @@ impl Node {
 
     /// A 1-5 support assessment of a contact (organizers).
     pub fn assess(&mut self, network: &NetworkId, contact: &OpId, level: u8, note: &str) -> Result<OpId> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         let level = strike_core::contacts::support_level(level).map_err(NodeError::InvalidInput)?;
         self.author(network, Body::Assessment(Assessment { contact: *contact, level, note: note.trim().into() }))
     }

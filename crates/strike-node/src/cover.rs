@@ -7,11 +7,12 @@ use serde::Serialize;
 use strike_core::body::{Cover, CoverClose, CoverKind};
 use strike_core::cover::{Slots, place_matches};
 use strike_core::membership::Status;
-use strike_core::{AuthorId, Body, Kind, NetworkId, OpId};
+use strike_core::{AuthorId, Body, Kind, NetworkId, OpId, Writer};
 
 use crate::{Node, NodeError, Result};
 
 /// An open cover offer or need.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverView {
     pub id: String,
@@ -25,7 +26,8 @@ pub struct CoverView {
 }
 
 impl Node {
-    /// Offers (`need == false`) or asks for cover.
+    /// Offers (`need == false`) or asks for cover at `when` (cover times as people type them,
+    /// blank meaning any time).
     pub fn add_cover(
         &mut self,
         network: &NetworkId,
@@ -35,14 +37,14 @@ impl Node {
         place: &str,
         note: &str,
     ) -> Result<OpId> {
-        self.require_member(network, false)?;
-        let slots = Slots::parse(when).map_err(NodeError::InvalidInput)?;
+        self.require(network, Writer::Member)?;
+        let slots = Slots::parse_input(when).map_err(NodeError::InvalidInput)?;
         let cover = Cover { kind, when: slots.to_string(), place: place.trim().into(), note: note.trim().into() };
         self.author(network, if need { Body::CoverNeed(cover) } else { Body::CoverOffer(cover) })
     }
 
     pub fn close_cover(&mut self, network: &NetworkId, item: &OpId) -> Result<OpId> {
-        let me = self.require_member(network, false)?;
+        let me = self.require(network, Writer::Member)?;
         match self.store.fact(network, item)? {
             Some((author, Body::CoverOffer(_) | Body::CoverNeed(_))) if author == me.author => {}
             Some(_) => return Err(NodeError::NotAllowed("you can only close your own offers and needs".into())),
@@ -88,9 +90,9 @@ impl Node {
         Ok(out)
     }
 
-    /// Who can cover `kind` at `when` (and `place`): open offers that cover it.
+    /// Who can cover `kind` at `when` (blank: any time) and `place`: open offers that cover it.
     pub fn find_cover(&self, network: &NetworkId, kind: CoverKind, when: &str, place: &str) -> Result<Vec<CoverView>> {
-        let need = Slots::parse(when).map_err(NodeError::InvalidInput)?;
+        let need = Slots::parse_input(when).map_err(NodeError::InvalidInput)?;
         Ok(self
             .covers(network)?
             .into_iter()

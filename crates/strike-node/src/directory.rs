@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 use strike_core::body::{Profile, Skill};
 use strike_core::membership::Status;
-use strike_core::{AuthorId, Body, Kind, NetworkId, OpId};
+use strike_core::{AuthorId, Body, Kind, NetworkId, OpId, Writer};
 
 use crate::{Node, Result};
 
 /// A member's current profile and skills.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileView {
     pub author: String,
@@ -22,7 +23,7 @@ pub struct ProfileView {
 impl Node {
     /// Sets this node's profile: fields given replace the old ones, the rest stay.
     pub fn set_profile(&mut self, network: &NetworkId, update: impl FnOnce(&mut Profile)) -> Result<OpId> {
-        let me = self.require_member(network, false)?;
+        let me = self.require(network, Writer::Member)?;
         let mut profile = self.latest_profiles(network)?.remove(&me.author).unwrap_or_default();
         if profile.pseudonym.is_empty() {
             profile.pseudonym = me.pseudonym.clone();
@@ -32,7 +33,7 @@ impl Node {
     }
 
     pub fn set_skill(&mut self, network: &NetworkId, skill: &str, has: bool) -> Result<OpId> {
-        self.require_member(network, false)?;
+        self.require(network, Writer::Member)?;
         self.author(network, Body::Skill(Skill { skill: skill.trim().to_lowercase(), has }))
     }
 

@@ -1,7 +1,7 @@
 //! Hubs: a node that stores and forwards networks' ciphertext under a founder's grant, and
 //! the member side of it (issuing grants, proving access). See `strike_sync::hub`.
 
-use strike_core::{Body, Genesis, NetworkId, SealedOp};
+use strike_core::{Body, Genesis, NetworkId, SealedOp, Writer};
 use strike_crypto::SigningSecret;
 use strike_net::PeerAddr;
 use strike_store::{HubGrantRow, Quota, RelayUsage};
@@ -52,7 +52,7 @@ impl Node {
     /// kept and presented at the hub on the next sync (and printed, for the hub's operator to
     /// `hub allow` ahead of that); the hub becomes a peer of the network.
     pub fn grant_hub(&mut self, network: &NetworkId, hub: &PeerAddr, days: u64) -> Result<Grant> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         let (founder_secret, _) = self
             .store
             .my_author(network)?

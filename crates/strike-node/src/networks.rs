@@ -9,7 +9,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use strike_core::body::{Genesis, Invite, JoinRequest, NetworkKind, Rejoin, Removal, RoleChange, Vouch};
 use strike_core::membership::{self, Status};
-use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpDraft, OpId, Role};
+use strike_core::{AuthorId, Body, CoarseTime, NetworkId, OpDraft, OpId, Role, Writer};
 use strike_crypto::{AgreementSecret, SigningSecret, SymmetricKey};
 use strike_store::{MemberRow, NetworkRow, NetworkStatus};
 
@@ -216,13 +216,14 @@ impl Node {
         Ok(self.members(network)?.into_iter().find(|m| m.author == me))
     }
 
-    /// This node's author must be a current member (an organizer if `organizer`).
-    pub(crate) fn require_member(&self, network: &NetworkId, organizer: bool) -> Result<MemberRow> {
+    /// This node's author must be a current member who may write what `writer` says (the
+    /// rule core declares for each kind, `Kind::writer`).
+    pub(crate) fn require(&self, network: &NetworkId, writer: Writer) -> Result<MemberRow> {
         let me = self
             .me_in(network)?
             .filter(|m| m.status == Status::Member)
             .ok_or_else(|| NodeError::NotAllowed("you are not an admitted member of this network (yet)".into()))?;
-        if organizer && me.role != Role::Organizer {
+        if writer == Writer::Organizer && me.role != Role::Organizer {
             return Err(NodeError::NotAllowed("only organizers can do that".into()));
         }
         Ok(me)
@@ -230,7 +231,7 @@ impl Node {
 
     /// This node's author must be an organizer of the network.
     pub fn require_organizer(&self, network: &NetworkId) -> Result<()> {
-        self.require_member(network, true).map(|_| ())
+        self.require(network, Writer::Organizer).map(|_| ())
     }
 
     /// Finds a member by author id, id prefix (at least 4 hex digits) or pseudonym.
@@ -258,7 +259,7 @@ impl Node {
         valid_for_secs: Option<u64>,
         addresses: Vec<String>,
     ) -> Result<InviteLink> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         if uses == 0 {
             return Err(NodeError::InvalidInput("an invite needs at least one use".into()));
         }
@@ -321,7 +322,7 @@ impl Node {
     /// Vouches for a pending joiner. Admission needs the network's number of vouches; the
     /// voucher whose vouch completes it also shares the network keys with the new member.
     pub fn vouch(&mut self, network: &NetworkId, member: &AuthorId) -> Result<VouchOutcome> {
-        let me = self.require_member(network, false)?;
+        let me = self.require(network, Writer::Member)?;
         let target = self.members(network)?.into_iter().find(|m| m.author == *member);
         match target {
             None => return Err(NodeError::NotFound("nobody in this network has that id".into())),
@@ -358,7 +359,7 @@ impl Node {
     /// Until then this node reads as before and signs nothing.
     pub fn recover(&mut self, network: &NetworkId, why: RecoverWhy) -> Result<RecoverOutcome> {
         self.network(network)?;
-        let me = self.require_member(network, false).map_err(|_| {
+        let me = self.require(network, Writer::Member).map_err(|_| {
             NodeError::NotAllowed(
                 "only an admitted member goes on under a new key (a joiner asks to join again)".into(),
             )
@@ -416,14 +417,14 @@ impl Node {
 
     /// Makes a member an organizer (organizers).
     pub fn promote(&mut self, network: &NetworkId, member: &AuthorId) -> Result<OpId> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         self.author(network, Body::RoleChange(RoleChange { member: *member, role: Role::Organizer }))
     }
 
     /// Removes a member or turns down a joiner (organizers), then seals a new network key to
     /// every remaining member: the removed member can read nothing written afterwards.
     pub fn remove(&mut self, network: &NetworkId, member: &AuthorId) -> Result<RemoveOutcome> {
-        let me = self.require_member(network, true)?;
+        let me = self.require(network, Writer::Organizer)?;
         let founder = self.network(network)?.founder;
         if Some(*member) == founder {
             return Err(NodeError::NotAllowed("the founder cannot be removed".into()));
@@ -477,6 +478,7 @@ pub fn display_name(m: &MemberRow) -> String {
 }
 
 /// A network as listed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct NetworkView {
     pub network_id: String,
@@ -532,6 +534,7 @@ impl NetworkView {
 }
 
 /// A member, pending joiner or removed member.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberView {
     pub author: String,

@@ -16,6 +16,7 @@ use strike_net::{Channel, Net, NetError, PeerAddr};
 use strike_store::Quota;
 use strike_sync::auth::{AUTH_LABEL, Auth, Side, proof_message};
 use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
 
 use crate::sync::{SyncDriver, SyncFailure, SyncSummary};
 use crate::{Node, NodeError, Result};
@@ -314,11 +315,21 @@ pub struct ServeOptions {
     pub concurrent: usize,
     /// A session that has not finished after this long is dropped.
     pub session_deadline: Duration,
+    /// Once cancelled, no new session is accepted; those under way get [`Self::shutdown_grace`]
+    /// to finish (every chunk they received is committed already), then are dropped.
+    pub shutdown: CancellationToken,
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { max_sessions: None, concurrent: 32, session_deadline: Duration::from_secs(15 * 60) }
+        ServeOptions {
+            max_sessions: None,
+            concurrent: 32,
+            session_deadline: Duration::from_secs(15 * 60),
+            shutdown: CancellationToken::new(),
+            shutdown_grace: Duration::from_secs(20),
+        }
     }
 }
 
@@ -363,7 +374,11 @@ pub async fn serve(
     let mut tasks = tokio::task::JoinSet::new();
     let mut accepted = 0;
     while opts.max_sessions.is_none_or(|m| accepted < m) {
-        let Some(attempt) = net.accept().await else { break };
+        let attempt = tokio::select! {
+            attempt = net.accept() => attempt,
+            () = opts.shutdown.cancelled() => None,
+        };
+        let Some(attempt) = attempt else { break };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
             attempt.refuse();
             events(ServeEvent::Busy);
@@ -393,6 +408,14 @@ pub async fn serve(
         });
         // Reap finished tasks as we go so the set does not grow.
         while tasks.try_join_next().is_some() {}
+    }
+    if opts.shutdown.is_cancelled() {
+        let drained =
+            tokio::time::timeout(opts.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            tracing::warn!(sessions = tasks.len(), "sync sessions still running at shutdown were dropped");
+            tasks.abort_all();
+        }
     }
     while tasks.join_next().await.is_some() {}
     Ok(accepted)

@@ -5,7 +5,7 @@
 
 use strike_core::body::{History, HistoryMode, KeyShare, KeyUpdate, MemberShare, SealedKey};
 use strike_core::membership::{self, KEY_SEAL_INFO, Status};
-use strike_core::{Body, NetworkId, OpId, Role};
+use strike_core::{Body, NetworkId, OpId, Role, Writer};
 use strike_crypto::{AgreementPublic, SymmetricKey};
 use strike_store::MemberRow;
 
@@ -76,7 +76,7 @@ impl Node {
     /// (organizers). Keeping them out starts a history key at once; from then on, every
     /// admission and removal gives the history layer a fresh key.
     pub fn set_history(&mut self, network: &NetworkId, mode: HistoryMode) -> Result<OpId> {
-        self.require_member(network, true)?;
+        self.require(network, Writer::Organizer)?;
         let op = self.author(network, Body::History(History { mode }))?;
         if mode == HistoryMode::SinceAdmission && self.store.history_key(network)?.is_none() {
             self.rotate_history(network)?;
@@ -87,7 +87,7 @@ impl Node {
     /// What a member's node writes after new ops arrived. Idempotent: run it as often as you like.
     pub fn upkeep(&mut self, network: &NetworkId) -> Result<Upkeep> {
         let mut done = Upkeep::default();
-        let Ok(me) = self.require_member(network, false) else { return Ok(done) };
+        let Ok(me) = self.require(network, Writer::Member) else { return Ok(done) };
         if self.write_gate(network).is_err() {
             // Nothing is signed until the chain is known to be fresh (or under a new key).
             return Ok(done);

@@ -10,7 +10,7 @@ use strike_core::membership::{self, JOIN_EPOCH_BASE};
 use strike_core::{AuthorId, Body, CoarseTime, IdPrefix, Kind, NetworkId, OpId};
 use strike_crypto::SymmetricKey;
 
-use crate::{Result, Store, blob32, ingest, views};
+use crate::{Result, Store, blob32, ingest, local, views};
 
 /// One fact that counts (its author's standing covers it).
 #[derive(Debug, Clone)]
@@ -29,10 +29,12 @@ fn time(v: i64) -> CoarseTime {
 }
 
 impl Store {
-    /// Facts of one kind that count, oldest first: their author's standing covers them and,
-    /// for kinds organizers write ([`Kind::writer`]), the author is an organizer. `subject`
-    /// narrows to facts about one id (a call, a contact, a member ...). The one place the
-    /// write rules of every kind are enforced.
+    /// Facts of one kind that count, oldest first (by time, then author and sequence, so that
+    /// of one author's facts in the same minute the later one comes later, as pledges are
+    /// replayed): their author's standing covers them and, for kinds organizers write
+    /// ([`Kind::writer`]), the author is an organizer. `subject` narrows to facts about one
+    /// id (a call, a contact, a member ...). The one place the write rules of every kind are
+    /// enforced.
     pub fn facts(&self, network: &NetworkId, kind: Kind, subject: Option<&[u8; 32]>) -> Result<Vec<FactRow>> {
         let organizers_only = kind.writer() == Writer::Organizer;
         let mut stmt = self.conn.prepare_cached(
@@ -40,7 +42,7 @@ impl Store {
              JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
              WHERE f.network_id = ?1 AND f.kind = ?2 AND (?3 IS NULL OR f.ref = ?3)
                AND (?4 = 0 OR m.role = 'organizer')
-             ORDER BY f.time, f.op_id",
+             ORDER BY f.time, f.author, f.seq",
         )?;
         let subject = subject.map(|s| s.to_vec());
         let mut rows = stmt.query(params![&network.0[..], kind.as_str(), subject, organizers_only])?;
@@ -223,17 +225,17 @@ impl Store {
 
     /// The epoch this node writes in and its key (see [`crate::AuthorInputs::write_key`]).
     pub fn write_key(&self, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
-        ingest::write_key(&self.conn, network)
+        local::write_key(&self.conn, network)
     }
 
     /// The network's history setting.
     pub fn history_mode(&self, network: &NetworkId) -> Result<strike_core::body::HistoryMode> {
-        ingest::history_mode(&self.conn, network)
+        local::history_mode(&self.conn, network)
     }
 
     /// The newest history key by a counted organizer that this node holds.
     pub fn history_key(&self, network: &NetworkId) -> Result<Option<(u32, SymmetricKey)>> {
-        ingest::newest_key(&self.conn, network, "history_key")
+        local::newest_key(&self.conn, network, "history_key")
     }
 
     /// Every network epoch key this node holds, by epoch: not join keys, and not history keys

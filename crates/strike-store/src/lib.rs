@@ -9,6 +9,7 @@
 mod devices;
 mod facts;
 mod ingest;
+mod local;
 mod queries;
 mod sync;
 mod views;
@@ -21,7 +22,8 @@ use strike_crypto::SymmetricKey;
 
 pub use devices::Binding;
 pub use facts::FactRow;
-pub use ingest::{AuthorInputs, HistoryKey, IngestReport, Quota};
+pub use ingest::{IngestReport, Quota};
+pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
 
@@ -261,7 +263,7 @@ impl Store {
     ) -> Result<std::result::Result<Vec<OpId>, E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::require_network(&tx, network)?;
-        let mut inputs = ingest::author_inputs(&tx, network)?;
+        let mut inputs = local::author_inputs(&tx, network)?;
         let mut batch = ingest::LocalBatch::new(&tx, network, now_unix)?;
         let mut ids = Vec::with_capacity(n_ops);
         for i in 0..n_ops {

@@ -381,3 +381,51 @@ async fn responses_are_never_cached_or_framed() {
     let css = c.get("/static/app.css").await;
     assert!(css.headers.get("cache-control").unwrap().to_str().unwrap().starts_with("public"));
 }
+
+#[tokio::test]
+async fn a_campaign_is_set_from_json_and_from_its_page_and_a_mistake_keeps_what_was_typed() {
+    let f = Fixture::new().await;
+    let mut c = f.client();
+    c.login().await;
+    let net = f.network.to_hex();
+    let path = format!("/api/v1/networks/{net}/campaign");
+    assert_eq!(c.get(&path).await.status, StatusCode::NOT_FOUND, "no campaign yet");
+    let call = c.json(Method::POST, &format!("/api/v1/networks/{net}/calls"), call_spec("Heat", 5)).await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
+    let call_id = call.json()["call_id"].as_str().unwrap().to_owned();
+    let spec = json!({ "title": "Contract 2027", "phases": [
+        { "name": "Map", "starts": "0d", "objectives": ["every department"], "gates": [{ "members": 1 }] },
+        { "name": "Strike", "starts": "30d", "gates": [{ "pledges": { "call": &call_id[..8], "n": 5 } },
+                                                      { "cover": { "kind": "childcare", "percent": 80 } }] }
+    ]});
+    let r = c.json(Method::POST, &path, spec).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let page = c.get(&path).await.json();
+    assert_eq!(page["countdown"]["title"], "Contract 2027");
+    assert_eq!(page["countdown"]["current"], 0);
+    // As written, to edit: the call by its full id, the share in percent.
+    assert_eq!(page["spec"]["phases"][1]["gates"][0]["pledges"]["call"], call_id.as_str());
+    assert_eq!(page["spec"]["phases"][1]["gates"][1]["cover"]["percent"], 80.0);
+
+    // The same text, edited, through the page's form; a mistake shows it again with the error.
+    let bad = r#"{"title": "Contract 2027", "phases": [{"name": "Strike", "starts": "someday"}]}"#;
+    let r = c.form(&format!("/networks/{net}/campaign"), &[("spec", bad)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("cannot read the time"), "{}", r.body);
+    assert!(r.body.contains("someday"), "the text as typed is kept");
+    let before = f.node.lock().await.campaign(&f.network).unwrap();
+    let good = r#"{"title": "Contract 2028", "phases": [{"name": "Strike", "starts": "10d"}]}"#;
+    let r = c.form(&format!("/networks/{net}/campaign"), &[("spec", good)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = f.node.lock().await.campaign(&f.network).unwrap().unwrap();
+    assert_ne!(before.as_ref(), Some(&after));
+    assert_eq!(after.title, "Contract 2028");
+    for bad in [
+        json!({ "title": "x" }),
+        json!({ "title": "x", "phases": [{ "name": "a", "starts": "1d", "gates": [{ "cover": { "kind": "boat", "percent": 5 } }] }] }),
+    ] {
+        let r = c.json(Method::POST, &path, bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    }
+    assert_eq!(f.node.lock().await.campaign(&f.network).unwrap().unwrap().title, "Contract 2028", "nothing written");
+}

@@ -20,7 +20,7 @@ async fn served(f: &Fixture) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let bound = listener.local_addr().unwrap();
     let state = strike_api::AppState::new(f.node.clone(), bound, &[]).await;
-    tokio::spawn(strike_api::serve(listener, state));
+    tokio::spawn(strike_api::serve(listener, state, tokio_util::sync::CancellationToken::new()));
     bound
 }
 

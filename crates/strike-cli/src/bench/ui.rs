@@ -19,7 +19,7 @@ use strike_node::Node;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::output::emit;
+use crate::output::Output;
 
 const PASSPHRASE: &str = "bench ui passphrase";
 /// Ops handed to ingest at once while building the network.
@@ -307,7 +307,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-pub fn run(json_mode: bool, n_members: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
+pub fn run(out: Output, n_members: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let started = Instant::now();
     let (node, network, call) = build(&tmp.path().join("sam"), n_members)?;
@@ -324,7 +324,7 @@ pub fn run(json_mode: bool, n_members: usize, clients: usize, seconds: u64) -> a
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let addr = listener.local_addr()?;
     let state = server.block_on(strike_api::AppState::new(shared.clone(), addr, &[]));
-    server.spawn(strike_api::serve(listener, state));
+    server.spawn(strike_api::serve(listener, state, tokio_util::sync::CancellationToken::new()));
     let clients_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let call_path = format!("/calls/{}", call.to_hex());
     let (dashboard, call_page, cold_dashboard, cold_call, (changing, changes)) = clients_rt.block_on(async {
@@ -341,8 +341,7 @@ pub fn run(json_mode: bool, n_members: usize, clients: usize, seconds: u64) -> a
     })?;
     drop(server);
     let page = |l: &Load| json!({ "requests": l.requests, "per_sec": l.per_sec, "p50_ms": ms(l.p50), "p99_ms": ms(l.p99), "p999_ms": ms(l.p999), "bytes": l.bytes });
-    emit(
-        json_mode,
+    out.emit(
         json!({ "members": n_members, "ops": n_ops, "pledges_counted": counted, "workforce": workforce, "clients": clients,
                 "seconds": seconds, "build_seconds": built.as_secs_f64(), "dashboard": page(&dashboard), "call_page": page(&call_page),
                 "dashboard_while_changing": page(&changing), "changes": changes,

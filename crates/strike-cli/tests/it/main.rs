@@ -7,3 +7,4 @@ mod crash;
 mod flows;
 mod net;
 mod organizing;
+mod tidy;

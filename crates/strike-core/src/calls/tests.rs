@@ -1,3 +1,5 @@
+//! Tests of calls: rules, waves, the trigger and the pledge timeline.
+
 use super::*;
 
 fn who(i: u32) -> AuthorId {

@@ -1,3 +1,5 @@
+//! Tests of membership resolution: admission, vouching, removal, roles and rejoins.
+
 use super::*;
 use crate::body::{Invite, JoinRequest, Removal, RoleChange, Vouch};
 

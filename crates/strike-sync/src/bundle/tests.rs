@@ -1,3 +1,5 @@
+//! Tests of bundle files: sealing, chunk hashes, damage and truncation.
+
 use strike_crypto::AgreementSecret;
 
 use super::*;

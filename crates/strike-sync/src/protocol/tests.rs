@@ -1,3 +1,5 @@
+//! Tests of the sync session: fast path, reconciliation and bounded messages.
+
 use std::collections::{BTreeSet, HashMap};
 
 use proptest::prelude::*;

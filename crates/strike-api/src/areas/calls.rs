@@ -1,29 +1,127 @@
-//! Strike calls: a network's calls and the form to open one, a call's page with its rules'
-//! progress, pledges over time, and the pledge and withdraw buttons.
+//! Strike calls and pledges: a network's calls and the form to open one, a call's page with
+//! its rules' progress, pledges over time, and the pledge and withdraw buttons; the same as
+//! JSON.
 
-use axum::Router;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 use maud::{Markup, html};
-use serde::Deserialize;
-use strike_core::calls::{CallKind, CallStatus};
-use strike_node::calls::CallSpec;
+use serde::{Deserialize, Serialize};
+use strike_core::calls::{CallKind, CallStatus, Tally};
+use strike_core::{NetworkId, OpId};
+use strike_node::calls::{CallJson, CallSpec, CallView};
+use strike_node::networks::NetworkView;
+use strike_node::{Node, Result};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{Ctx, Empty, PageResult, csrf_field, done, layout, minute, network_id, op_id, status_badge, tally_rules};
-use crate::error::ApiError;
-use crate::model;
+use crate::error::{ApiError, ApiResult, ReadRefusals, Refusals};
+use crate::forms::{CallPath, Csrf, NetPath, body, network_id, op_id};
+use crate::model::{Me, me};
+use crate::pages::{
+    Ctx, Empty, PageResult, csrf_field, done, layout, minute, network_nav, page_network_id, page_op_id,
+};
 use crate::security::Authed;
 use crate::{AppState, charts};
 
-pub fn routes() -> Router<AppState> {
+pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/networks/{net}/calls", get(list).post(create))
         .route("/calls/{call}", get(page))
         .route("/calls/{call}/pledge", post(pledge))
         .route("/calls/{call}/withdraw", post(withdraw))
 }
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_calls, post_call))
+        .routes(routes!(get_call))
+        .routes(routes!(post_pledge))
+        .routes(routes!(post_withdraw))
+}
+
+/// A network's calls, every status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CallList {
+    pub network: NetworkView,
+    pub me: Option<Me>,
+    #[schema(value_type = Vec<CallJson>)]
+    pub calls: Vec<CallView>,
+}
+
+/// One call with its pledges over time.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CallPage {
+    pub network: NetworkView,
+    pub me: Option<Me>,
+    #[schema(value_type = CallJson)]
+    pub call: CallView,
+    /// `(unix seconds, counted pledges)` after every change.
+    pub timeline: Vec<(u64, u64)>,
+}
+
+pub fn call_list(node: &Node, network: &NetworkId) -> Result<CallList> {
+    let row = node.network(network)?;
+    Ok(CallList { network: NetworkView::of(&row), me: me(node, network)?, calls: node.calls(network)? })
+}
+
+pub fn call_page(node: &Node, network: &NetworkId, call: &OpId) -> Result<CallPage> {
+    let row = node.network(network)?;
+    let (call, timeline) = node.call_detail(network, call)?;
+    Ok(CallPage { network: NetworkView::of(&row), me: me(node, network)?, call, timeline })
+}
+
+// ---- page parts other areas show ----
+
+pub fn status_badge(status: CallStatus) -> Markup {
+    let (class, text) = match status {
+        CallStatus::Open => ("badge open", "open"),
+        CallStatus::Triggered => ("badge triggered", "TRIGGERED"),
+        CallStatus::Expired => ("badge expired", "expired"),
+        CallStatus::Started => ("badge started", "STARTED"),
+    };
+    html! { span class=(class) { (text) } }
+}
+
+/// A labelled progress bar: the native element, so screen readers announce it. `unit`
+/// names what is counted when it is not pledges ("groups").
+pub fn progress(have: u64, need: u64, label: &str, unit: &str) -> Markup {
+    let pct = (have.min(need) * 100).checked_div(need).unwrap_or(100);
+    html! {
+        div.progress {
+            label { span.rule { (label) } " " span.count { (have) " of " (need) @if !unit.is_empty() { " " (unit) } " (" (pct) "%)" } }
+            progress max=(need.max(1)) value=(have.min(need.max(1))) { (pct) "%" }
+        }
+    }
+}
+
+/// Every rule of every wave with its bar, and the groups still short of a minimum.
+pub fn tally_rules(t: &Tally) -> Markup {
+    html! {
+        @for (i, w) in t.waves.iter().enumerate() {
+            div.wave {
+                @if t.waves.len() > 1 {
+                    h4 { "Wave " (i + 1) @if let Some(at) = w.triggered_at { " - triggered " (minute(at)) " UTC" } }
+                }
+                @for r in &w.rules {
+                    (progress(r.have, r.need, &r.rule, if r.kind == "min_per" { "groups" } else { "" }))
+                    @let short: Vec<_> = r.groups.iter().filter(|(_, h, n)| h < n).collect();
+                    @if !short.is_empty() {
+                        ul.short {
+                            @for (g, have, need) in short { li { (g) " needs " (need - have) " more" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- pages ----
 
 /// The call form as the browser sends it: lists as lines (or commas).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,7 +140,7 @@ pub struct CallForm {
 }
 
 impl CallForm {
-    fn spec(&self) -> Result<CallSpec, ApiError> {
+    fn spec(&self) -> std::result::Result<CallSpec, ApiError> {
         let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
         let items = |s: &str| s.split([',', '\n']).map(str::to_owned).collect::<Vec<_>>();
         let count = match self.threshold_count.trim() {
@@ -76,8 +174,8 @@ async fn render_list(
     form: &CallForm,
     error: Option<String>,
 ) -> PageResult {
-    let id = network_id(net)?;
-    let data = state.view(format!("calls/{net}"), move |node| model::call_list(node, &id)).await?;
+    let id = page_network_id(net)?;
+    let data = state.view(format!("calls/{net}"), move |node| call_list(node, &id)).await?;
     let ctx = Ctx::load(state, authed).await?;
     let organizer = data.me.as_ref().is_some_and(|m| m.organizer);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -85,10 +183,7 @@ async fn render_list(
         &ctx,
         html! {
             h1 { (data.network.name.clone().unwrap_or_default()) ": strike calls" }
-            nav.sub aria-label="Network" {
-                a href=(format!("/networks/{net}")) { "Members & invites" }
-                a href=(format!("/networks/{net}/directory")) { "Directory & cover" }
-            }
+            (network_nav(net, Some("calls")))
             div #live-calls data-live {
                 @if data.calls.is_empty() { p { "No calls yet." } }
                 @for c in &data.calls {
@@ -151,7 +246,7 @@ async fn create(
     Path(net): Path<String>,
     Form(form): Form<CallForm>,
 ) -> PageResult {
-    let id = network_id(&net)?;
+    let id = page_network_id(&net)?;
     let spec = match form.spec() {
         Ok(spec) => spec,
         Err(e) => return render_list(&state, &authed, &net, &form, Some(e.to_string())).await,
@@ -185,11 +280,11 @@ fn chart_need(c: &strike_node::calls::CallView) -> u64 {
 }
 
 async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<String>) -> PageResult {
-    let op = op_id(&call)?;
+    let op = page_op_id(&call)?;
     let data = state
         .view(format!("call/{call}"), move |node| {
             let (net, op) = node.find_call(&op.to_hex())?;
-            model::call_page(node, &net, &op)
+            call_page(node, &net, &op)
         })
         .await?;
     let ctx = Ctx::load(&state, &authed).await?;
@@ -267,7 +362,7 @@ async fn withdraw(
 }
 
 async fn pledge_or_withdraw(state: AppState, authed: Authed, call: String, pledged: bool) -> PageResult {
-    let op = op_id(&call)?;
+    let op = page_op_id(&call)?;
     let result = state
         .act(move |node| {
             let (net, op) = node.find_call(&op.to_hex())?;
@@ -282,4 +377,79 @@ async fn pledge_or_withdraw(state: AppState, authed: Authed, call: String, pledg
         })
         .await;
     Ok(done(&state, &authed, &format!("/calls/{call}"), result))
+}
+
+// ---- JSON ----
+
+/// The network's calls, every status
+#[utoipa::path(get, path = "/networks/{net}/calls", params(NetPath), responses((status = 200, description = "OK", body = CallList), ReadRefusals))]
+async fn list_calls(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Response> {
+    let id = network_id(&net)?;
+    Ok(Json(&*state.view(format!("calls/{net}"), move |node| call_list(node, &id)).await?).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct CallCreated {
+    call_id: String,
+}
+
+/// Open a strike call (organizers)
+#[utoipa::path(post, path = "/networks/{net}/calls", params(NetPath, Csrf), request_body = CallSpec, responses((status = 201, description = "Created", body = CallCreated), Refusals))]
+async fn post_call(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: std::result::Result<Json<CallSpec>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, spec) = (network_id(&net)?, body(b)?);
+    let op = state
+        .act(move |node| {
+            let call = spec.build(node.now())?;
+            node.create_call(&id, call)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(CallCreated { call_id: op.to_hex() })).into_response())
+}
+
+/// A call with its tally and pledges over time
+#[utoipa::path(get, path = "/calls/{call}", params(CallPath), responses((status = 200, description = "OK", body = CallPage), ReadRefusals))]
+async fn get_call(State(state): State<AppState>, _: Authed, Path(call): Path<String>) -> ApiResult<Response> {
+    let op = op_id(&call)?;
+    let page = state
+        .view(format!("call/{call}"), move |node| {
+            let (net, op) = node.find_call(&op.to_hex())?;
+            call_page(node, &net, &op)
+        })
+        .await?;
+    Ok(Json(&*page).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct Pledged {
+    op_id: String,
+    #[schema(value_type = CallJson)]
+    call: CallView,
+}
+
+/// Pledge to a call: it counts only together with the others
+#[utoipa::path(post, path = "/calls/{call}/pledge", params(CallPath, Csrf), responses((status = 200, description = "OK", body = Pledged), Refusals))]
+async fn post_pledge(State(state): State<AppState>, _: Authed, Path(call): Path<String>) -> ApiResult<Json<Pledged>> {
+    pledge_json(state, call, true).await
+}
+
+/// Withdraw your pledge (until the call triggers)
+#[utoipa::path(post, path = "/calls/{call}/withdraw", params(CallPath, Csrf), responses((status = 200, description = "OK", body = Pledged), Refusals))]
+async fn post_withdraw(State(state): State<AppState>, _: Authed, Path(call): Path<String>) -> ApiResult<Json<Pledged>> {
+    pledge_json(state, call, false).await
+}
+
+async fn pledge_json(state: AppState, call: String, pledged: bool) -> ApiResult<Json<Pledged>> {
+    let op = op_id(&call)?;
+    let (op, call) = state
+        .act(move |node| {
+            let (net, call) = node.find_call(&op.to_hex())?;
+            node.pledge(&net, &call, pledged)
+        })
+        .await?;
+    Ok(Json(Pledged { op_id: op.to_hex(), call }))
 }

@@ -1,0 +1,46 @@
+//! Every feature area's routes, registered once: its pages, and its part of the JSON API
+//! with its part of the OpenAPI document. A new area is one module here and one line in
+//! each of [`pages`] and [`api`] (ARCHITECTURE.md, "Adding a feature area").
+
+pub mod announcements;
+pub mod calls;
+pub mod campaign;
+pub mod contacts;
+pub mod cover;
+pub mod dashboard;
+pub mod directory;
+pub mod networks;
+pub mod session;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+/// Every area's pages.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .merge(session::pages())
+        .merge(dashboard::pages())
+        .merge(networks::pages())
+        .merge(announcements::pages())
+        .merge(directory::pages())
+        .merge(cover::pages())
+        .merge(contacts::pages())
+        .merge(calls::pages())
+        .merge(campaign::pages())
+}
+
+/// Every area's JSON operations (under `/api/v1`), each with its description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(session::api())
+        .merge(dashboard::api())
+        .merge(networks::api())
+        .merge(announcements::api())
+        .merge(directory::api())
+        .merge(cover::api())
+        .merge(contacts::api())
+        .merge(calls::api())
+        .merge(campaign::api())
+}

@@ -1,0 +1,332 @@
+//! The dashboard: every network at a glance (its open calls, countdown and latest
+//! announcements), the calls that triggered, and how this node stands with its peers; the
+//! same as JSON (`/dashboard`, `/sync`).
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use maud::{Markup, html};
+use serde::Serialize;
+use strike_core::NetworkId;
+use strike_core::calls::CallStatus;
+use strike_core::campaign::Countdown;
+use strike_node::calls::{CallJson, CallView};
+use strike_node::networks::NetworkView;
+use strike_node::{NetworkStatus, Node, Result};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::areas::announcements::{self, Announcement};
+use crate::areas::calls::{status_badge, tally_rules};
+use crate::areas::campaign::countdown;
+use crate::error::{ApiResult, ReadRefusals};
+use crate::model::{Me, me};
+use crate::pages::{Ctx, PageResult, csrf_field, layout, minute, when};
+use crate::security::Authed;
+
+/// Announcements shown per network on the dashboard.
+const DASHBOARD_ANNOUNCEMENTS: u32 = 3;
+
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/", get(page))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_dashboard)).routes(routes!(get_sync))
+}
+
+/// A call that triggered or started: shown in a banner on every page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Alert {
+    pub network_id: String,
+    pub network_name: String,
+    pub call_id: String,
+    pub title: String,
+    /// `triggered` or `started`.
+    pub status: &'static str,
+    /// Unix seconds the action starts.
+    pub starts: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Peer {
+    pub network_id: String,
+    pub addr: String,
+    pub hub: bool,
+    pub last_sync: Option<u64>,
+    pub last_attempt: Option<u64>,
+    pub last_error: Option<String>,
+}
+
+/// How this node stands with its peers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SyncStatus {
+    pub peers: Vec<Peer>,
+    /// The latest completed sync with any peer, this node's or a peer's doing (unix seconds).
+    pub last_sync: Option<u64>,
+    /// Sessions peers opened with this node (it serves them), in every network.
+    pub served_sessions: u64,
+    /// Ops held but waiting for predecessors this node has not received yet.
+    pub ops_waiting: u64,
+    /// Ops held sealed: this node has no key for them (yet).
+    pub ops_sealed: u64,
+}
+
+/// One network as the dashboard shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkSummary {
+    pub network: NetworkView,
+    pub me: Option<Me>,
+    pub members: u64,
+    pub pending: u64,
+    /// Calls that are open, triggered or started, newest first.
+    #[schema(value_type = Vec<CallJson>)]
+    pub calls: Vec<CallView>,
+    pub campaign: Option<Countdown>,
+    pub announcements: Vec<Announcement>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub networks: Vec<NetworkSummary>,
+    pub alerts: Vec<Alert>,
+    pub sync: SyncStatus,
+}
+
+pub fn peers(node: &Node, network: Option<&NetworkId>) -> Result<Vec<Peer>> {
+    Ok(node
+        .peers(network)?
+        .into_iter()
+        .map(|p| Peer {
+            network_id: p.network.to_hex(),
+            addr: p.addr,
+            hub: p.hub,
+            last_sync: p.last_sync,
+            last_attempt: p.last_attempt,
+            last_error: p.last_error,
+        })
+        .collect())
+}
+
+/// A network as the dashboard and its own page show it, with its latest `n_announcements`.
+pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32) -> Result<NetworkSummary> {
+    let network = NetworkView::of(row);
+    if row.status == NetworkStatus::Sealed {
+        return Ok(NetworkSummary {
+            network,
+            me: me(node, &row.id)?,
+            members: 0,
+            pending: 0,
+            calls: Vec::new(),
+            campaign: None,
+            announcements: Vec::new(),
+        });
+    }
+    let calls = node.calls(&row.id)?;
+    let readiness = node.readiness_with(&row.id, &calls)?;
+    Ok(NetworkSummary {
+        network,
+        me: me(node, &row.id)?,
+        members: readiness.members,
+        pending: readiness.pending,
+        calls: calls.into_iter().filter(|c| c.tally.status != CallStatus::Expired).collect(),
+        campaign: readiness.campaign,
+        announcements: announcements::latest(node, &row.id, n_announcements)?,
+    })
+}
+
+fn alerts(summaries: &[NetworkSummary]) -> Vec<Alert> {
+    summaries
+        .iter()
+        .flat_map(|s| {
+            s.calls.iter().filter(|c| matches!(c.tally.status, CallStatus::Triggered | CallStatus::Started)).map(|c| {
+                Alert {
+                    network_id: s.network.network_id.clone(),
+                    network_name: s.network.name.clone().unwrap_or_default(),
+                    call_id: c.op.to_hex(),
+                    title: c.title.clone(),
+                    status: c.tally.status.as_str(),
+                    starts: c.tally.waves.first().map_or(0, |w| u64::from(w.starts) * 60),
+                }
+            })
+        })
+        .collect()
+}
+
+pub fn dashboard(node: &Node) -> Result<Dashboard> {
+    let rows = node.networks()?;
+    let mut networks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        networks.push(summary(node, row, DASHBOARD_ANNOUNCEMENTS)?);
+    }
+    let peers = peers(node, None)?;
+    let served = node.served()?;
+    let sync = SyncStatus {
+        last_sync: peers.iter().filter_map(|p| p.last_sync).chain(served.iter().map(|s| s.1)).max(),
+        served_sessions: served.iter().map(|s| s.2).sum(),
+        peers,
+        ops_waiting: rows.iter().map(|r| r.n_pending).sum(),
+        ops_sealed: rows.iter().map(|r| r.n_sealed_ops).sum(),
+    };
+    Ok(Dashboard { alerts: alerts(&networks), networks, sync })
+}
+
+// ---- page ----
+
+async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
+    let data = state.view("dashboard".into(), dashboard).await?;
+    let ctx = Ctx::with_alerts(&state, &authed, data.alerts.clone());
+    Ok(layout(
+        &ctx,
+        html! {
+            h1 { "Dashboard" }
+            div #live-dashboard data-live {
+                @if data.networks.is_empty() {
+                    p { "This node holds no network yet. Join one with an invite link (openstrike join LINK), or found one (openstrike network create)." }
+                }
+                @for n in &data.networks { (network_card(n, &ctx.csrf)) }
+                (sync_panel(&data.sync, ctx.now))
+            }
+        },
+    ))
+}
+
+/// Why this node signs nothing in a network, and what to do about it.
+fn writes_notice(n: &NetworkSummary, csrf: &str) -> Markup {
+    let id = &n.network.network_id;
+    html! {
+        @match n.network.writes {
+            "held" => {
+                div.notice role="status" {
+                    p {
+                        strong { "Writing waits. " }
+                        "This data directory looks restored from a backup or copied from another device, so signing now could repeat a step your other copy already took, and every node would stop counting your key. "
+                        "It writes again once it has synced with a peer or hub of this network."
+                    }
+                    form.inline method="post" action=(format!("/networks/{id}/only-copy")) {
+                        (csrf_field(csrf))
+                        button type="submit" { "This is the only copy: write now" }
+                    }
+                }
+            }
+            "forked" => {
+                div.notice.error role="alert" {
+                    p {
+                        strong { "Your key here forked. " }
+                        "Two devices signed with it, so nothing it signs counts any more, pledges included. Go on under a new key: an organizer checks it with you in person and vouches for it."
+                    }
+                    form.inline method="post" action=(format!("/networks/{id}/recover")) {
+                        (csrf_field(csrf))
+                        button type="submit" { "Go on under a new key" }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
+    let id = &n.network.network_id;
+    html! {
+        section.card aria-labelledby=(format!("net-{id}")) {
+            @match &n.network.name {
+                Some(name) => {
+                    h2 #(format!("net-{id}")) { a href=(format!("/networks/{id}")) { (name) } }
+                    p.meta {
+                        (n.network.kind.unwrap_or("network")) " · "
+                        strong { (n.members) } " members · "
+                        strong { (n.pending) } " waiting to join"
+                        @if let Some(me) = &n.me { " · you: " (me.pseudonym) " (" (me.role) ")" }
+                    }
+                    (writes_notice(n, csrf))
+                    (crate::pages::network_nav(id, None))
+                    @for c in &n.calls {
+                        article.call {
+                            h3 { a href=(format!("/calls/{}", c.op.to_hex())) { (c.title) } " " (status_badge(c.tally.status)) }
+                            p.meta {
+                                (c.kind) " · " (c.tally.counted) " pledged of a mapped workforce of " (c.tally.workforce)
+                                " · deadline " (minute(c.deadline)) " UTC"
+                                @if c.my_pledge { " · " strong { "you pledged" } }
+                            }
+                            (tally_rules(&c.tally))
+                        }
+                    }
+                    @if let Some(c) = &n.campaign { (countdown(c)) }
+                    @if !n.announcements.is_empty() {
+                        h3 { "Latest announcements" }
+                        ul.announcements {
+                            @for a in &n.announcements {
+                                li { span.meta { (when(a.time)) " · " (a.author_name) } br; (a.text) }
+                            }
+                        }
+                    }
+                }
+                None => {
+                    h2 #(format!("net-{id}")) { "Network " (&id[..16]) }
+                    @if n.me.is_some() {
+                        p { "You asked to join. Until a member vouches for you and their node sends the network's key, this node can read nothing of it." }
+                    } @else {
+                        p { "Held sealed: " (n.network.ops) " encrypted operations this node has no key for. It learns nothing from them." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sync_panel(s: &SyncStatus, now: u64) -> Markup {
+    let ago = |t: u64| {
+        let m = now.saturating_sub(t) / 60;
+        match m {
+            0 => "just now".to_string(),
+            1..=59 => format!("{m} min ago"),
+            _ => format!("{} h ago", m / 60),
+        }
+    };
+    html! {
+        section.card aria-labelledby="sync-h" {
+            h2 #sync-h { "Sync" }
+            p {
+                (s.peers.len()) " peer(s) added"
+                " · last sync: " @match s.last_sync { Some(t) => { (ago(t)) }, None => { "never" } }
+                " · sessions peers opened with this node: " (s.served_sessions)
+                " · ops waiting for missing predecessors: " (s.ops_waiting)
+                " · held sealed (no key yet): " (s.ops_sealed)
+            }
+            @if s.peers.is_empty() {
+                p.meta { "No peers yet: add one with openstrike peer add NETWORK ID@HOST:PORT, or carry a bundle on a USB stick." }
+            } @else {
+                table {
+                    thead { tr { th scope="col" { "Peer" } th scope="col" { "Last sync" } th scope="col" { "Status" } } }
+                    tbody {
+                        @for p in &s.peers {
+                            tr {
+                                td { code { (&p.addr[..p.addr.len().min(16)]) "…" } @if p.hub { " (hub)" } }
+                                td { @match p.last_sync { Some(t) => { (ago(t)) }, None => { "never" } } }
+                                td { @match &p.last_error { Some(e) => { span.error { "failed: " (e) } }, None => { "ok" } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- JSON ----
+
+/// Every network with its open calls, countdown and latest announcements; triggered calls; sync
+#[utoipa::path(get, path = "/dashboard", responses((status = 200, description = "OK", body = Dashboard), ReadRefusals))]
+async fn get_dashboard(State(state): State<AppState>, _: Authed) -> ApiResult<Response> {
+    Ok(Json(&*state.view("dashboard".into(), dashboard).await?).into_response())
+}
+
+/// How this node stands with its peers
+#[utoipa::path(get, path = "/sync", responses((status = 200, description = "OK", body = SyncStatus), ReadRefusals))]
+async fn get_sync(State(state): State<AppState>, _: Authed) -> ApiResult<Response> {
+    Ok(Json(&state.view("dashboard".into(), dashboard).await?.sync).into_response())
+}

@@ -1,0 +1,107 @@
+//! Benchmarks: each measures a hot path and prints its figures (medians), as text or JSON.
+//! The measuring code is in `crate::bench`.
+
+use clap::Subcommand;
+
+use crate::config::Ctx;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure performance and print the figures
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Create and ingest announcement ops; prints ops/s and the share spent verifying signatures
+    Ingest {
+        /// Ops per run
+        #[arg(long, default_value_t = 100_000)]
+        ops: usize,
+        /// Runs (the median is reported)
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Post announcements one commit at a time, printing each op id once it is durable
+    /// (a write-load generator; the crash-safety test kills it mid-write)
+    Writes {
+        /// Network id, id prefix or unique name
+        #[arg(long)]
+        network: String,
+        /// How many announcements to post
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+    },
+    /// Tally pledges across calls: the fold and status evaluation, pure and from the store
+    Tally {
+        #[arg(long, default_value_t = 1000)]
+        calls: usize,
+        /// Pledge events (pledges and withdrawals) per call
+        #[arg(long, default_value_t = 1000)]
+        per_call: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Sync: a new node's catch-up over QUIC on loopback, and set reconciliation of two large
+    /// replicas (round trips, bytes each way)
+    Sync {
+        /// Ops the new node catches up on (0: skip)
+        #[arg(long, default_value_t = 100_000)]
+        catchup: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        ids: usize,
+        #[arg(long, default_value_t = 1000)]
+        differ: usize,
+    },
+    /// The web UI under load: a node with a large network, many clients on loopback; p50 and
+    /// p99 latency and requests per second for the dashboard and a call's page
+    Ui {
+        /// Members of the network (built from real ops through ingest)
+        #[arg(long, default_value_t = 10_000)]
+        members: usize,
+        /// Concurrent clients, each on its own keep-alive connection
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Seconds of load per page
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Unlocking: the passphrase derivation at the old and the current cost, opening a node,
+    /// and a whole CLI command (each command unlocks once)
+    Unlock {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Time `wipe` on a data directory with a database of the given size
+    Wipe {
+        /// Database size in MiB
+        #[arg(long, default_value_t = 1024)]
+        mib: u64,
+    },
+}
+
+impl Command {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let Command::Bench(cmd) = self;
+        let out = ctx.out;
+        match cmd {
+            BenchCommand::Ingest { ops, runs } => crate::bench::ingest(out, ops, runs),
+            BenchCommand::Wipe { mib } => crate::bench::wipe(out, mib),
+            BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),
+            BenchCommand::Ui { members, clients, seconds } => crate::bench::ui(out, members, clients, seconds),
+            BenchCommand::Sync { catchup, ids, differ } => {
+                if catchup > 0 {
+                    crate::bench::sync_catchup(out, catchup)?;
+                }
+                crate::bench::sync_reconcile(out, ids, differ)
+            }
+            BenchCommand::Tally { calls, per_call, runs } => crate::bench::tally(out, calls, per_call, runs),
+            BenchCommand::Writes { network, count } => {
+                let mut node = ctx.unlock()?;
+                let id = node.resolve_network(&network)?;
+                crate::bench::writes(out, &mut node, &id, count)
+            }
+        }
+    }
+}

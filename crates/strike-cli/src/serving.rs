@@ -1,0 +1,136 @@
+//! The serving actor: what `serve`, `hub run` and `demo` run until they are told to stop.
+//! It owns every loop of the command (answering sync sessions, the web UI, background sync
+//! rounds, LAN discovery) and one cancellation token. Ctrl-C or SIGTERM cancels it: nothing
+//! new starts, what is in flight finishes (a UI request, a sync session, a round with a
+//! peer), each within its grace period, and the node is closed once no command holds it. The
+//! process then exits 0. Every op is committed before it is acknowledged, so stopping loses
+//! none (a test kills a writing `serve` this way and counts).
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::json;
+use strike_node::peer::SharedNode;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::output::Output;
+
+/// How long stopping waits for the loops, beyond which what is left is dropped: longer than
+/// the UI's and the sync sessions' own grace periods.
+const STOP_DEADLINE: Duration = Duration::from_secs(40);
+
+/// The loops of one serving command and their token.
+pub struct Serving {
+    node: SharedNode,
+    token: CancellationToken,
+    tasks: JoinSet<anyhow::Result<()>>,
+    out: Output,
+}
+
+impl Serving {
+    pub fn new(node: SharedNode, out: Output) -> Serving {
+        Serving { node, token: CancellationToken::new(), tasks: JoinSet::new(), out }
+    }
+
+    pub fn node(&self) -> &SharedNode {
+        &self.node
+    }
+
+    pub fn out(&self) -> Output {
+        self.out
+    }
+
+    /// The token a loop watches to know it should stop.
+    pub fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+
+    /// Runs `task` until it returns; it must return soon after the token is cancelled.
+    pub fn spawn(&mut self, task: impl Future<Output = anyhow::Result<()>> + Send + 'static) {
+        self.tasks.spawn(task);
+    }
+
+    /// Runs `round` every `every` (the first right away) until stopped; a round under way
+    /// when the token is cancelled finishes first.
+    pub fn every<F, R>(&mut self, every: Duration, mut round: F)
+    where
+        F: FnMut() -> R + Send + 'static,
+        R: Future<Output = ()> + Send,
+    {
+        let token = self.token.clone();
+        self.tasks.spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = token.cancelled() => return Ok(()),
+                    _ = tick.tick() => {}
+                }
+                round().await;
+            }
+        });
+    }
+
+    /// Serves until Ctrl-C or SIGTERM (or until a loop fails), then stops everything as the
+    /// module's comment says. Returns the first loop's error, if one failed.
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        let mut failed = None;
+        tokio::select! {
+            signal = stop_signal() => {
+                self.out.event(json!({ "stopping": signal? }), || {
+                    "stopping: finishing what is in flight (sync sessions, web requests)".into()
+                });
+            }
+            Some(ended) = self.tasks.join_next() => {
+                failed = Some(match ended {
+                    Ok(Ok(())) => anyhow::anyhow!("a serving loop ended by itself"),
+                    Ok(Err(e)) => e,
+                    Err(e) => anyhow::anyhow!("a serving loop {}", if e.is_panic() { "panicked" } else { "was cancelled" }),
+                });
+            }
+        }
+        self.token.cancel();
+        let drained = tokio::time::timeout(STOP_DEADLINE, async {
+            while let Some(ended) = self.tasks.join_next().await {
+                match ended {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "a serving loop failed while stopping"),
+                    Err(e) if e.is_panic() => tracing::error!("a serving loop panicked while stopping"),
+                    Err(_) => {}
+                }
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(loops = self.tasks.len(), "loops still running at the stop deadline were dropped");
+            self.tasks.shutdown().await;
+        }
+        // The command that holds the node (a transaction) finishes before the store closes.
+        drop(self.node.lock().await);
+        match failed {
+            Some(e) => Err(e),
+            None => {
+                self.out.event(json!({ "stopped": true }), || "stopped".into());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, and says which.
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => { r?; Ok("interrupt") }
+            _ = term.recv() => Ok("terminate"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok("interrupt")
+    }
+}
