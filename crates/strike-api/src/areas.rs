@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod cover;
 pub mod dashboard;
 pub mod directory;
+pub mod events;
 pub mod networks;
 pub mod session;
 
@@ -29,6 +30,7 @@ pub fn pages() -> Router<AppState> {
         .merge(contacts::pages())
         .merge(calls::pages())
         .merge(campaign::pages())
+        .merge(events::pages())
 }
 
 /// Every area's JSON operations (under `/api/v1`), each with its description.
@@ -43,4 +45,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(contacts::api())
         .merge(calls::api())
         .merge(campaign::api())
+        .merge(events::api())
 }

@@ -36,6 +36,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("directory", "Directory & cover"),
     ("calls", "Strike calls"),
     ("campaign", "Campaign"),
+    ("events", "Events & shifts"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).

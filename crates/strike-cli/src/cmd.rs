@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod cover;
 pub mod demo;
 pub mod directory;
+pub mod events;
 pub mod identity;
 pub mod networks;
 pub mod sync;
@@ -80,6 +81,8 @@ pub enum Command {
     #[command(flatten)]
     Campaign(campaign::Command),
     #[command(flatten)]
+    Events(events::Command),
+    #[command(flatten)]
     Sync(sync::Command),
     #[command(flatten)]
     Bundles(bundles::Command),
@@ -102,6 +105,7 @@ impl Command {
             Command::Contacts(c) => c.run(ctx),
             Command::Calls(c) => c.run(ctx),
             Command::Campaign(c) => c.run(ctx),
+            Command::Events(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),
             Command::Admin(c) => c.run(ctx),

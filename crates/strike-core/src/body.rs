@@ -17,6 +17,7 @@ pub use crate::campaign::{Campaign, Gate, Phase};
 pub use crate::contacts::{Assessment, Contact, ContactNote};
 pub use crate::cover::{Cover, CoverClose, CoverKind};
 pub use crate::directory::{Profile, Skill};
+pub use crate::events::{Event, EventCancel, Rsvp, ShiftSignup};
 pub use crate::networks::{
     Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
     RoleChange, SealedKey, Vouch,
@@ -189,6 +190,14 @@ bodies! {
     /// A new history key (for the history layer of a network that keeps new members out of
     /// its past) sealed (HPKE) to each current member.
     HistoryKey(KeyUpdate) = "history_key", Organizer, Roster;
+    /// An organizer sets out an event: a meeting, a picket with shifts, a training ...
+    Event(Event) = "event", Organizer, Roster;
+    /// A member answers an event: going, maybe or no.
+    Rsvp(Rsvp) = "rsvp", Member, Roster;
+    /// A member signs up for a shift of an event, or leaves it.
+    ShiftSignup(ShiftSignup) = "shift_signup", Member, Roster;
+    /// An organizer calls an event off.
+    EventCancel(EventCancel) = "event_cancel", Organizer, Roster;
 }
 
 impl Body {

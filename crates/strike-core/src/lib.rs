@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod cover;
 pub mod directory;
 pub mod envelope;
+pub mod events;
 mod ids;
 pub mod membership;
 pub mod networks;

@@ -384,18 +384,7 @@ impl Node {
 
     /// Finds the network holding a call with this id (prefix), among the networks held.
     pub fn find_call(&self, query: &str) -> Result<(NetworkId, OpId)> {
-        let prefix = crate::id_prefix(Kind::Call, query)?;
-        let mut hits = Vec::new();
-        for n in self.networks()? {
-            for id in self.store.fact_ids_with_prefix(&n.id, Kind::Call, &prefix)? {
-                hits.push((n.id, id));
-            }
-        }
-        match hits.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(NodeError::NotFound(format!("no strike call matches {query:?}"))),
-            _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one strike call"))),
-        }
+        self.find_fact(Kind::Call, "strike call", query)
     }
 }
 

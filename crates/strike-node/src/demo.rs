@@ -6,9 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
+use strike_core::events::{Answer, ShiftInput};
 use strike_core::{NetworkId, NetworkKind};
 use strike_crypto::KdfParams;
 
+use crate::events::EventSpec;
 use crate::{Node, NodeError, Result, io_err};
 
 /// File beside the demo node that holds its passphrase.
@@ -285,6 +287,43 @@ const CONTACTS: [(&str, &str, &str, &str, u8); 30] = [
     ("Yara", "Loading", "day", "loader", 3),
 ];
 
+/// The strike day's picket shifts at Riverside's two gates.
+const PICKET_SHIFTS: [&str; 5] = [
+    "North gate, 05:30-09:00, 6",
+    "South gate, 05:30-09:00, 4",
+    "North gate, 09:00-13:00, 4",
+    "South gate, 09:00-13:00, 3",
+    "North gate, 13:00-17:00, 4",
+];
+
+/// Riverside's answers to the briefing and its picket sign-ups (with Sam on the first
+/// shift: about half the places filled a week and a half out).
+const RIVERSIDE_TURNOUT: [(&str, Answer, u16); 20] = {
+    use Answer::{Going, Maybe, No};
+    [
+        ("Dee", Going, 1),
+        ("Ray", Going, 1),
+        ("Gus", Going, 1),
+        ("Mo", Going, 2),
+        ("Ivy", Going, 2),
+        ("Jun", Maybe, 2),
+        ("Kai", Going, 3),
+        ("Ife", Going, 3),
+        ("Lea", Going, 4),
+        ("Max", Going, 4),
+        ("Ada", Going, 0),
+        ("Cy", Maybe, 0),
+        ("Tom", Going, 0),
+        ("Nia", Maybe, 0),
+        ("Rex", Going, 0),
+        ("Sol", No, 0),
+        ("Abe", Maybe, 0),
+        ("Em", Going, 0),
+        ("Fay", No, 0),
+        ("Pia", Going, 0),
+    ]
+};
+
 /// One-on-one notes organizers kept: contact, note.
 const NOTES: [(&str, &str); 4] = [
     ("Luis", "Worried about rent if we strike: talk about the hardship fund."),
@@ -329,6 +368,9 @@ struct Workplace {
     people: &'static [Person],
     pending: &'static [&'static str],
     cover: &'static [(&'static str, bool, strike_core::body::CoverKind, &'static str, &'static str, &'static str)],
+    /// Who answers the events set out with the call: name, answer to the events without
+    /// shifts, and the shift (1, 2, ...; 0 for none) they take on the events with shifts.
+    turnout: &'static [(&'static str, Answer, u16)],
 }
 
 /// The co-workers' throwaway nodes, in a temporary directory removed when the seeding ends.
@@ -367,8 +409,9 @@ fn set_profile(node: &mut Node, network: &NetworkId, who: &Person, workplace: &s
 /// Organizing as it looks a few weeks in: members admitted by invite and vouch over the
 /// first weeks, profiles and skills, cover offers and needs, joiners still waiting. The
 /// co-workers are throwaway nodes; their ops reach the demo node by sync, as they would
-/// over the network. `open_call` runs `call_days_ago`; after it the co-workers act one by
-/// one until yesterday, pledging if they do.
+/// over the network. `open_call` runs `call_days_ago` and returns the call and the events
+/// set out with it; after it the co-workers act one by one until yesterday, answering the
+/// events and pledging if they do.
 fn seed_workplace(
     me: &mut Node,
     network: &NetworkId,
@@ -376,7 +419,7 @@ fn seed_workplace(
     w: &Workplace,
     diary: &mut Diary,
     call_days_ago: f64,
-    open_call: impl FnOnce(&mut Node) -> Result<strike_core::OpId>,
+    open_call: impl FnOnce(&mut Node) -> Result<(strike_core::OpId, Vec<strike_core::OpId>)>,
 ) -> Result<strike_core::OpId> {
     at(me, HISTORY_DAYS - 0.5);
     set_profile(me, network, &w.me, place)?;
@@ -396,7 +439,7 @@ fn seed_workplace(
         crowd.nodes.push(n);
     }
     diary.advance(me, network, call_days_ago)?;
-    let call = open_call(me)?;
+    let (call, events) = open_call(me)?;
     if w.me.pledges {
         me.pledge(network, &call, true)?;
     }
@@ -408,6 +451,15 @@ fn seed_workplace(
         set_profile(n, network, who, place)?;
         for (_, need, kind, when, where_, note) in w.cover.iter().filter(|c| c.0 == who.name) {
             n.add_cover(network, *need, *kind, when, where_, note)?;
+        }
+        for (_, answer, shift) in w.turnout.iter().filter(|t| t.0 == who.name) {
+            for event in &events {
+                match n.event(network, event)?.shifts.is_empty() {
+                    true => n.rsvp(network, event, *answer)?,
+                    false if *shift > 0 => n.shift_signup(network, event, *shift, true)?,
+                    false => continue,
+                };
+            }
         }
         if who.pledges {
             n.pledge(network, &call, true)?;
@@ -442,6 +494,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
         people: &RIVERSIDE,
         pending: &RIVERSIDE_PENDING,
         cover: &RIVERSIDE_COVER,
+        turnout: &RIVERSIDE_TURNOUT,
     };
     let call = seed_workplace(sam, network, "Riverside", &w, diary, 14.0, |sam| {
         // The week the call opens, Sam maps the co-workers who are not members yet.
@@ -463,7 +516,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
                 sam.note_contact(network, &c, note)?;
             }
         }
-        sam.create_call(
+        let call = sam.create_call(
             network,
             Call {
                 kind: CallKind::Strike,
@@ -484,7 +537,42 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
                     starts: now + 10 * day,
                 }],
             },
-        )
+        )?;
+        // With the call, the briefing before the strike and the picket on its first day.
+        let today = now - now % day;
+        let spec = |kind: &str, title: &str, start: u32, place: &str, note: &str, shifts: &[&str]| EventSpec {
+            kind: kind.into(),
+            title: title.into(),
+            start: CoarseTime(start).to_string(),
+            place: place.into(),
+            note: note.into(),
+            shifts: shifts.iter().map(|s| ShiftInput::parse(s).expect("the demo's shifts read")).collect(),
+        };
+        let briefing = sam.create_event(
+            network,
+            &spec(
+                "meeting",
+                "Strike-day briefing",
+                today + 2 * day + 18 * 60,
+                "Mill Lane community hall",
+                "Who stands where, what to say to agency staff, the hardship fund.",
+                &[],
+            ),
+        )?;
+        let picket = sam.create_event(
+            network,
+            &spec(
+                "picket",
+                "Picket: one-day strike",
+                today + 10 * day + 5 * 60 + 30,
+                "Riverside gates",
+                "Hi-vis and flasks. Nobody talks to managers alone.",
+                &PICKET_SHIFTS,
+            ),
+        )?;
+        sam.rsvp(network, &briefing, Answer::Going)?;
+        sam.shift_signup(network, &picket, 1, true)?;
+        Ok((call, vec![briefing, picket]))
     })?;
     // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
     // latest plan is set.
@@ -548,27 +636,30 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
         people: &ST_MARYS,
         pending: &[],
         cover: &[],
+        turnout: &[],
     };
     // The hospital keeps new members out of its past: they read the roster, the calls and
     // pledges, and only the announcements and cover written after they came.
     at(robin, HISTORY_DAYS - 0.5);
     robin.set_history(network, strike_core::body::HistoryMode::SinceAdmission)?;
     seed_workplace(robin, network, "St Mary's", &w, diary, 8.0, |robin| {
-        robin.create_call(
-            network,
-            Call {
-                kind: CallKind::Sickout,
-                title: "Two-day sickout for safe staffing".into(),
-                demands: vec!["Agency porters and cleaners on permanent contracts".into()],
-                scope: String::new(),
-                deadline: now + 5 * day,
-                exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
-                waves: vec![Wave {
-                    rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
-                    starts: now + 7 * day,
-                }],
-            },
-        )
+        robin
+            .create_call(
+                network,
+                Call {
+                    kind: CallKind::Sickout,
+                    title: "Two-day sickout for safe staffing".into(),
+                    demands: vec!["Agency porters and cleaners on permanent contracts".into()],
+                    scope: String::new(),
+                    deadline: now + 5 * day,
+                    exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
+                    waves: vec![Wave {
+                        rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
+                        starts: now + 7 * day,
+                    }],
+                },
+            )
+            .map(|call| (call, Vec::new()))
     })?;
     Ok(())
 }

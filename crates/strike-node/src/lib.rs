@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod cover;
 pub mod demo;
 pub mod directory;
+pub mod events;
 pub mod hub;
 pub mod keyfile;
 pub mod networks;
@@ -464,6 +465,22 @@ impl Node {
             [one] => Ok(*one),
             [] => Err(NodeError::NotFound(format!("no {} matches {query:?}", kind.as_str()))),
             _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one {}", kind.as_str()))),
+        }
+    }
+
+    /// Finds a fact of `kind` (`what` to people) by id prefix in any network this node is in.
+    pub fn find_fact(&self, kind: Kind, what: &str, query: &str) -> Result<(NetworkId, OpId)> {
+        let prefix = id_prefix(kind, query)?;
+        let mut hits = Vec::new();
+        for n in self.networks()? {
+            for id in self.store.fact_ids_with_prefix(&n.id, kind, &prefix)? {
+                hits.push((n.id, id));
+            }
+        }
+        match hits.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(NodeError::NotFound(format!("no {what} matches {query:?}"))),
+            _ => Err(NodeError::InvalidInput(format!("{query:?} matches more than one {what}"))),
         }
     }
 }

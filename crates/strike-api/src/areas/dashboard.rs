@@ -87,6 +87,8 @@ pub struct NetworkSummary {
     pub calls: Vec<CallView>,
     pub campaign: Option<Countdown>,
     pub announcements: Vec<Announcement>,
+    /// Events not called off that have not ended, soonest first.
+    pub events: Vec<strike_node::events::EventView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -111,6 +113,9 @@ pub fn peers(node: &Node, network: Option<&NetworkId>) -> Result<Vec<Peer>> {
         .collect())
 }
 
+/// How many upcoming events a network's card lists.
+const UPCOMING_EVENTS: usize = 3;
+
 /// A network as the dashboard and its own page show it, with its latest `n_announcements`.
 pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32) -> Result<NetworkSummary> {
     let network = NetworkView::of(row);
@@ -123,6 +128,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             calls: Vec::new(),
             campaign: None,
             announcements: Vec::new(),
+            events: Vec::new(),
         });
     }
     let calls = node.calls(&row.id)?;
@@ -135,6 +141,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         calls: calls.into_iter().filter(|c| c.tally.status != CallStatus::Expired).collect(),
         campaign: readiness.campaign,
         announcements: announcements::latest(node, &row.id, n_announcements)?,
+        events: node.upcoming_events(&row.id, UPCOMING_EVENTS)?,
     })
 }
 
@@ -256,6 +263,7 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                         }
                     }
                     @if let Some(c) = &n.campaign { (countdown(c)) }
+                    (crate::areas::events::upcoming(id, &n.events))
                     @if !n.announcements.is_empty() {
                         h3 { "Latest announcements" }
                         ul.announcements {

@@ -6,6 +6,7 @@ mod webdriver;
 
 mod api;
 mod browser;
+mod events;
 mod hardening;
 mod openapi;
 mod pages;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 use crate::support::{Fixture, PASSPHRASE};
 
-async fn logged_in(f: &Fixture) -> crate::support::Client {
+pub async fn logged_in(f: &Fixture) -> crate::support::Client {
     let mut c = f.client();
     let r = c.form("/login", &[("passphrase", PASSPHRASE)]).await;
     c.cookie = Some(crate::support::session_cookie(&r));
@@ -16,7 +16,7 @@ async fn logged_in(f: &Fixture) -> crate::support::Client {
 }
 
 /// The text of a page, without tags.
-fn text(html: &str) -> String {
+pub fn text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for ch in html.chars() {

@@ -69,6 +69,10 @@ fn print_demo(
         Some(id) => node.calls(&id)?,
         None => Vec::new(),
     };
+    let events = match first {
+        Some(id) => node.upcoming_events(&id, 3)?,
+        None => Vec::new(),
+    };
     let networks: Vec<_> = summary
         .networks
         .iter()
@@ -76,7 +80,7 @@ fn print_demo(
         .collect();
     ctx.out.emit(
         json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle, "ui": ui_url,
-                "calls": calls.iter().map(|c| json!({ "id": c.op.to_hex(), "title": c.title, "status": c.tally.status.as_str(), "counted": c.tally.counted, "workforce": c.tally.workforce })).collect::<Vec<_>>() }),
+                "events": events, "calls": calls.iter().map(|c| json!({ "id": c.op.to_hex(), "title": c.title, "status": c.tally.status.as_str(), "counted": c.tally.counted, "workforce": c.tally.workforce })).collect::<Vec<_>>() }),
         || {
             let mut out = String::new();
             out += if summary.seeded {
@@ -109,6 +113,16 @@ fn print_demo(
                     }
                 }
             }
+            for e in &events {
+                let who = match e.shifts.iter().map(|s| s.on.len()).sum::<usize>() {
+                    0 => format!("{} going, {} maybe", e.going, e.maybe),
+                    n => format!("{n} on its shifts, {} short", e.short_shifts.len()),
+                };
+                out += &format!("\nRiverside {} {} \"{}\": {who}\n", e.kind, e.id, e.title);
+                for s in &e.shifts {
+                    out += &format!("  {}{}\n", s.fill, if s.short { "  short" } else { "" });
+                }
+            }
             if let Some(bundle) = &summary.bundle {
                 out += &format!(
                     "\nA bundle of the first network, sealed with the demo passphrase: {}\n",
@@ -116,8 +130,9 @@ fn print_demo(
                 );
             }
             let d = summary.dir.display();
+            let picket = events.iter().find(|e| !e.shifts.is_empty()).map_or("EVENT", |e| e.id.as_str());
             out += &format!(
-                "\nTry:\n  export OPENSTRIKE_DATA_DIR={d} OPENSTRIKE_PASSPHRASE={}\n  openstrike network list\n  openstrike member list Riverside\n  openstrike call list Riverside\n  openstrike call show {}\n  openstrike map Riverside\n  openstrike cover find Riverside --kind childcare --when sat\n  openstrike readiness Riverside\n  openstrike invite create --network Riverside --uses 1 --qr invite.png\n  openstrike announcements Riverside\n",
+                "\nTry:\n  export OPENSTRIKE_DATA_DIR={d} OPENSTRIKE_PASSPHRASE={}\n  openstrike network list\n  openstrike member list Riverside\n  openstrike call list Riverside\n  openstrike call show {}\n  openstrike map Riverside\n  openstrike cover find Riverside --kind childcare --when sat\n  openstrike readiness Riverside\n  openstrike invite create --network Riverside --uses 1 --qr invite.png\n  openstrike announcements Riverside\n  openstrike event list Riverside\n  openstrike event show {picket}\n  openstrike shift signup {picket} 5\n",
                 summary.passphrase,
                 calls.first().map(|c| c.id.as_str()).unwrap_or("CALL")
             );

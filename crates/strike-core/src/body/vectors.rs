@@ -4,6 +4,7 @@
 use super::*;
 use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
 use crate::campaign::{Campaign, Gate, Phase};
+use crate::events::{Answer, Event, EventCancel, EventKind, Rsvp, Shift, ShiftSignup};
 use crate::membership::{invite_id, join_epoch, join_key, rotated_epoch};
 
 pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
@@ -138,6 +139,20 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 }],
             }),
         ),
+        (
+            "event",
+            Body::Event(Event {
+                kind: EventKind::Picket,
+                title: "Gate".into(),
+                start: 29_000_000,
+                place: "Dock 4".into(),
+                note: String::new(),
+                shifts: vec![Shift { gate: "North".into(), start: 29_000_030, end: 29_000_240, needed: 4 }],
+            }),
+        ),
+        ("rsvp", Body::Rsvp(Rsvp { event: crate::OpId([6; 32]), answer: Answer::Going })),
+        ("shift_signup", Body::ShiftSignup(ShiftSignup { event: crate::OpId([6; 32]), shift: 0, joined: true })),
+        ("event_cancel", Body::EventCancel(EventCancel { event: crate::OpId([6; 32]), reason: "Rain".into() })),
     ]
 }
 
@@ -223,6 +238,22 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "campaign",
         "a364747970656863616d706169676e657469746c6564486561746670686173657381a4646e616d656473656564667374617274731a01ba81406a6f626a6563746976657381634d617065676174657382a1676d656d62657273a1616e181ea16e636f7665725f636f766572616765a2646b696e64696368696c6463617265687065726d696c6c65190320",
+    ),
+    (
+        "event",
+        "a76474797065656576656e74646b696e64667069636b6574657469746c6564476174656573746172741a01ba814065706c61636566446f636b2034646e6f7465606673686966747381a46467617465654e6f7274686573746172741a01ba815e63656e641a01ba8230666e656564656404",
+    ),
+    (
+        "rsvp",
+        "a364747970656472737670656576656e745820060606060606060606060606060606060606060606060606060606060606060666616e7377657265676f696e67",
+    ),
+    (
+        "shift_signup",
+        "a464747970656c73686966745f7369676e7570656576656e745820060606060606060606060606060606060606060606060606060606060606060665736869667400666a6f696e6564f5",
+    ),
+    (
+        "event_cancel",
+        "a364747970656c6576656e745f63616e63656c656576656e745820060606060606060606060606060606060606060606060606060606060606060666726561736f6e645261696e",
     ),
 ];
 

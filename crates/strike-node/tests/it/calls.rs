@@ -12,7 +12,7 @@ use crate::networks::Net;
 
 /// Sam (organizer, packing), Dee and Ana (packing, picking) and Nia (a nurse, exempt), all
 /// admitted; every node holds everything.
-fn workplace() -> (Net, Vec<Node>, Vec<AuthorId>) {
+pub fn workplace() -> (Net, Vec<Node>, Vec<AuthorId>) {
     let (mut net, mut sam) = Net::found(1);
     let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
     let mut nodes = vec![];
@@ -54,7 +54,7 @@ fn workplace() -> (Net, Vec<Node>, Vec<AuthorId>) {
 }
 
 /// Gathers every node's ops at the first node, then spreads them back.
-fn everyone_syncs(net: &mut Net, nodes: &mut [Node]) {
+pub fn everyone_syncs(net: &mut Net, nodes: &mut [Node]) {
     let (first, rest) = nodes.split_first_mut().unwrap();
     for n in rest.iter() {
         net.ship(n, first);

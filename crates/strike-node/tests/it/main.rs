@@ -3,6 +3,7 @@
 mod bundles;
 mod calls;
 mod devices;
+mod events;
 mod history;
 mod hubs;
 mod keyfile;
