@@ -26,11 +26,16 @@ pub struct Serving {
     token: CancellationToken,
     tasks: JoinSet<anyhow::Result<()>>,
     out: Output,
+    signals: StopSignals,
 }
 
 impl Serving {
-    pub fn new(node: SharedNode, out: Output) -> Serving {
-        Serving { node, token: CancellationToken::new(), tasks: JoinSet::new(), out }
+    /// Takes over Ctrl-C and SIGTERM from here on (before the command prints where it
+    /// listens, so that a stop sent as soon as it does is a clean stop too). Call it inside the
+    /// runtime.
+    pub fn new(node: SharedNode, out: Output) -> anyhow::Result<Serving> {
+        let signals = StopSignals::install()?;
+        Ok(Serving { node, token: CancellationToken::new(), tasks: JoinSet::new(), out, signals })
     }
 
     pub fn node(&self) -> &SharedNode {
@@ -77,7 +82,7 @@ impl Serving {
     pub async fn run(mut self) -> anyhow::Result<()> {
         let mut failed = None;
         tokio::select! {
-            signal = stop_signal() => {
+            signal = self.signals.next() => {
                 self.out.event(json!({ "stopping": signal? }), || {
                     "stopping: finishing what is in flight (sync sessions, web requests)".into()
                 });
@@ -118,19 +123,38 @@ impl Serving {
     }
 }
 
-/// Waits for Ctrl-C (SIGINT) or SIGTERM, and says which.
-async fn stop_signal() -> anyhow::Result<&'static str> {
+/// Ctrl-C (SIGINT) and SIGTERM, caught from when they are installed.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => { r?; Ok("interrupt") }
-            _ = term.recv() => Ok("terminate"),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> anyhow::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
         }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await?;
-        Ok("interrupt")
+
+    /// Waits for the next one, and says which.
+    async fn next(&mut self) -> anyhow::Result<&'static str> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => Ok("interrupt"),
+                _ = self.terminate.recv() => Ok("terminate"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await?;
+            Ok("interrupt")
+        }
     }
 }

@@ -48,7 +48,7 @@ fn serve_demo(
     crate::cmd::sync::runtime()?.block_on(async {
         let default = crate::ui::DEFAULT_LISTEN.parse().expect("a socket address");
         let listener = crate::ui::bind(listen.unwrap_or(default), listen.is_none()).await?;
-        let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), ctx.out);
+        let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), ctx.out)?;
         let ui = crate::ui::start(&mut serving, listener, &[]).await?;
         print_demo(ctx, &*serving.node().lock().await, summary, Some(&ui.url))?;
         let out = ctx.out;

@@ -275,7 +275,7 @@ fn serve(ctx: &Ctx, node: Node, config: ServeConfig) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let net = node.bind(listen).await?;
         let addr = net.addr();
-        let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), out);
+        let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), out)?;
         let ui_server = match ui.no_ui {
             true => None,
             false => {
@@ -364,6 +364,7 @@ fn hub(ctx: &Ctx, cmd: HubCommand) -> anyhow::Result<()> {
                     None => None,
                 };
                 let hosted = node.hosted()?.len();
+                let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), ctx.out)?;
                 ctx.out.event(
                     json!({ "hub": addr.to_string(), "http": http.as_ref().map(|h| h.to_string()), "networks": hosted }),
                     || {
@@ -374,7 +375,6 @@ fn hub(ctx: &Ctx, cmd: HubCommand) -> anyhow::Result<()> {
                         text + &format!("a network's founder grants it with: openstrike hub grant NETWORK {addr}\nCtrl-C stops the hub cleanly")
                     },
                 );
-                let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), ctx.out);
                 answer_sessions(&mut serving, &net, concurrent);
                 let result = serving.run().await;
                 net.close().await;

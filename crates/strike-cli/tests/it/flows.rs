@@ -192,6 +192,21 @@ fn demo_seeds_once_and_reopens() {
     let people = run(&["member", "list", "Riverside"]);
     let status = |s: &str| people["people"].as_array().unwrap().iter().filter(|p| p["status"] == s).count();
     assert_eq!((status("member"), status("pending")), (40, 2), "40 members and 2 waiting for a vouch");
+    // The strike-day picket, its shifts about half filled, and a member taking a place.
+    let events = run(&["event", "list", "Riverside"]);
+    let events = events["events"].as_array().unwrap();
+    let picket = events.iter().find(|e| e["kind"] == "picket").expect("the demo's picket");
+    let (on, needed) = picket["shifts"].as_array().unwrap().iter().fold((0, 0), |(on, needed), s| {
+        (on + s["on"].as_array().unwrap().len() as u64, needed + s["needed"].as_u64().unwrap())
+    });
+    assert!(on * 3 >= needed && on * 3 <= needed * 2, "about half filled: {on} of {needed}");
+    assert!(!picket["short_shifts"].as_array().unwrap().is_empty());
+    let briefing = events.iter().find(|e| e["kind"] == "meeting").expect("the demo's briefing");
+    assert!(briefing["going"].as_u64().unwrap() >= 10, "{briefing}");
+    let id = picket["id"].as_str().unwrap();
+    let last = picket["shifts"].as_array().unwrap().len().to_string();
+    let taken = run(&["shift", "signup", id, &last]);
+    assert_eq!(taken["shifts"].as_array().unwrap().last().unwrap()["me"], "on", "{taken}");
     let hospital = run(&["call", "list", "St Mary"]);
     let sickout = &hospital["calls"][0];
     assert_eq!(sickout["exempt_roles"], serde_json::json!(["nurse", "icu-nurse"]));

@@ -7,4 +7,5 @@ mod crash;
 mod flows;
 mod net;
 mod organizing;
+mod shutdown;
 mod tidy;
