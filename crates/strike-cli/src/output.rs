@@ -21,16 +21,15 @@ impl Output {
         self == Output::Json
     }
 
-    /// Prints `json` as JSON, or the text `text()` returns.
+    /// Prints `json` as JSON, or the text `text()` returns. A stdout that went away (a
+    /// closed pipe, a closed terminal) is not an error: a serving command goes on serving.
     pub fn emit(self, json: Value, text: impl FnOnce() -> String) {
-        match self {
-            Output::Json => println!("{json}"),
-            Output::Text => {
-                let text = text();
-                if !text.is_empty() {
-                    println!("{}", text.trim_end());
-                }
-            }
+        let line = match self {
+            Output::Json => json.to_string(),
+            Output::Text => text().trim_end().to_owned(),
+        };
+        if !line.is_empty() {
+            writeln!(std::io::stdout().lock(), "{line}").ok();
         }
     }
 

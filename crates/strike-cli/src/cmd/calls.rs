@@ -293,11 +293,9 @@ fn watch(ctx: &Ctx, node: &Node, network: Option<&str>, interval: u64, for_secs:
     let mut last: BTreeMap<NetworkId, Snapshot> = BTreeMap::new();
     let say = |net: &NetworkId, kind: &str, text: String, extra: Value| {
         let name = node.network(net).ok().and_then(|n| n.name).unwrap_or_else(|| net.short());
-        if ctx.out.is_json() {
-            println!("{}", json!({ "network_id": net.to_hex(), "event": kind, "text": text, "detail": extra }));
-        } else {
-            println!("[{}] {name}: {text}", time(CoarseTime::from_unix_seconds(node.now())));
-        }
+        let at = time(CoarseTime::from_unix_seconds(node.now()));
+        let json = json!({ "network_id": net.to_hex(), "event": kind, "text": text, "detail": extra });
+        ctx.out.event(json, || format!("[{at}] {name}: {text}"));
     };
     let mut first = true;
     loop {
@@ -343,11 +341,9 @@ fn watch(ctx: &Ctx, node: &Node, network: Option<&str>, interval: u64, for_secs:
         }
         if first {
             // Ready: everything from here on is news.
-            if ctx.out.is_json() {
-                println!("{}", json!({ "event": "watching", "networks": nets.len() }));
-            } else {
-                println!("watching {} network(s); Ctrl-C to stop", nets.len());
-            }
+            ctx.out.event(json!({ "event": "watching", "networks": nets.len() }), || {
+                format!("watching {} network(s); Ctrl-C to stop", nets.len())
+            });
             first = false;
         }
         if for_secs.is_some_and(|s| started.elapsed().as_secs() >= s) {

@@ -310,7 +310,7 @@ fn serve(ctx: &Ctx, node: Node, config: ServeConfig) -> anyhow::Result<()> {
             let port = addr.addrs.first().map_or(listen.port(), |a| a.port());
             let finder = Arc::new(strike_net::lan::Lan::start(strike_net::lan::MDNS_PORT, net.id(), port, false)?);
             if !out.is_json() {
-                println!("looking for members of your networks on the LAN (mDNS)");
+                out.event(json!({}), || "looking for members of your networks on the LAN (mDNS)".into());
             }
             let (node, net) = (serving.node().clone(), net.clone());
             serving.every(LAN_INTERVAL, move || {
