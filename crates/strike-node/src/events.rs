@@ -152,7 +152,8 @@ impl Node {
         if CoarseTime::from_unix_seconds(self.now()).0 >= shift.end {
             return Err(NodeError::NotAllowed(format!("the shift {} is over", shift.label())));
         }
-        let fill = &self.fills(network, event, &body)?[usize::from(index)];
+        let members: HashSet<AuthorId> = self.current_members(network)?.into_keys().collect();
+        let fill = &self.fills(network, event, &body, &members)?[usize::from(index)];
         let listed = fill.on.contains(&me.author) || fill.standby.contains(&me.author);
         match (joined, listed) {
             (true, true) => return Err(invalid(format!("you are already signed up for {}", shift.label()))),
@@ -180,9 +181,10 @@ impl Node {
     /// Every event of the network, soonest first.
     pub fn events(&self, network: &NetworkId) -> Result<Vec<EventView>> {
         let mut out = Vec::new();
+        let members = self.current_members(network)?;
         for f in self.store.facts(network, Kind::Event, None)? {
             if let Body::Event(e) = &f.body {
-                out.push(self.event_view(network, &f.op_id, f.author, e)?);
+                out.push(self.event_view(network, &f.op_id, f.author, e, &members)?);
             }
         }
         out.sort_by(|a, b| (a.start, &a.op_id).cmp(&(b.start, &b.op_id)));
@@ -199,7 +201,7 @@ impl Node {
     /// One event.
     pub fn event(&self, network: &NetworkId, event: &OpId) -> Result<EventView> {
         let (author, body) = self.event_body(network, event)?;
-        self.event_view(network, event, author, &body)
+        self.event_view(network, event, author, &body, &self.current_members(network)?)
     }
 
     /// The event's body if it counts (its author an organizer within their standing).
@@ -240,8 +242,13 @@ impl Node {
             .collect())
     }
 
-    fn fills(&self, network: &NetworkId, event: &OpId, body: &Event) -> Result<Vec<events::Fill>> {
-        let members: HashSet<AuthorId> = self.current_members(network)?.into_keys().collect();
+    fn fills(
+        &self,
+        network: &NetworkId,
+        event: &OpId,
+        body: &Event,
+        members: &HashSet<AuthorId>,
+    ) -> Result<Vec<events::Fill>> {
         let signups: Vec<SignupEvent> = self
             .store
             .facts(network, Kind::ShiftSignup, Some(&event.0))?
@@ -253,11 +260,18 @@ impl Node {
                 _ => None,
             })
             .collect();
-        Ok(events::fill(body, &signups, &members))
+        Ok(events::fill(body, &signups, members))
     }
 
-    fn event_view(&self, network: &NetworkId, id: &OpId, author: AuthorId, e: &Event) -> Result<EventView> {
-        let members = self.current_members(network)?;
+    /// The view of one event, given the current members and their names.
+    fn event_view(
+        &self,
+        network: &NetworkId,
+        id: &OpId,
+        author: AuthorId,
+        e: &Event,
+        members: &HashMap<AuthorId, String>,
+    ) -> Result<EventView> {
         let me = self.network(network)?.my_author;
         let name = |a: &AuthorId| members.get(a).cloned().unwrap_or_else(|| a.short());
         // The last answer of each current member stands.
@@ -270,7 +284,7 @@ impl Node {
             }
         }
         let count = |a: Answer| answers.values().filter(|x| **x == a).count() as u64;
-        let fills = self.fills(network, id, e)?;
+        let fills = self.fills(network, id, e, &members.keys().copied().collect())?;
         let shifts: Vec<ShiftView> = e
             .shifts
             .iter()

@@ -1,10 +1,11 @@
 //! `bench ui`: the web UI of a node holding a 10,000-member network under 50 concurrent
 //! clients on loopback. Prints p50 and p99 latency and requests per second for the
-//! dashboard and for a call's page, and what the first view after a change costs (the
-//! views are computed from the node once per change, then served from the cache).
+//! dashboard, a call's page and a picket's page (12 shifts, half the members signed up), and
+//! what the first view after a change costs (the views are computed from the node once per
+//! change, then served from the cache).
 //!
 //! The network is built from real signed, encrypted ops through the node's ingest: the
-//! members' join requests, profiles and pledges are sealed here as their own nodes would
+//! members' join requests, profiles, pledges and shift sign-ups are sealed here as their own nodes would
 //! seal them, and the founder's node vouches for every one.
 
 use std::time::{Duration, Instant};
@@ -13,9 +14,11 @@ use anyhow::Context;
 use serde_json::json;
 use strike_core::body::{JoinRequest, Profile, Vouch};
 use strike_core::calls::{Call, CallKind, Dimension, Pledge, Rule, Wave};
+use strike_core::events::{ShiftInput, ShiftSignup};
 use strike_core::{Body, CoarseTime, NetworkId, NetworkKind, OpDraft, OpId};
 use strike_crypto::{AgreementSecret, KdfParams, SigningSecret, SymmetricKey};
 use strike_node::Node;
+use strike_node::events::EventSpec;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -28,6 +31,9 @@ const INGEST_BATCH: usize = 2000;
 const PLEDGING_PERMILLE: usize = 700;
 /// Views recomputed after a change, to time the first request after it.
 const COLD_RUNS: usize = 5;
+/// The picket's shifts (an hour each from 05:00); every other member signs up for one, so
+/// each stands about half filled.
+const SHIFTS: usize = 12;
 
 /// One synthetic member: keys and chain, sealing ops as the member's own node would.
 struct Member {
@@ -69,7 +75,15 @@ fn ingest_all(node: &mut Node, network: &NetworkId, ops: Vec<Vec<u8>>) -> anyhow
 }
 
 /// Sam's node with a network of `n_members` (Sam included), a call at 70% of its count.
-fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<(Node, NetworkId, OpId)> {
+/// The network, its call and its picket.
+struct Built {
+    node: Node,
+    network: NetworkId,
+    call: OpId,
+    picket: OpId,
+}
+
+fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<Built> {
     const DEPARTMENTS: [&str; 8] =
         ["Picking", "Packing", "Loading", "Returns", "Cleaning", "Office", "Yard", "Cold store"];
     let mut sam = Node::init(dir, PASSPHRASE.as_bytes(), KdfParams::MINIMUM)?;
@@ -119,6 +133,21 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<(Node, Netwo
             }],
         },
     )?;
+    let needed = (n_members / SHIFTS).clamp(1, usize::from(strike_core::events::MAX_NEEDED));
+    let shifts = (0..SHIFTS)
+        .map(|h| ShiftInput::parse(&format!("Gate {}, {:02}:00-{:02}:00, {needed}", h % 2 + 1, 5 + h, 6 + h)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let picket = sam.create_event(
+        &network,
+        &EventSpec {
+            kind: "picket".into(),
+            title: "Strike day picket".into(),
+            start: "2d".into(),
+            shifts,
+            ..EventSpec::default()
+        },
+    )?;
     let (epoch, key) = sam.store().write_key(&network)?.context("the founder holds the network key")?;
     let mut later = Vec::with_capacity(2 * n);
     for (i, m) in members.iter_mut().enumerate() {
@@ -134,9 +163,13 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<(Node, Netwo
         if i * 1000 < n * PLEDGING_PERMILLE {
             later.push(m.seal(network, now, epoch, &key, Body::Pledge(Pledge { call, pledged: true }))?);
         }
+        if i % 2 == 0 {
+            let signup = ShiftSignup { event: picket, shift: ((i / 2) % SHIFTS) as u16, joined: true };
+            later.push(m.seal(network, now, epoch, &key, Body::ShiftSignup(signup))?);
+        }
     }
     ingest_all(&mut sam, &network, later)?;
-    Ok((sam, network, call))
+    Ok(Built { node: sam, network, call, picket })
 }
 
 /// One keep-alive HTTP/1.1 connection to the UI, as a browser would hold.
@@ -310,13 +343,14 @@ fn ms(d: Duration) -> f64 {
 pub fn run(out: Output, n_members: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let started = Instant::now();
-    let (node, network, call) = build(&tmp.path().join("sam"), n_members)?;
+    let Built { node, network, call, picket } = build(&tmp.path().join("sam"), n_members)?;
     let built = started.elapsed();
     let (counted, workforce) = {
         let v = node.call(&network, &call)?;
         (v.tally.counted, v.tally.workforce)
     };
     let n_ops = node.network(&network)?.n_ops;
+    let signed_up: usize = node.event(&network, &picket)?.shifts.iter().map(|s| s.on.len() + s.standby.len()).sum();
 
     let shared = std::sync::Arc::new(tokio::sync::Mutex::new(node));
     // The server runs on its own runtime (two threads, as `serve` does); the clients on this one.
@@ -327,25 +361,30 @@ pub fn run(out: Output, n_members: usize, clients: usize, seconds: u64) -> anyho
     server.spawn(strike_api::serve(listener, state, tokio_util::sync::CancellationToken::new()));
     let clients_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let call_path = format!("/calls/{}", call.to_hex());
-    let (dashboard, call_page, cold_dashboard, cold_call, (changing, changes)) = clients_rt.block_on(async {
+    let event_path = format!("/networks/{}/events/{}", network.to_hex(), picket.to_hex());
+    let (dashboard, call_page, event_page, cold, (changing, changes)) = clients_rt.block_on(async {
         let cookie = login(addr).await?;
         // Warm up: the first request computes the views.
         Conn::open(addr).await?.get("/", &cookie).await?;
         Conn::open(addr).await?.get(&call_path, &cookie).await?;
+        Conn::open(addr).await?.get(&event_path, &cookie).await?;
         let dashboard = load(addr, &cookie, "/", clients, seconds).await?;
         let call_page = load(addr, &cookie, &call_path, clients, seconds).await?;
+        let event_page = load(addr, &cookie, &event_path, clients, seconds).await?;
         let cold_dashboard = first_after_change(addr, &cookie, "/", &shared, &network).await?;
         let cold_call = first_after_change(addr, &cookie, &call_path, &shared, &network).await?;
+        let cold_event = first_after_change(addr, &cookie, &event_path, &shared, &network).await?;
         let changing = load_while_changing(addr, &cookie, "/", clients, seconds, &shared, &network).await?;
-        anyhow::Ok((dashboard, call_page, cold_dashboard, cold_call, changing))
+        anyhow::Ok((dashboard, call_page, event_page, (cold_dashboard, cold_call, cold_event), changing))
     })?;
+    let (cold_dashboard, cold_call, cold_event) = cold;
     drop(server);
     let page = |l: &Load| json!({ "requests": l.requests, "per_sec": l.per_sec, "p50_ms": ms(l.p50), "p99_ms": ms(l.p99), "p999_ms": ms(l.p999), "bytes": l.bytes });
     out.emit(
         json!({ "members": n_members, "ops": n_ops, "pledges_counted": counted, "workforce": workforce, "clients": clients,
-                "seconds": seconds, "build_seconds": built.as_secs_f64(), "dashboard": page(&dashboard), "call_page": page(&call_page),
+                "seconds": seconds, "build_seconds": built.as_secs_f64(), "dashboard": page(&dashboard), "call_page": page(&call_page), "event_page": page(&event_page), "shift_signups": signed_up,
                 "dashboard_while_changing": page(&changing), "changes": changes,
-                "first_after_change_ms": { "dashboard": ms(cold_dashboard), "call_page": ms(cold_call) } }),
+                "first_after_change_ms": { "dashboard": ms(cold_dashboard), "call_page": ms(cold_call), "event_page": ms(cold_event) } }),
         || {
             let line = |name: &str, l: &Load| {
                 format!(
@@ -359,15 +398,18 @@ pub fn run(out: Output, n_members: usize, clients: usize, seconds: u64) -> anyho
                 )
             };
             format!(
-                "ui: a {n_members}-member network ({n_ops} ops, built through ingest in {:.1} s), a call at {counted} pledges of {workforce} mapped\n\
-                 {clients} concurrent clients on loopback, {seconds} s per page:\n{}{}\
-                 first request after a change (views computed anew), median of {COLD_RUNS}: dashboard {:.0} ms, call page {:.0} ms\n\
+                "ui: a {n_members}-member network ({n_ops} ops, built through ingest in {:.1} s), a call at {counted} pledges of {workforce} mapped, \
+                 a picket of {SHIFTS} shifts with {signed_up} sign-ups\n\
+                 {clients} concurrent clients on loopback, {seconds} s per page:\n{}{}{}\
+                 first request after a change (views computed anew), median of {COLD_RUNS}: dashboard {:.0} ms, call page {:.0} ms, event page {:.0} ms\n\
                  while the node changes once a second ({changes} changes):\n{}",
                 built.as_secs_f64(),
                 line("dashboard", &dashboard),
                 line("call page", &call_page),
+                line("event page", &event_page),
                 ms(cold_dashboard),
                 ms(cold_call),
+                ms(cold_event),
                 line("dashboard", &changing)
             )
         },
