@@ -180,22 +180,36 @@ impl Node {
 
     /// Every event of the network, soonest first.
     pub fn events(&self, network: &NetworkId) -> Result<Vec<EventView>> {
-        let mut out = Vec::new();
-        let members = self.current_members(network)?;
-        for f in self.store.facts(network, Kind::Event, None)? {
-            if let Body::Event(e) = &f.body {
-                out.push(self.event_view(network, &f.op_id, f.author, e, &members)?);
-            }
-        }
-        out.sort_by(|a, b| (a.start, &a.op_id).cmp(&(b.start, &b.op_id)));
-        Ok(out)
+        self.event_views(network, |_| true)
     }
 
     /// Events not called off that have not ended yet, soonest first.
     pub fn upcoming_events(&self, network: &NetworkId, limit: usize) -> Result<Vec<EventView>> {
-        let now = self.now();
-        let ends = |e: &EventView| e.shifts.iter().map(|s| s.end).max().unwrap_or(e.start + 3 * 3600);
-        Ok(self.events(network)?.into_iter().filter(|e| e.cancelled.is_none() && ends(e) > now).take(limit).collect())
+        let now = CoarseTime::from_unix_seconds(self.now()).0;
+        // An event without shifts is taken to last three hours.
+        let ends = |e: &Event| e.shifts.iter().map(|s| s.end).max().unwrap_or(e.start + 3 * 60);
+        let upcoming = self.event_views(network, |e| ends(e) > now)?;
+        Ok(upcoming.into_iter().filter(|e| e.cancelled.is_none()).take(limit).collect())
+    }
+
+    /// The views of the events `keep` accepts, soonest first; only those are folded, and the
+    /// member list is read only if there is one.
+    fn event_views(&self, network: &NetworkId, keep: impl Fn(&Event) -> bool) -> Result<Vec<EventView>> {
+        let mut kept: Vec<_> = self
+            .store
+            .facts(network, Kind::Event, None)?
+            .into_iter()
+            .filter_map(|f| match f.body {
+                Body::Event(e) if keep(&e) => Some((f.op_id, f.author, e)),
+                _ => None,
+            })
+            .collect();
+        kept.sort_by_key(|(id, _, e)| (e.start, id.0));
+        if kept.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members = self.current_members(network)?;
+        kept.iter().map(|(id, author, e)| self.event_view(network, id, *author, e, &members)).collect()
     }
 
     /// One event.
