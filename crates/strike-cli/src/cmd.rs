@@ -15,6 +15,7 @@ pub mod demo;
 pub mod directory;
 pub mod events;
 pub mod identity;
+pub mod joining;
 pub mod networks;
 pub mod sync;
 
@@ -69,6 +70,8 @@ pub enum Command {
     #[command(flatten)]
     Networks(networks::Command),
     #[command(flatten)]
+    Joining(joining::Command),
+    #[command(flatten)]
     Announcements(announcements::Command),
     #[command(flatten)]
     Directory(directory::Command),
@@ -99,6 +102,7 @@ impl Command {
         match self {
             Command::Identity(c) => c.run(ctx),
             Command::Networks(c) => c.run(ctx),
+            Command::Joining(c) => c.run(ctx),
             Command::Announcements(c) => c.run(ctx),
             Command::Directory(c) => c.run(ctx),
             Command::Cover(c) => c.run(ctx),

@@ -36,6 +36,10 @@ pub const NETWORK_ID_CONTEXT: &str = "openstrike 2026-11 network id v1";
 /// Contexts for what an invite secret yields.
 pub const INVITE_ID_CONTEXT: &str = "openstrike 2026-11 invite id v1";
 pub const JOIN_KEY_CONTEXT: &str = "openstrike 2026-11 join key v1";
+/// Context of the seed of an invite's access key: the Ed25519 key a joiner proves it holds
+/// the invite with, when it opens a restricted sync session (`docs/protocol.md`, "Joining
+/// over the network").
+pub const INVITE_ACCESS_CONTEXT: &str = "openstrike 2026-12 invite access v1";
 /// Context for a rotated epoch's number, derived from its key.
 pub const EPOCH_ID_CONTEXT: &str = "openstrike 2026-11 epoch id v1";
 /// HPKE `info` for epoch keys sealed to a member.
@@ -70,6 +74,12 @@ pub fn invite_id(secret: &[u8; 32]) -> [u8; 16] {
 /// The key join requests and key shares for joiners of this invite are sealed under.
 pub fn join_key(secret: &[u8; 32]) -> [u8; 32] {
     strike_crypto::derive(JOIN_KEY_CONTEXT, secret)
+}
+
+/// The seed of the invite's access key (an Ed25519 signing key): members and holders of the
+/// link derive it; a hub is told only its public half.
+pub fn invite_access_seed(secret: &[u8; 32]) -> [u8; 32] {
+    strike_crypto::derive(INVITE_ACCESS_CONTEXT, secret)
 }
 
 /// The envelope epoch of ops sealed under this invite's join key.

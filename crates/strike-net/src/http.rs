@@ -264,7 +264,7 @@ impl HttpSide {
             inbox: VecDeque::new(),
             closed: false,
         };
-        Ok(Channel { remote: hub, local: token, inner: Inner::HttpClient(session) })
+        Ok(Channel { remote: hub, local: token, peer_ip: None, inner: Inner::HttpClient(session) })
     }
 
     /// The next session opened over HTTP (never, if [`HttpSide::serve`] was not called).
@@ -287,9 +287,10 @@ impl HttpSide {
             s.push(tx);
         }
         tokio::spawn(async move {
-            let served = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
+            let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                });
             if let Err(e) = served.await {
                 tracing::warn!(error = %e, "the HTTP sync endpoint stopped");
             }
@@ -310,7 +311,10 @@ impl HttpSide {
     }
 }
 
-async fn open_session(State(side): State<HttpSide>) -> Response {
+async fn open_session(
+    State(side): State<HttpSide>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<SocketAddr>,
+) -> Response {
     let token: [u8; 32] = strike_crypto::random_bytes(&mut rand::rng());
     let (to_node, from_http) = mpsc::channel(64);
     let (to_http, from_node) = mpsc::unbounded_channel();
@@ -326,7 +330,8 @@ async fn open_session(State(side): State<HttpSide>) -> Response {
         sessions.insert(token, Arc::new(end));
     }
     let session = ServerSession { from_http, to_http, owed: false };
-    let channel = Channel { remote: token, local: side.id, inner: Inner::HttpServer(session) };
+    let channel =
+        Channel { remote: token, local: side.id, peer_ip: Some(from.ip()), inner: Inner::HttpServer(session) };
     if side.inner.accepted_tx.try_send(channel).is_err() {
         if let Ok(mut sessions) = side.inner.sessions.lock() {
             sessions.remove(&token);

@@ -149,6 +149,22 @@ impl Drop for Lan {
     }
 }
 
+/// This machine's private IPv4 addresses (10/8, 172.16/12, 192.168/16): where members on the
+/// same LAN reach it. Loopback and public addresses are left out.
+pub fn private_addresses() -> Vec<std::net::IpAddr> {
+    let mut out: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|i| match i.ip() {
+            std::net::IpAddr::V4(v4) if v4.is_private() => Some(std::net::IpAddr::V4(v4)),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,7 +160,7 @@ impl Net {
             .map_err(|_| NetError::Timeout)?
             .map_err(|e| err(&e))?;
         let (send, recv) = conn.open_bi().await.map_err(|e| err(&e))?;
-        Ok(Channel { remote: peer.id, local: self.id(), inner: Inner::Quic { conn, send, recv } })
+        Ok(Channel { remote: peer.id, local: self.id(), peer_ip: None, inner: Inner::Quic { conn, send, recv } })
     }
 
     /// Waits for the next peer to try to connect. `None` once closed. The handshake and the
@@ -202,11 +202,15 @@ impl Accepting {
             Attempt::Ready(ch) => return Ok(*ch),
             Attempt::Quic { incoming, local } => (incoming, local),
         };
+        let peer_ip = match incoming.remote_addr() {
+            iroh::endpoint::IncomingAddr::Ip(a) => Some(a.ip()),
+            _ => None,
+        };
         tokio::time::timeout(FRAME_TIMEOUT, async {
             let conn = (*incoming).await.map_err(|e| NetError::Connection(e.to_string()))?;
             let remote = *conn.remote_id().as_bytes();
             let (send, recv) = conn.accept_bi().await.map_err(|e| NetError::Connection(e.to_string()))?;
-            Ok(Channel { remote, local, inner: Inner::Quic { conn, send, recv } })
+            Ok(Channel { remote, local, peer_ip, inner: Inner::Quic { conn, send, recv } })
         })
         .await
         .map_err(|_| NetError::Timeout)?
@@ -228,6 +232,9 @@ impl Accepting {
 pub struct Channel {
     pub remote: [u8; 32],
     pub local: [u8; 32],
+    /// On the answering side: the IP address the peer connects from (for rate limits). Behind
+    /// a reverse proxy, the proxy's.
+    pub peer_ip: Option<std::net::IpAddr>,
     inner: Inner,
 }
 

@@ -12,6 +12,8 @@ pub mod demo;
 pub mod directory;
 pub mod events;
 pub mod hub;
+pub mod joiner;
+pub mod joining;
 pub mod keyfile;
 pub mod networks;
 mod paths;
@@ -120,6 +122,8 @@ pub struct Node {
     clock_offset: i64,
     /// What this node, as a hub, lets each network and author store.
     relay_quota: strike_store::Quota,
+    /// Rate limits of restricted (joiners') sessions.
+    join_limits: joining::JoinLimits,
     /// Reads that depend only on what the store holds, kept until it changes.
     memo: std::cell::RefCell<Memo>,
 }
@@ -251,6 +255,7 @@ impl Node {
             kdf,
             clock_offset: 0,
             relay_quota: strike_store::Quota::default(),
+            join_limits: joining::JoinLimits::default(),
             memo: Default::default(),
         }
     }

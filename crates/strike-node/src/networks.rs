@@ -66,8 +66,8 @@ impl FromStr for InviteLink {
 }
 
 fn check_address(a: &str) -> Result<()> {
-    if a.is_empty() || a.len() > 256 || a.chars().any(|c| c.is_whitespace() || c.is_control() || "&?#/".contains(c)) {
-        return Err(NodeError::InvalidInput(format!("{a:?} is not an address (host:port or id@host:port)")));
+    if a.is_empty() || a.len() > 256 || a.chars().any(|c| c.is_whitespace() || c.is_control() || "&?#".contains(c)) {
+        return Err(NodeError::InvalidInput(format!("{a:?} is not an address (id@host:port or id@http://host:port)")));
     }
     Ok(())
 }
@@ -314,6 +314,18 @@ impl Node {
         let report = self.store.ingest(&link.network, vec![op.into_bytes()], now)?;
         if report.applied != 1 {
             return Err(NodeError::InvalidInput("the join request could not be stored".into()));
+        }
+        // The invite's addresses are where the join request goes, and later the network's peers.
+        for a in &link.addresses {
+            match a.parse::<strike_net::PeerAddr>() {
+                Ok(addr) => {
+                    self.store.add_peer(&link.network, &addr.to_string(), now)?;
+                    if addr.url.is_some() {
+                        self.store.mark_peer_hub(&link.network, &addr.to_string())?;
+                    }
+                }
+                Err(_) => tracing::warn!(address = %a, "an address in the invite is not one this node can dial"),
+            }
         }
         tracing::info!(network = %link.network.short(), "join requested");
         Ok(id)

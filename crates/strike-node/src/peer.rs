@@ -18,6 +18,7 @@ use strike_sync::auth::{AUTH_LABEL, Auth, Side, proof_message};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::joining::{JoinMode, JoinOpen, Restricted};
 use crate::sync::{SyncDriver, SyncFailure, SyncSummary};
 use crate::{Node, NodeError, Result};
 
@@ -55,7 +56,7 @@ impl Node {
     }
 
     /// This node's author in a network, if it is a current member there.
-    fn member_author(&self, network: &NetworkId) -> Result<Option<SigningSecret>> {
+    pub(crate) fn member_author(&self, network: &NetworkId) -> Result<Option<SigningSecret>> {
         let Some(me) = self.me_in(network).ok().flatten() else { return Ok(None) };
         if me.status != Status::Member {
             return Ok(None);
@@ -89,6 +90,8 @@ enum Admitted {
     Member,
     /// A peer with hub access: its ops are relayed within the quota.
     Hub(Quota),
+    /// A joiner, restricted to its invite's join epoch.
+    Joiner(Restricted),
 }
 
 /// Syncs `network` with a peer: proves membership (or, at a hub, access), then runs sessions
@@ -122,24 +125,26 @@ async fn sync_sessions(
 ) -> Result<SyncSummary> {
     let (signer, mut at_hub) = {
         let n = node.lock().await;
-        let signer = n
-            .member_author(&network)?
-            .ok_or_else(|| NodeError::NotAllowed("this node is not an admitted member of that network".into()))?;
+        let signer = n.member_author(&network)?;
         let addr = peer.to_string();
         // Only hubs answer over HTTP; a peer that was a hub before is one now.
         let hub = peer.url.is_some()
             || n.peers(Some(&network))?
                 .iter()
                 .any(|p| p.hub && (p.addr == addr || p.addr.parse().ok().is_some_and(|a: PeerAddr| a.id == peer.id)));
+        // A joiner holding keys sealed to it (not yet the log that admits it) proves access
+        // at a hub, where no author key is asked for.
+        if signer.is_none() && !(hub && n.hub_access(&network)?.is_some()) {
+            return Err(NodeError::NotAllowed("this node is not an admitted member of that network".into()));
+        }
         (signer, hub)
     };
     let mut total: Option<SyncSummary> = None;
     for _ in 0..MAX_SESSIONS {
         let mut ch = net.connect(peer).await?;
-        let opened = if at_hub {
-            open_at_hub(node, &mut ch, network).await?
-        } else {
-            open_as_member(node, &mut ch, network, &signer).await?
+        let opened = match &signer {
+            Some(signer) if !at_hub => open_as_member(node, &mut ch, network, signer).await?,
+            _ => open_at_hub(node, &mut ch, network).await?,
         };
         if !opened {
             let has_access = node.lock().await.hub_access(&network)?.is_some();
@@ -187,7 +192,7 @@ async fn sync_sessions(
 
 /// Feeds the peer's frames to the session and sends its answers until it is done. The node is
 /// locked for one frame at a time, never while waiting on the network.
-async fn run_session(
+pub(crate) async fn run_session(
     node: &Mutex<Node>,
     ch: &mut Channel,
     driver: &mut SyncDriver,
@@ -227,12 +232,14 @@ async fn open_as_member(
     }
 }
 
-/// Sends an access proof to a hub, with the grant this node issued it if any.
-async fn open_at_hub(node: &Mutex<Node>, ch: &mut Channel, network: NetworkId) -> Result<bool> {
+/// Sends an access proof to a hub, with the grant this node issued it if any and the
+/// network's live invites (so the hub can let their joiners in).
+pub(crate) async fn open_at_hub(node: &Mutex<Node>, ch: &mut Channel, network: NetworkId) -> Result<bool> {
     let open = {
         let n = node.lock().await;
         let Some((epoch, signature)) = n.access_proof(&network, &ch.local, &ch.remote)? else { return Ok(false) };
-        Auth::HubOpen { network: network.0, epoch, signature, grant: n.grant_for(&network, &ch.remote)? }
+        let invites = if n.member_author(&network)?.is_some() { n.invite_tickets(&network)? } else { Vec::new() };
+        Auth::HubOpen { network: network.0, epoch, signature, grant: n.grant_for(&network, &ch.remote)?, invites }
     };
     ch.send(&open.encode()).await?;
     Ok(matches!(Auth::decode(&ch.recv().await?), Some(Auth::HubAccepted)))
@@ -267,12 +274,31 @@ pub async fn serve_channel(
                     None => (network, None, Auth::Refused),
                 }
             }
-            Some(Auth::HubOpen { network, epoch, signature, grant }) => {
+            Some(Auth::HubOpen { network, epoch, signature, grant, invites }) => {
                 let network = NetworkId(network);
                 if n.hub_admits(&network, epoch, &signature, &grant, &ch.remote)? {
+                    n.keep_tickets(&network, &invites)?;
                     (network, Some(Admitted::Hub(n.relay_quota())), Auth::HubAccepted)
                 } else {
                     (network, None, Auth::Refused)
+                }
+            }
+            Some(Auth::JoinOpen { network, invite, author, invite_signature, author_signature }) => {
+                let open = JoinOpen {
+                    network: NetworkId(network),
+                    invite,
+                    author: AuthorId(author),
+                    invite_signature,
+                    author_signature,
+                };
+                match n.join_admits(&open, &ch.remote, &ch.local, ch.peer_ip)? {
+                    Some(JoinMode::Member) => {
+                        (open.network, Some(Admitted::Member), Auth::JoinAccepted { admitted: true })
+                    }
+                    Some(JoinMode::Restricted(r)) => {
+                        (open.network, Some(Admitted::Joiner(r)), Auth::JoinAccepted { admitted: false })
+                    }
+                    None => (open.network, None, Auth::Refused),
                 }
             }
             _ => (NetworkId([0; 32]), None, Auth::Refused),
@@ -285,22 +311,28 @@ pub async fn serve_channel(
         return Ok(None);
     };
     let remote = ch.remote;
+    let (member, how) = match &admitted {
+        Admitted::Member => (true, "member"),
+        Admitted::Hub(_) => (false, "hub"),
+        Admitted::Joiner(_) => (false, "joiner"),
+    };
     let mut driver = match admitted {
         Admitted::Member => SyncDriver::respond(network),
         Admitted::Hub(quota) => SyncDriver::respond_relay(network, quota),
+        Admitted::Joiner(r) => SyncDriver::respond_restricted(network, r),
     };
     run_session(node, &mut ch, &mut driver, progress).await?;
     ch.finish().await;
     {
         let mut n = node.lock().await;
-        if matches!(admitted, Admitted::Member) {
+        if member {
             n.upkeep(&network)?;
         }
         let now = n.now();
         n.store.mark_served(&network, now)?;
     }
     let s = driver.summary;
-    tracing::info!(network = %network.short(), peer = %hex::encode(&remote[..8]), hub = matches!(admitted, Admitted::Hub(_)),
+    tracing::info!(network = %network.short(), peer = %hex::encode(&remote[..8]), how,
         sent = s.stats.ops_sent, received = s.stats.ops_received, bytes_out = s.bytes_sent, bytes_in = s.bytes_received,
         "served a sync session");
     Ok(Some(s))
@@ -431,9 +463,13 @@ pub struct PeerSync {
 
 /// Syncs every network with each of its peers once (what `serve` does in the background).
 pub async fn sync_peers(node: &Mutex<Node>, net: &Net) -> Result<Vec<PeerSync>> {
-    let peers = node.lock().await.peers(None)?;
+    let (peers, waiting) = {
+        let n = node.lock().await;
+        (n.peers(None)?, n.waiting_networks()?)
+    };
     let mut out = Vec::new();
-    for p in peers {
+    // Networks this node asked to join are the join rounds' (`joiner::join_round`).
+    for p in peers.into_iter().filter(|p| !waiting.contains(&p.network)) {
         let result = match p.addr.parse::<PeerAddr>() {
             Ok(addr) => sync_with(node, net, &addr, p.network, &mut |_| {}).await,
             Err(e) => Err(NodeError::InvalidInput(e.to_string())),

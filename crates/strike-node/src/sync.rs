@@ -4,6 +4,7 @@
 use strike_core::{AuthorId, NetworkId, OpId};
 use strike_sync::protocol::{Head, Message, Replica, Session, Stats, SyncError};
 
+use crate::joining::Restricted;
 use crate::{IngestReport, Node, NodeError, Result};
 
 /// The store as the sync protocol sees one network of it. Store errors end the session: the
@@ -11,6 +12,8 @@ use crate::{IngestReport, Node, NodeError, Result};
 struct StoreReplica<'a> {
     node: &'a Node,
     network: NetworkId,
+    /// In a restricted session: the only ops the peer may see.
+    only: Option<&'a Restricted>,
     error: std::cell::RefCell<Option<NodeError>>,
 }
 
@@ -23,8 +26,19 @@ impl StoreReplica<'_> {
     }
 }
 
+impl<'a> StoreReplica<'a> {
+    fn new(node: &'a Node, network: NetworkId, only: Option<&'a Restricted>) -> Self {
+        StoreReplica { node, network, only, error: Default::default() }
+    }
+}
+
+/// A restricted replica shows no chains (so the fast path sends nothing) and only the
+/// allowed ops to reconciliation.
 impl Replica for StoreReplica<'_> {
     fn heads(&self) -> Vec<Head> {
+        if self.only.is_some() {
+            return Vec::new();
+        }
         self.keep(self.node.store.author_heads(&self.network))
             .into_iter()
             .map(|h| Head { author: h.author.0, seq: h.seq, id: h.id.0, evidence: h.evidence })
@@ -32,18 +46,31 @@ impl Replica for StoreReplica<'_> {
     }
 
     fn op_at(&self, author: &AuthorId, seq: u64) -> Option<OpId> {
+        if self.only.is_some() {
+            return None;
+        }
         self.keep(self.node.store.op_id_at(&self.network, author, seq))
     }
 
     fn ops_after(&self, from: &[(AuthorId, u64)]) -> Vec<Vec<u8>> {
+        if self.only.is_some() {
+            return Vec::new();
+        }
         self.keep(self.node.store.ops_after(&self.network, from))
     }
 
     fn items(&self) -> Vec<(u64, OpId)> {
+        if let Some(only) = self.only {
+            return only.items.clone();
+        }
         self.keep(self.node.store.sync_items(&self.network))
     }
 
     fn ops_by_id(&self, ids: &[OpId]) -> Vec<Vec<u8>> {
+        if let Some(only) = self.only {
+            let ids: Vec<OpId> = ids.iter().filter(|i| only.allowed.contains(i)).copied().collect();
+            return self.keep(self.node.store.ops_by_id(&self.network, &ids));
+        }
         self.keep(self.node.store.ops_by_id(&self.network, ids))
     }
 }
@@ -78,6 +105,11 @@ pub struct SyncDriver {
     network: NetworkId,
     /// Set on a hub: ops are relayed (no decryption) within this quota.
     relay: Option<strike_store::Quota>,
+    /// Set in a joiner's restricted session (answering side).
+    restricted: Option<Restricted>,
+    /// Whether a finished session shows this node's own chain is fresh (not in a joiner's
+    /// restricted session, which sees none of it).
+    confirms: bool,
     pub summary: SyncSummary,
 }
 
@@ -90,7 +122,7 @@ impl std::fmt::Debug for SyncDriver {
 impl SyncDriver {
     /// Opens a session as the initiator; returns the driver and the first frame to send.
     pub fn initiate(node: &Node, network: NetworkId) -> Result<(SyncDriver, Vec<u8>)> {
-        let replica = StoreReplica { node, network, error: Default::default() };
+        let replica = StoreReplica::new(node, network, None);
         let (session, hello) = Session::initiate(network, &replica);
         if let Some(e) = replica.error.into_inner() {
             return Err(e);
@@ -99,12 +131,37 @@ impl SyncDriver {
         let mut summary = SyncSummary::new(network);
         summary.bytes_sent += frame.len() as u64;
         summary.messages_sent += 1;
-        Ok((SyncDriver { session, network, relay: None, summary }, frame))
+        Ok((SyncDriver { session, network, relay: None, restricted: None, confirms: true, summary }, frame))
     }
 
     /// Waits for the peer's first frame as the responder.
     pub fn respond(network: NetworkId) -> SyncDriver {
-        SyncDriver { session: Session::respond(network), network, relay: None, summary: SyncSummary::new(network) }
+        SyncDriver {
+            session: Session::respond(network),
+            network,
+            relay: None,
+            restricted: None,
+            confirms: true,
+            summary: SyncSummary::new(network),
+        }
+    }
+
+    /// Opens a session that reconciles the full sets (no version vector): a joiner's, whose
+    /// replica holds ops out of their chains. `confirms`: the peer serves everything (the
+    /// joiner was let in as a member).
+    pub fn initiate_full(network: NetworkId, confirms: bool) -> (SyncDriver, Vec<u8>) {
+        let (session, hello) = Session::initiate_full(network);
+        let frame = hello.encode();
+        let mut summary = SyncSummary::new(network);
+        summary.bytes_sent += frame.len() as u64;
+        summary.messages_sent += 1;
+        (SyncDriver { session, network, relay: None, restricted: None, confirms, summary }, frame)
+    }
+
+    /// Answers a joiner's restricted session: the peer sees only `only`'s ops, and only its
+    /// own join request is taken from it.
+    pub fn respond_restricted(network: NetworkId, only: Restricted) -> SyncDriver {
+        SyncDriver { relay: only.relay, restricted: Some(only), confirms: false, ..SyncDriver::respond(network) }
     }
 
     /// As [`SyncDriver::respond`] on a hub: what arrives is relayed within `quota`.
@@ -118,25 +175,33 @@ impl SyncDriver {
         self.summary.bytes_received += frame.len() as u64;
         let msg = Message::decode(frame).map_err(SyncFailure::Protocol)?;
         let step = {
-            let replica = StoreReplica { node, network: self.network, error: Default::default() };
+            let replica = StoreReplica::new(node, self.network, self.restricted.as_ref());
             let step = self.session.step(msg, &replica).map_err(SyncFailure::Protocol)?;
             if let Some(e) = replica.error.into_inner() {
                 return Err(SyncFailure::Node(e));
             }
             step
         };
-        if !step.received.is_empty() {
+        let mut received = step.received;
+        if let Some(only) = &self.restricted {
+            let before = received.len();
+            received.retain(|op| only.takes(op));
+            if received.len() < before {
+                tracing::info!(dropped = before - received.len(), "a joiner pushed ops beyond its join request");
+            }
+        }
+        if !received.is_empty() {
             let report = match self.relay {
                 Some(quota) => node
                     .store
-                    .ingest_relay(&self.network, step.received, node.now(), quota)
+                    .ingest_relay(&self.network, received, node.now(), quota)
                     .map_err(|e| SyncFailure::Node(e.into()))?,
-                None => node.ingest(&self.network, step.received).map_err(SyncFailure::Node)?,
+                None => node.ingest(&self.network, received).map_err(SyncFailure::Node)?,
             };
             self.summary.ingest.merge(&report);
         }
         self.summary.stats = self.session.stats;
-        if self.session.is_finished() && self.relay.is_none() {
+        if self.session.is_finished() && self.relay.is_none() && self.confirms {
             // Everything the peer held of this network, this node's own ops included, is
             // here now: its next sequence number is fresh (as far as this peer knows).
             let now = node.now();

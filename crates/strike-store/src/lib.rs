@@ -9,6 +9,7 @@
 mod devices;
 mod facts;
 mod ingest;
+mod joining;
 mod local;
 mod queries;
 mod sync;
@@ -23,6 +24,7 @@ use strike_crypto::SymmetricKey;
 pub use devices::Binding;
 pub use facts::FactRow;
 pub use ingest::{IngestReport, Quota};
+pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite};
 pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_hubs.sql"),
     include_str!("../migrations/0005_sync_status.sql"),
     include_str!("../migrations/0006_devices.sql"),
+    include_str!("../migrations/0007_joining.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).

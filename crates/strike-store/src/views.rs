@@ -146,7 +146,7 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
 
 /// Opens an epoch key sealed to this node's author and keeps it. A rotated epoch's number is
 /// derived from its key, so a key that does not match its number is ignored.
-fn adopt_key(tx: &Connection, network: &NetworkId, epoch: u32, sealed: &[u8], me: &Me) -> Result<bool> {
+pub(crate) fn adopt_key(tx: &Connection, network: &NetworkId, epoch: u32, sealed: &[u8], me: &Me) -> Result<bool> {
     let aad = membership::key_seal_aad(network, epoch, &me.author);
     let Ok(plain) = strike_crypto::open_sealed(&me.agreement, KEY_SEAL_INFO, &aad, sealed) else {
         tracing::warn!(network = %network.short(), epoch, "a key sealed to this node does not open");

@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 
 /// Domain-separation label of the proof.
 pub const AUTH_LABEL: &[u8] = b"openstrike/sync-auth/v1";
+/// Domain-separation label of a joiner's two proofs (by the invite's access key and by its
+/// author key) when it opens a restricted session.
+pub const JOIN_AUTH_LABEL: &[u8] = b"openstrike/join-auth/v1";
+/// A `HubOpen` registers at most this many invites.
+pub const MAX_TICKETS: usize = 32;
+/// Largest encoded `Auth` message read.
+pub const MAX_AUTH_LEN: usize = 512 + crate::hub::MAX_GRANT_LEN + MAX_TICKETS * crate::hub::MAX_TICKET_LEN;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,10 +45,30 @@ pub enum Auth {
         signature: [u8; 64],
         #[serde(with = "strike_core::bytes::bytes_vec")]
         grant: Vec<u8>,
+        /// The network's live invites, so the hub can let their joiners in (restricted).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        invites: Vec<crate::hub::InviteTicket>,
     },
     /// A hub lets the initiator in. The hub proves nothing more than its endpoint id (which
     /// TLS authenticates and the grant names): it holds no author key.
     HubAccepted,
+    /// A joiner opens a restricted session: the network, the invite it holds (its public
+    /// id), its author key there, and the proof message signed with the invite's access key
+    /// and with that author key. Nothing here names the joiner beyond a fresh key.
+    JoinOpen {
+        #[serde(with = "strike_core::bytes::bytes_array")]
+        network: [u8; 32],
+        #[serde(with = "strike_core::bytes::bytes_array")]
+        invite: [u8; 16],
+        #[serde(with = "strike_core::bytes::bytes_array")]
+        author: [u8; 32],
+        #[serde(with = "strike_core::bytes::bytes_array")]
+        invite_signature: [u8; 64],
+        #[serde(with = "strike_core::bytes::bytes_array")]
+        author_signature: [u8; 64],
+    },
+    /// The joiner is let in: restricted, or (`admitted`) as the member it now is.
+    JoinAccepted { admitted: bool },
     /// No (for any reason).
     Refused,
 }
@@ -74,9 +101,18 @@ impl Auth {
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Auth> {
-        if bytes.len() > 512 + crate::hub::MAX_GRANT_LEN {
+        if bytes.len() > MAX_AUTH_LEN {
             return None;
         }
-        ciborium::de::from_reader_with_recursion_limit(bytes, 4).ok()
+        let auth: Auth = ciborium::de::from_reader_with_recursion_limit(bytes, 6).ok()?;
+        match &auth {
+            Auth::HubOpen { invites, .. }
+                if invites.len() > MAX_TICKETS
+                    || invites.iter().any(|t| t.removed.len() > crate::hub::MAX_TICKET_REMOVED) =>
+            {
+                None
+            }
+            _ => Some(auth),
+        }
     }
 }

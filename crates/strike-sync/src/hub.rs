@@ -27,6 +27,30 @@ pub const MAX_ACCESS_KEYS: usize = 4;
 /// Prefix of a grant written as text (for `openstrike hub allow`).
 pub const GRANT_TEXT_PREFIX: &str = "openstrike-hub-grant:";
 
+/// A ticket lists at most this many removed joiners.
+pub const MAX_TICKET_REMOVED: usize = 16;
+/// Largest encoded ticket.
+pub const MAX_TICKET_LEN: usize = 96 + MAX_TICKET_REMOVED * 35;
+
+/// A member's node tells a hub about one live invite of the network, so that the hub can let
+/// the invite's joiners into restricted sessions (`docs/protocol.md`, "Joining over the
+/// network"). It carries nothing secret: the invite's public id and the public half of its
+/// access key. The hub checks a joiner's proof against `key`, refuses after `expires` and
+/// once `uses` distinct joiners came in, and refuses the joiners in `removed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteTicket {
+    #[serde(with = "strike_core::bytes::bytes_array")]
+    pub invite: [u8; 16],
+    #[serde(with = "strike_core::bytes::bytes_array")]
+    pub key: [u8; 32],
+    /// Coarse minutes (the invite's own expiry).
+    pub expires: Option<u32>,
+    pub uses: u16,
+    /// Joiners of this invite the network turned down or removed.
+    #[serde(with = "strike_core::bytes::bytes_array_list")]
+    pub removed: Vec<[u8; 32]>,
+}
+
 /// One access key: members holding `epoch`'s key derive its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {

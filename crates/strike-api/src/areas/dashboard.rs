@@ -82,6 +82,8 @@ pub struct NetworkSummary {
     pub me: Option<Me>,
     pub members: u64,
     pub pending: u64,
+    /// The names of the joiners waiting for a vouch (the first few, oldest first).
+    pub waiting: Vec<String>,
     /// Calls that are open, triggered or started, newest first.
     #[schema(value_type = Vec<CallJson>)]
     pub calls: Vec<CallView>,
@@ -115,6 +117,8 @@ pub fn peers(node: &Node, network: Option<&NetworkId>) -> Result<Vec<Peer>> {
 
 /// How many upcoming events a network's card lists.
 const UPCOMING_EVENTS: usize = 3;
+/// Waiting joiners named on a network's card.
+const WAITING_SHOWN: usize = 5;
 
 /// A network as the dashboard and its own page show it, with its latest `n_announcements`.
 pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32) -> Result<NetworkSummary> {
@@ -125,6 +129,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             me: me(node, &row.id)?,
             members: 0,
             pending: 0,
+            waiting: Vec::new(),
             calls: Vec::new(),
             campaign: None,
             announcements: Vec::new(),
@@ -138,6 +143,13 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         me: me(node, &row.id)?,
         members: readiness.members,
         pending: readiness.pending,
+        waiting: node
+            .members(&row.id)?
+            .iter()
+            .filter(|m| m.status == strike_core::membership::Status::Pending)
+            .take(WAITING_SHOWN)
+            .map(strike_node::networks::display_name)
+            .collect(),
         calls: calls.into_iter().filter(|c| c.tally.status != CallStatus::Expired).collect(),
         campaign: readiness.campaign,
         announcements: announcements::latest(node, &row.id, n_announcements)?,
@@ -250,6 +262,14 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                         @if let Some(me) = &n.me { " · you: " (me.pseudonym) " (" (me.role) ")" }
                     }
                     (writes_notice(n, csrf))
+                    @if !n.waiting.is_empty() {
+                        ul.waiting aria-label="Waiting to join" {
+                            @for name in &n.waiting {
+                                li { strong { (name) } " is waiting for a vouch. "
+                                    a href=(format!("/networks/{id}#pending-h")) { "Vouch if you know them" } }
+                            }
+                        }
+                    }
                     (crate::pages::network_nav(id, None))
                     @for c in &n.calls {
                         article.call {

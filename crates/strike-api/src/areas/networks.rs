@@ -240,7 +240,12 @@ async fn invite(
 ) -> PageResult {
     let id = page_network_id(&net)?;
     let days = form.days.clamp(1, 365);
-    let made = state.act(move |node| node.create_invite(&id, form.uses, Some(days * 86_400), vec![])).await;
+    let made = state
+        .act(move |node| {
+            let addresses = node.default_invite_addresses(&id)?;
+            node.create_invite(&id, form.uses, Some(days * 86_400), addresses)
+        })
+        .await;
     let link = match made {
         Ok(link) => link.to_string(),
         Err(e) => return Ok(done(&state, &authed, &format!("/networks/{net}"), Err(e))),
@@ -462,7 +467,13 @@ async fn post_invite(
     if !(1..=365).contains(&days) {
         return Err(ApiError::BadRequest("an invite is valid for 1 to 365 days".into()));
     }
-    let link = state.act(move |node| node.create_invite(&id, uses, Some(days * 86_400), vec![])).await?.to_string();
+    let link = state
+        .act(move |node| {
+            let addresses = node.default_invite_addresses(&id)?;
+            node.create_invite(&id, uses, Some(days * 86_400), addresses)
+        })
+        .await?
+        .to_string();
     let qr_svg = strike_node::qr::svg(&link)?;
     Ok((StatusCode::CREATED, Json(InviteMade { link, uses, days, qr_svg })).into_response())
 }

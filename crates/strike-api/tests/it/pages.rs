@@ -125,6 +125,8 @@ async fn members_vouch_and_invites_show_their_qr_code_without_a_redirect() {
     let page = c.get(&format!("/networks/{net}")).await;
     let t = text(&page.body);
     assert!(t.contains("Waiting to join (1)") && t.contains("Vouch for Kim"), "{t}");
+    let dashboard = text(&c.get("/").await.body);
+    assert!(dashboard.contains("Kim is waiting for a vouch."), "{dashboard}");
     let kim_id = kim.network(&f.network).unwrap().my_author.unwrap().to_hex();
     let r = c.form(&format!("/networks/{net}/vouch"), &[("member", &kim_id)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -9,7 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use strike_core::membership::Status;
 use strike_core::{NetworkKind, parse_duration};
-use strike_node::networks::{InviteLink, RecoverWhy, display_name};
+use strike_node::networks::{RecoverWhy, display_name};
 use strike_node::{NetworkStatus, Node};
 
 use crate::cmd::usage;
@@ -24,17 +24,6 @@ pub enum Command {
     /// Invite people: a link and a QR code ("Are you in?")
     #[command(subcommand)]
     Invite(InviteCommand),
-    /// Ask to join a network with an invite link; you see nothing of it until admitted
-    Join {
-        /// The invite link (openstrike://join/v1/...)
-        link: String,
-        /// The name the network will know you by
-        #[arg(long)]
-        pseudonym: String,
-        /// Where to write your join request for the members (a bundle only they can open)
-        #[arg(long, default_value = "join-request.osb")]
-        out: PathBuf,
-    },
     /// Members, pending joiners and who vouched for whom; promote and remove
     #[command(subcommand)]
     Member(MemberCommand),
@@ -112,9 +101,14 @@ pub enum InviteCommand {
         /// Valid for this long (e.g. 7d, 12h); joins claiming a later time do not count
         #[arg(long)]
         expires: Option<String>,
-        /// Where to reach the network (peer or hub address); repeat for several
+        /// Where to reach the network (ID@HOST:PORT of a node or hub, ID@http://HOST:PORT of
+        /// a hub's HTTP port); repeat for several. Default: this node's addresses as the last
+        /// `serve` recorded them (--public-addr, the LAN address with --lan) and the network's hubs
         #[arg(long = "addr", value_name = "ADDR")]
         addresses: Vec<String>,
+        /// Carry no address: the joiner brings a bundle file instead
+        #[arg(long, conflicts_with = "addresses")]
+        no_addr: bool,
         /// Also write the QR code as a PNG image
         #[arg(long, value_name = "FILE")]
         qr: Option<PathBuf>,
@@ -139,7 +133,6 @@ impl Command {
         match self {
             Command::Network(cmd) => network(ctx, cmd),
             Command::Invite(cmd) => invite(ctx, &mut ctx.unlock()?, &cmd),
-            Command::Join { link, pseudonym, out } => join(ctx, &mut ctx.unlock()?, &link, &pseudonym, &out),
             Command::Member(cmd) => member(ctx, &mut ctx.unlock()?, &cmd),
             Command::Recover { network, compromised } => {
                 let why = if compromised { RecoverWhy::Compromised } else { RecoverWhy::Forked };
@@ -272,13 +265,19 @@ fn network(ctx: &Ctx, cmd: NetworkCommand) -> anyhow::Result<()> {
 }
 
 fn invite(ctx: &Ctx, node: &mut Node, cmd: &InviteCommand) -> anyhow::Result<()> {
-    let InviteCommand::Create { network, uses, expires, addresses, qr, no_terminal_qr } = cmd;
+    let InviteCommand::Create { network, uses, expires, addresses, no_addr, qr, no_terminal_qr } = cmd;
     let id = node.resolve_network(network)?;
+    let addresses = match (addresses.is_empty(), no_addr) {
+        (_, true) => Vec::new(),
+        (true, false) => node.default_invite_addresses(&id)?,
+        (false, false) => addresses.clone(),
+    };
     let valid_for = match expires {
         Some(e) => Some(parse_duration(e).ok_or_else(|| usage(format!("--expires {e:?}: use 7d, 12h, 30m ...")))?),
         None => None,
     };
     let link = node.create_invite(&id, *uses, valid_for, addresses.clone())?.to_string();
+    let carries = addresses.len();
     if let Some(path) = qr {
         strike_node::qr::write_png(&link, path)?;
     }
@@ -294,6 +293,12 @@ fn invite(ctx: &Ctx, node: &mut Node, cmd: &InviteCommand) -> anyhow::Result<()>
             "\nGood for {uses} joiner(s){}. Share it in person; anyone holding it can ask to join and read other join requests made with it.",
             valid_for.map(|s| format!(", for {}", human_duration(s))).unwrap_or_default()
         ));
+        out.push_str(&match carries {
+            0 => "\nIt carries no address: the joiner's request comes back as a bundle file (or give --addr, \
+                  or run `serve --public-addr HOST:PORT` once so invites carry where to reach you)."
+                .to_owned(),
+            n => format!("\nIt carries {n} address(es): the joiner's node sends its request there by itself."),
+        });
         if let Some(p) = qr {
             out.push_str(&format!("\nQR code written to {}", p.display()));
         }
@@ -308,23 +313,6 @@ fn human_duration(secs: u64) -> String {
         s if s % 3600 == 0 => format!("{} hours", s / 3600),
         s => format!("{} minutes", s / 60),
     }
-}
-
-fn join(ctx: &Ctx, node: &mut Node, link: &str, pseudonym: &str, out: &std::path::Path) -> anyhow::Result<()> {
-    let link: InviteLink = link.parse()?;
-    let op = node.join(&link, pseudonym)?;
-    let summary = node.export_bundle(&link.network, out, None)?;
-    ctx.out.emit(json!({ "network_id": link.network.to_hex(), "op_id": op.to_hex(), "request_file": out, "addresses": link.addresses, "bytes": summary.n_bytes }),
-        || {
-            format!(
-                "join request written to {} ({} bytes, readable only by the network's members).\nGive it to a member (USB stick or sync{}); once someone vouches for you, import the bundle they send back:\n  openstrike bundle import FILE",
-                out.display(),
-                summary.n_bytes,
-                if link.addresses.is_empty() { String::new() } else { format!(": {}", link.addresses.join(", ")) }
-            )
-        },
-    );
-    Ok(())
 }
 
 fn member_json(m: &strike_store::MemberRow) -> Value {
@@ -420,7 +408,8 @@ fn vouch(ctx: &Ctx, node: &mut Node, network: &str, member: &str) -> anyhow::Res
         || {
             if out.admitted {
                 format!(
-                    "{} is admitted. Send them the network: openstrike bundle export --network {} --out FILE",
+                    "{} is admitted. Their node takes the network in at its next sync with yours (or send them a \
+                     bundle: openstrike bundle export --network {} --out FILE)",
                     display_name(&m),
                     network
                 )

@@ -44,6 +44,10 @@ pub enum Command {
         /// networks: those are hidden in tags only members recognise)
         #[arg(long)]
         lan: bool,
+        /// Where peers reach this node from outside (HOST:PORT, forwarded to --listen); new
+        /// invites carry it. Repeat for several
+        #[arg(long = "public-addr", value_name = "HOST:PORT")]
+        public_addrs: Vec<String>,
         #[command(flatten)]
         ui: UiArgs,
     },
@@ -146,8 +150,9 @@ pub enum PeerCommand {
 impl Command {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         match self {
-            Command::Serve { listen, interval, concurrent, lan, ui } => {
-                serve(ctx, ctx.unlock()?, ServeConfig { listen, interval, concurrent, lan, ui })
+            Command::Serve { listen, interval, concurrent, lan, public_addrs, ui } => {
+                let public = public_addrs.iter().map(|a| public_addr(a)).collect::<anyhow::Result<Vec<_>>>()?;
+                serve(ctx, ctx.unlock()?, ServeConfig { listen, interval, concurrent, lan, public, ui })
             }
             Command::Hub(cmd) => hub(ctx, cmd),
             Command::Node(NodeCommand::Addr { port, host }) => {
@@ -266,15 +271,41 @@ struct ServeConfig {
     interval: u64,
     concurrent: usize,
     lan: bool,
+    /// `--public-addr`, checked.
+    public: Vec<SocketAddr>,
     ui: UiArgs,
 }
 
-fn serve(ctx: &Ctx, node: Node, config: ServeConfig) -> anyhow::Result<()> {
-    let ServeConfig { listen, interval, concurrent, lan, ui } = config;
+/// A `--public-addr`: an IP address and port (a name is resolved now).
+fn public_addr(a: &str) -> anyhow::Result<SocketAddr> {
+    use std::net::ToSocketAddrs;
+    let bad = || usage(format!("--public-addr {a:?}: give HOST:PORT, for example 203.0.113.7:7474"));
+    a.to_socket_addrs().map_err(|_| bad())?.find(SocketAddr::is_ipv4).ok_or_else(bad)
+}
+
+/// Records where peers reach this node (new invites carry it): the `--public-addr`s, and
+/// with `--lan` this machine's private addresses on the port it listens on.
+fn record_own_addresses(node: &mut Node, id: [u8; 32], public: &[SocketAddr], lan: Option<u16>) -> anyhow::Result<()> {
+    let addr = |a: SocketAddr| PeerAddr { id, addrs: vec![a], url: None }.to_string();
+    node.set_own_addresses("public", &public.iter().map(|a| addr(*a)).collect::<Vec<_>>())?;
+    let private = match lan {
+        Some(port) => {
+            strike_net::lan::private_addresses().into_iter().map(|ip| addr(SocketAddr::new(ip, port))).collect()
+        }
+        None => Vec::new(),
+    };
+    node.set_own_addresses("lan", &private)?;
+    Ok(())
+}
+
+fn serve(ctx: &Ctx, mut node: Node, config: ServeConfig) -> anyhow::Result<()> {
+    let ServeConfig { listen, interval, concurrent, lan, public, ui } = config;
     let out = ctx.out;
     runtime()?.block_on(async {
         let net = node.bind(listen).await?;
         let addr = net.addr();
+        let port = addr.addrs.first().map_or(listen.port(), |a| a.port());
+        record_own_addresses(&mut node, net.id(), &public, lan.then_some(port))?;
         let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), out)?;
         let ui_server = match ui.no_ui {
             true => None,
@@ -306,8 +337,8 @@ fn serve(ctx: &Ctx, node: Node, config: ServeConfig) -> anyhow::Result<()> {
                 }
             });
         }
+        crate::cmd::joining::join_in_background(&mut serving, &net);
         if lan {
-            let port = addr.addrs.first().map_or(listen.port(), |a| a.port());
             let finder = Arc::new(strike_net::lan::Lan::start(strike_net::lan::MDNS_PORT, net.id(), port, false)?);
             if !out.is_json() {
                 out.event(json!({}), || "looking for members of your networks on the LAN (mDNS)".into());
@@ -501,10 +532,34 @@ fn sync(ctx: &Ctx, node: Node, network: Option<&str>, peer: Option<&str>) -> any
     };
     let mut results = Vec::new();
     let mut failures = 0;
+    // Networks this node asked to join: one join round each (restricted sessions).
+    let waiting = node.waiting_networks()?;
+    let mut joined: Vec<NetworkId> = Vec::new();
     let node = tokio::sync::Mutex::new(node);
     runtime()?.block_on(async {
         let net = node.lock().await.bind("0.0.0.0:0".parse()?).await?;
         for (network, addr) in &targets {
+            if waiting.contains(network) {
+                if joined.contains(network) {
+                    continue;
+                }
+                joined.push(*network);
+                let round = strike_node::joiner::join_round(&node, &net, *network).await?;
+                for (peer, reached) in &round.attempts {
+                    use strike_node::joiner::Reached;
+                    let (ok, state, received) = match reached {
+                        Reached::Waiting { received } => (true, "waiting for a vouch".to_owned(), *received),
+                        Reached::Admitted { received } => (true, "admitted".to_owned(), *received),
+                        Reached::Refused => (false, "refused".to_owned(), 0),
+                        Reached::Failed(e) => (false, e.clone(), 0),
+                    };
+                    failures += usize::from(!ok);
+                    results.push(json!({ "network_id": network.to_hex(), "peer": peer, "ok": ok, "joining": state,
+                        "ops_sent": 0, "ops_received": received, "applied": received, "bytes_sent": 0, "bytes_received": 0,
+                        "error": (!ok).then_some(state.clone()), "admitted": round.admitted }));
+                }
+                continue;
+            }
             let bar = ctx.out.progress_bar();
             bar.set_message("sync");
             let mut on_frame = |s: &SyncSummary| {
@@ -553,7 +608,7 @@ fn sync(ctx: &Ctx, node: Node, network: Option<&str>, peer: Option<&str>) -> any
             })
             .collect()
     });
-    if failures == targets.len() {
+    if failures == results.len() {
         return Err(CliError::err(exit::FAILURE, "no sync session succeeded"));
     }
     Ok(())

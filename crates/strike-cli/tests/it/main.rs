@@ -5,6 +5,7 @@ mod support;
 mod at_rest;
 mod crash;
 mod flows;
+mod joining;
 mod net;
 mod organizing;
 mod shutdown;

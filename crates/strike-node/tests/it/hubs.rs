@@ -208,8 +208,13 @@ fn ask_hub_anyway(node: &Node, hub: &strike_net::PeerAddr, network: strike_core:
         let net = node.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let mut ch = net.connect(hub).await.unwrap();
         let proof = proof_message(Side::Initiator, &network.0, &ch.local, &ch.remote);
-        let open =
-            Auth::HubOpen { network: network.0, epoch, signature: access.sign(ACCESS_LABEL, &proof), grant: vec![] };
+        let open = Auth::HubOpen {
+            network: network.0,
+            epoch,
+            signature: access.sign(ACCESS_LABEL, &proof),
+            grant: vec![],
+            invites: vec![],
+        };
         ch.send(&open.encode()).await.unwrap();
         let reply = Auth::decode(&ch.recv().await.unwrap());
         net.close().await;

@@ -6,6 +6,7 @@ mod devices;
 mod events;
 mod history;
 mod hubs;
+mod joining;
 mod keyfile;
 mod lan;
 mod networks;

@@ -95,8 +95,32 @@ fn computed() -> Vec<(&'static str, String)> {
         epoch: 0,
         signature: access.sign(strike_sync::hub::ACCESS_LABEL, &proof),
         grant: Vec::new(),
+        invites: Vec::new(),
     };
     let tag = strike_node::peer::lan_tag(&net, &SymmetricKey::from_bytes(EPOCH_KEY), 500_000);
+    // Joining over the network: the invite secret 44 x 32.
+    let invite_secret = [0x44; 32];
+    let invite_access = strike_node::joining::invite_access(&invite_secret);
+    let join_open = Auth::JoinOpen {
+        network: net.0,
+        invite: strike_core::membership::invite_id(&invite_secret),
+        author: member.0,
+        invite_signature: invite_access.sign(strike_sync::auth::JOIN_AUTH_LABEL, &proof),
+        author_signature: author().sign(strike_sync::auth::JOIN_AUTH_LABEL, &proof),
+    };
+    let hub_open_with_ticket = Auth::HubOpen {
+        network: net.0,
+        epoch: 0,
+        signature: access.sign(strike_sync::hub::ACCESS_LABEL, &proof),
+        grant: Vec::new(),
+        invites: vec![strike_sync::hub::InviteTicket {
+            invite: strike_core::membership::invite_id(&invite_secret),
+            key: invite_access.public().0,
+            expires: Some(30_000_000),
+            uses: 5,
+            removed: vec![[0x0c; 32]],
+        }],
+    };
     vec![
         ("key share sealed", hex::encode(&sealed)),
         ("key share body", hex::encode(key_share.encode())),
@@ -106,6 +130,9 @@ fn computed() -> Vec<(&'static str, String)> {
         ("hub access public key", hex::encode(access.public().0)),
         ("hub access proof", hex::encode(hub_open.encode())),
         ("lan tag", hex::encode(tag)),
+        ("invite access public key", hex::encode(invite_access.public().0)),
+        ("join open", hex::encode(join_open.encode())),
+        ("hub open with a ticket", hex::encode(hub_open_with_ticket.encode())),
     ]
 }
 
