@@ -1,7 +1,8 @@
 // Open Strike: the one script, embedded in the binary. Pages work without it; with it they
 // stay current. The server's event stream says only "something changed" (no content); the
 // script then fetches this same page and swaps the parts marked data-live, leaving forms
-// (and anything being typed) alone.
+// (and anything being typed) alone. The fetch says it is a live refresh, so it never takes
+// the message a form left for the page the browser is being redirected to.
 (function () {
   "use strict";
 
@@ -22,7 +23,7 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Live-Refresh": "1" } })
       .then(function (r) {
         if (r.redirected || r.status === 401) { window.location.assign("/login"); return null; }
         return r.ok ? r.text() : null;

@@ -10,7 +10,9 @@ pub mod cover;
 pub mod dashboard;
 pub mod directory;
 pub mod events;
+pub mod joining;
 pub mod networks;
+pub mod node;
 pub mod session;
 
 use axum::Router;
@@ -31,6 +33,8 @@ pub fn pages() -> Router<AppState> {
         .merge(calls::pages())
         .merge(campaign::pages())
         .merge(events::pages())
+        .merge(joining::pages())
+        .merge(node::pages())
 }
 
 /// Every area's JSON operations (under `/api/v1`), each with its description.
@@ -46,4 +50,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(calls::api())
         .merge(campaign::api())
         .merge(events::api())
+        .merge(joining::api())
+        .merge(node::api())
 }

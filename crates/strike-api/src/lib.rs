@@ -19,6 +19,7 @@ mod openapi;
 mod pages;
 pub mod security;
 mod server;
+pub mod setup;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -74,6 +75,9 @@ struct Inner {
     changes: watch::Sender<u64>,
     /// Cancelled when serving stops: live-update streams end with it.
     stopping: CancellationToken,
+    /// Cancelled once the node was wiped from the UI: `serve` then stops everything and shows
+    /// the first-run page again.
+    wiped: CancellationToken,
 }
 
 impl AppState {
@@ -104,8 +108,14 @@ impl AppState {
                 cache: Cache::default(),
                 changes: watch::channel(0).0,
                 stopping: CancellationToken::new(),
+                wiped: CancellationToken::new(),
             }),
         }
+    }
+
+    /// Cancelled once the node was wiped from the UI.
+    pub fn wiped(&self) -> CancellationToken {
+        self.inner.wiped.clone()
     }
 
     pub fn access(&self) -> &Access {

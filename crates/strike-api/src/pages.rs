@@ -19,14 +19,20 @@ use crate::error::ApiError;
 use crate::forms::NetworkCommand;
 use crate::security::{Authed, CSRF_FIELD, Flash};
 
-const CSS: &str = include_str!("../assets/app.css");
+pub(crate) const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
+/// The first-run and join pages' script (strength hint, QR photos, camera).
+pub(crate) const SETUP_JS: &str = include_str!("../assets/setup.js");
 
 /// The stylesheet and the script, served from the binary.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route("/static/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }))
+        .route(
+            "/static/setup.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SETUP_JS) }),
+        )
 }
 
 /// Every area's page of a network, for the network's navigation: (path under the network,
@@ -100,7 +106,7 @@ impl Ctx {
     pub fn with_alerts(state: &AppState, authed: &Authed, alerts: Vec<Alert>) -> Ctx {
         Ctx {
             csrf: authed.csrf.clone(),
-            flash: state.sessions().take_flash(&authed.id),
+            flash: if authed.live { None } else { state.sessions().take_flash(&authed.id) },
             alerts,
             now: strike_node::unix_now(),
         }
@@ -119,6 +125,8 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
                     nav aria-label="Main" {
                         a.brand href="/" { "Open Strike" }
                         a href="/" { "Dashboard" }
+                        a href="/join" { "Join a network" }
+                        a href="/node" { "This node" }
                         form.inline method="post" action="/logout" {
                             (csrf_field(&ctx.csrf))
                             button.link type="submit" { "Log out" }

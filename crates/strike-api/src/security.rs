@@ -42,6 +42,13 @@ const MAX_TRACKED_CLIENTS: usize = 1024;
 /// Bodies of state-changing requests are read whole to find the CSRF token: forms and JSON
 /// here are small (the longest field is a 4 KiB note).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Paths that take a photo of a QR code as their body, up to the node's picture limit.
+pub const PICTURE_PATHS: &[&str] = &["/join/qr", "/api/v1/invites/decode"];
+
+/// The largest body a request to `path` may carry.
+pub fn body_limit(path: &str) -> usize {
+    if PICTURE_PATHS.contains(&path) { strike_node::qr::MAX_PICTURE_BYTES } else { MAX_BODY_BYTES }
+}
 /// The form field and header that carry the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -103,7 +110,7 @@ impl Access {
 
     /// The one `Host` of a request, lowercase, if it has exactly one and it is the UI's own.
     /// A request line with an absolute URI must name the same authority.
-    fn own_host(&self, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn own_host(&self, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<String> {
         let mut all = headers.get_all(header::HOST).iter();
         let (Some(host), None) = (all.next(), all.next()) else { return None };
         let host = host.to_str().ok()?.trim().to_ascii_lowercase();
@@ -117,7 +124,7 @@ impl Access {
 
     /// `Origin`, where present, must be this UI itself; a state-changing request without one
     /// must not say it came from another site.
-    fn origin_allowed(&self, method: &Method, headers: &HeaderMap) -> bool {
+    pub(crate) fn origin_allowed(&self, method: &Method, headers: &HeaderMap) -> bool {
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         if let Some(origin) = headers.get(header::ORIGIN) {
             let Ok(origin) = origin.to_str() else { return false };
@@ -208,6 +215,9 @@ pub struct Sessions {
 pub struct Authed {
     pub id: [u8; 32],
     pub csrf: String,
+    /// The script's live refresh of a page (header `x-live-refresh`): it leaves the message
+    /// the last form left for the page the browser is being sent to.
+    pub live: bool,
 }
 
 impl Sessions {
@@ -234,11 +244,16 @@ impl Sessions {
             return None;
         }
         session.last_seen = now;
-        Some(Authed { id, csrf: session.csrf.clone() })
+        Some(Authed { id, csrf: session.csrf.clone(), live: false })
     }
 
     pub fn end(&mut self, id: &[u8; 32]) {
         self.by_hash.remove(id);
+    }
+
+    /// Ends every session (after a wipe).
+    pub fn end_all(&mut self) {
+        self.by_hash.clear();
     }
 
     /// Ends the session a cookie's token opens, if any.
@@ -349,6 +364,21 @@ pub async fn attempt_login(
     headers: &HeaderMap,
     passphrase: Zeroizing<String>,
 ) -> Result<Option<(String, String)>, ApiError> {
+    if !check_passphrase(state, client, passphrase).await? {
+        tracing::info!("a login attempt with a wrong passphrase");
+        return Ok(None);
+    }
+    tracing::info!("logged in");
+    Ok(Some(new_session(state, headers)))
+}
+
+/// Checks a passphrase as a login does (rate-limited per address, counted, slowed down past
+/// the global limit): for logging in, and for confirming a passphrase change.
+pub async fn check_passphrase(
+    state: &AppState,
+    client: ClientIp,
+    passphrase: Zeroizing<String>,
+) -> Result<bool, ApiError> {
     let client = client.0;
     let slot = state
         .limiter()
@@ -360,12 +390,10 @@ pub async fn attempt_login(
     let ok = state.passphrase_ok(passphrase).await;
     if !matches!(ok, Ok(true)) {
         state.limiter().failed(Instant::now());
-        tracing::info!("a login attempt with a wrong passphrase");
-        return ok.map(|_| None);
+        return ok;
     }
     state.limiter().succeeded(client);
-    tracing::info!("logged in");
-    Ok(Some(new_session(state, headers)))
+    Ok(true)
 }
 
 /// Ends the session the request's cookie held (logging in again from the same browser) and
@@ -499,7 +527,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if is_public(&method, &path) {
         return next.run(req).await;
     }
-    let Some(authed) = authed else { return refuse(&path, &method, ApiError::Unauthorized) };
+    let Some(mut authed) = authed else { return refuse(&path, &method, ApiError::Unauthorized) };
+    authed.live = req.headers().contains_key("x-live-refresh");
     let mut req = req;
     if !is_safe(&method) {
         req = match with_valid_csrf(req, &authed.csrf).await {
@@ -515,7 +544,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 /// body back for the handler.
 async fn with_valid_csrf(req: Request, expected: &str) -> Result<Request, ApiError> {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_BODY_BYTES))?;
+    let limit = body_limit(parts.uri.path());
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge(limit))?;
     let from_header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_form = parts
         .headers

@@ -25,7 +25,6 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::ApiError;
-use crate::security::MAX_BODY_BYTES;
 
 /// A client must send a request's headers within this long. hyper starts this clock as soon
 /// as a connection waits for a request, so it also closes kept-alive connections that stay
@@ -104,13 +103,14 @@ fn is_per_connection(e: &std::io::Error) -> bool {
 }
 
 /// Reads the request's body whole within [`BODY_DEADLINE`] (408 and the connection closed
-/// if it does not arrive, 413 past [`MAX_BODY_BYTES`]), checks that a form is UTF-8 (400),
+/// if it does not arrive, 413 past [`crate::security::body_limit`]), checks that a form is UTF-8 (400),
 /// and hands the buffered body on.
 pub async fn read_body(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = match tokio::time::timeout(BODY_DEADLINE, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+    let limit = crate::security::body_limit(parts.uri.path());
+    let bytes = match tokio::time::timeout(BODY_DEADLINE, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return refusal(&parts.uri, &parts.method, ApiError::TooLarge(MAX_BODY_BYTES)),
+        Ok(Err(_)) => return refusal(&parts.uri, &parts.method, ApiError::TooLarge(limit)),
         Err(_) => {
             tracing::info!("a request body did not arrive in time");
             let mut r = refusal(&parts.uri, &parts.method, ApiError::Timeout);

@@ -27,6 +27,8 @@ pub struct Serving {
     tasks: JoinSet<anyhow::Result<()>>,
     out: Output,
     signals: StopSignals,
+    /// Stops everything cleanly once cancelled (a wipe from the UI).
+    external: CancellationToken,
 }
 
 impl Serving {
@@ -35,7 +37,8 @@ impl Serving {
     /// runtime.
     pub fn new(node: SharedNode, out: Output) -> anyhow::Result<Serving> {
         let signals = StopSignals::install()?;
-        Ok(Serving { node, token: CancellationToken::new(), tasks: JoinSet::new(), out, signals })
+        let external = CancellationToken::new();
+        Ok(Serving { node, token: CancellationToken::new(), tasks: JoinSet::new(), out, signals, external })
     }
 
     pub fn node(&self) -> &SharedNode {
@@ -44,6 +47,11 @@ impl Serving {
 
     pub fn out(&self) -> Output {
         self.out
+    }
+
+    /// Stops serving cleanly, as a signal would, once `token` is cancelled.
+    pub fn stop_on(&mut self, token: CancellationToken) {
+        self.external = token;
     }
 
     /// The token a loop watches to know it should stop.
@@ -87,6 +95,7 @@ impl Serving {
                     "stopping: finishing what is in flight (sync sessions, web requests)".into()
                 });
             }
+            () = self.external.cancelled() => {}
             Some(ended) = self.tasks.join_next() => {
                 failed = Some(match ended {
                     Ok(Ok(())) => anyhow::anyhow!("a serving loop ended by itself"),

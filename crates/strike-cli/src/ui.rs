@@ -34,6 +34,11 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Cancelled once the node was wiped from the UI.
+    pub fn wiped(&self) -> tokio_util::sync::CancellationToken {
+        self.state.wiped()
+    }
+
     /// A one-time login link for this terminal (it logs in once, without the passphrase); once
     /// it is used, `announce` gets the next one. Someone guessing passphrases on the same
     /// computer can lock the passphrase form for a minute, never these links.

@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use strike_core::{AuthorId, Body, CoarseTime, Kind, NetworkId, OpDraft, OpId, Reject};
-use strike_crypto::{KdfParams, SymmetricKey};
+pub use strike_crypto::KdfParams;
+use strike_crypto::SymmetricKey;
 use strike_store::{AuditRow, Store, StoreError};
 
 pub use bundles::{BundleSummary, ImportProgress, ImportReport};

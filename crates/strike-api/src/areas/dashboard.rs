@@ -204,7 +204,7 @@ async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
             h1 { "Dashboard" }
             div #live-dashboard data-live {
                 @if data.networks.is_empty() {
-                    p { "This node holds no network yet. Join one with an invite link (openstrike join LINK), or found one (openstrike network create)." }
+                    p { "This node holds no network yet. " a href="/join" { "Join one with an invite" } ", or found one (openstrike network create)." }
                 }
                 @for n in &data.networks { (network_card(n, &ctx.csrf)) }
                 (sync_panel(&data.sync, ctx.now))
@@ -295,8 +295,14 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                 }
                 None => {
                     h2 #(format!("net-{id}")) { "Network " (&id[..16]) }
-                    @if n.me.is_some() {
-                        p { "You asked to join. Until a member vouches for you and their node sends the network's key, this node can read nothing of it." }
+                    @if n.network.my_author.is_some() {
+                        p role="status" { strong { "Waiting for a vouch." } " Your request has gone to the addresses in your invite (the node that invited you, the network's hubs); this node keeps asking while it runs." }
+                        h3 { "What happens next" }
+                        p { "A member who knows you vouches for you (best after checking with you in person). Your node then receives its key and the network by itself, and this page shows the network: no need to reload." }
+                        h3 { "What the network sees of you now" }
+                        p { "The pseudonym you chose and a key made for this network only. Its members, and others holding the same invite, can read your request. Nothing else: not your other networks, not your passphrase, nothing on this computer." }
+                        h3 { "What you see of it now" }
+                        p { "Nothing. Until the vouch, this node holds no key of the network: not its name, not its members." }
                     } @else {
                         p { "Held sealed: " (n.network.ops) " encrypted operations this node has no key for. It learns nothing from them." }
                     }

@@ -152,7 +152,12 @@ impl Command {
         match self {
             Command::Serve { listen, interval, concurrent, lan, public_addrs, ui } => {
                 let public = public_addrs.iter().map(|a| public_addr(a)).collect::<anyhow::Result<Vec<_>>>()?;
-                serve(ctx, ctx.unlock()?, ServeConfig { listen, interval, concurrent, lan, public, ui })
+                // A fresh data directory is set up in the browser (`strike_api::setup`).
+                let node = match Node::exists(&ctx.data_dir()) || ui.no_ui {
+                    true => Some(ctx.unlock()?),
+                    false => None,
+                };
+                serve(ctx, node, ServeConfig { listen, interval, concurrent, lan, public, ui })
             }
             Command::Hub(cmd) => hub(ctx, cmd),
             Command::Node(NodeCommand::Addr { port, host }) => {
@@ -298,23 +303,102 @@ fn record_own_addresses(node: &mut Node, id: [u8; 32], public: &[SocketAddr], la
     Ok(())
 }
 
-fn serve(ctx: &Ctx, mut node: Node, config: ServeConfig) -> anyhow::Result<()> {
-    let ServeConfig { listen, interval, concurrent, lan, public, ui } = config;
-    let out = ctx.out;
+/// The first run in the browser: serves the set-up page on the UI's address until someone
+/// creates the node there. Returns it, and where to send that browser once the UI runs.
+async fn first_run(ctx: &Ctx, ui: &UiArgs) -> anyhow::Result<(Node, tokio::sync::oneshot::Sender<String>)> {
+    if !ui.ui_listen.ip().is_loopback() {
+        // Whoever reaches the first-run page first sets the node up: never beyond this computer.
+        return Err(usage(format!(
+            "this node has no identity yet, and the first-run page is served on loopback only: \
+             run `openstrike init`, or serve the first run with --ui-listen 127.0.0.1:PORT (not {})",
+            ui.ui_listen
+        )));
+    }
+    let listener = rebind(ui.ui_listen).await?;
+    let bound = listener.local_addr()?;
+    let host = if bound.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), bound.port()) } else { bound };
+    let url = format!("http://{host}/");
+    ctx.out.event(json!({ "first_run": url }), || {
+        format!(
+            "This node has no identity yet. Open {url} in a browser to set it up \
+             (a passphrase, your invite, a pseudonym), or stop and run `openstrike init`."
+        )
+    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let created =
+        strike_api::setup::first_run(listener, ctx.data_dir(), &ui.ui_hosts, strike_node::KdfParams::DEFAULT, stop)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("stopped before the node was set up"))?;
+    Ok((created.node, created.handoff))
+}
+
+/// Binds the UI's address, retrying for a moment: right after the first-run page or the
+/// wiped UI let go of it.
+async fn rebind(listen: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    let mut tries = 0;
+    loop {
+        match crate::ui::bind(listen, false).await {
+            Ok(l) => return Ok(l),
+            Err(_) if tries < 40 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn serve(ctx: &Ctx, node: Option<Node>, config: ServeConfig) -> anyhow::Result<()> {
     runtime()?.block_on(async {
+        let mut node = node;
+        // A wipe from the UI ends one round; the next shows the first-run page.
+        while serve_once(ctx, node.take(), &config).await? {
+            ctx.out.event(json!({ "wiped": true }), || "wiped from the web UI: showing the first-run page".into());
+        }
+        Ok(())
+    })
+}
+
+/// Serves until stopped; `true` if it stopped because the node was wiped from the UI.
+async fn serve_once(ctx: &Ctx, node: Option<Node>, config: &ServeConfig) -> anyhow::Result<bool> {
+    let ServeConfig { listen, interval, concurrent, lan, ref public, ref ui } = *config;
+    let out = ctx.out;
+    {
+        let (mut node, handoff) = match node {
+            Some(node) => (node, None),
+            None => {
+                let (node, handoff) = first_run(ctx, ui).await?;
+                (node, Some(handoff))
+            }
+        };
         let net = node.bind(listen).await?;
         let addr = net.addr();
         let port = addr.addrs.first().map_or(listen.port(), |a| a.port());
-        record_own_addresses(&mut node, net.id(), &public, lan.then_some(port))?;
+        record_own_addresses(&mut node, net.id(), public, lan.then_some(port))?;
         let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), out)?;
         let ui_server = match ui.no_ui {
             true => None,
             false => {
-                Some(crate::ui::start(&mut serving, crate::ui::bind(ui.ui_listen, false).await?, &ui.ui_hosts).await?)
+                let listener = match handoff {
+                    Some(_) => rebind(ui.ui_listen).await?,
+                    None => crate::ui::bind(ui.ui_listen, false).await?,
+                };
+                Some(crate::ui::start(&mut serving, listener, &ui.ui_hosts).await?)
             }
         };
+        let wiped = ui_server.as_ref().map(|u| u.wiped());
+        if let Some(w) = &wiped {
+            serving.stop_on(w.clone());
+        }
         let ui_url = ui_server.as_ref().map(|u| u.url.clone());
-        let link = ui_server.as_ref().map(|u| u.login_link(move |next| crate::ui::print_login_link(out, next)));
+        let mut link = ui_server.as_ref().map(|u| u.login_link(move |next| crate::ui::print_login_link(out, next)));
+        if let (Some(handoff), Some(u)) = (handoff, &ui_server)
+            && let Some(once) = link.take()
+        {
+            // The browser that set the node up goes on logged in, with the one link there is;
+            // the next one is printed here once it is used.
+            let _ = handoff.send(once.strip_prefix(u.url.trim_end_matches('/')).unwrap_or(&once).to_owned());
+        }
         out.event(json!({ "listening": addr.to_string(), "ui": ui_url, "login_link": link }), || {
             let mut text =
                 format!("listening on {addr}\npeers add this node with: openstrike peer add NETWORK {addr}\n");
@@ -357,8 +441,8 @@ fn serve(ctx: &Ctx, mut node: Node, config: ServeConfig) -> anyhow::Result<()> {
         answer_sessions(&mut serving, &net, concurrent);
         let result = serving.run().await;
         net.close().await;
-        result
-    })
+        result.map(|()| wiped.is_some_and(|w| w.is_cancelled()))
+    }
 }
 
 /// Answers sync sessions on `net` as a loop of `serving`.

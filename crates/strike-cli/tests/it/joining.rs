@@ -116,3 +116,183 @@ fn join_through_a_hubs_http_port_while_the_inviter_is_offline() {
     let texts = dee.json(&["announcements", "Dock 4"]);
     assert!(texts["announcements"].as_array().unwrap().iter().any(|a| a["text"] == "Through the hub"));
 }
+
+/// One HTTP/1.1 request with a byte body and extra header lines; the response as text.
+fn request(host: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    response
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+}
+
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Dee never opens a terminal: `serve` on a fresh data directory shows the first-run page,
+/// which reads the invite from a photo of its QR code, creates her node, sends the request
+/// and logs her in; the dashboard says she waits, and shows the network once Sam vouches.
+#[test]
+fn first_run_in_the_browser_joins_and_the_dashboard_turns_into_the_network() {
+    let sam = Home::initialized();
+    sam.ok(&["network", "create", "--name", "Dock 4"]);
+    sam.ok(&["announce", "Dock 4", "Strike vote Friday"]);
+    let port = free_port().to_string();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Child(
+        sam.cmd(&["--json", "serve", "--listen", &listen, "--public-addr", &listen, "--no-ui", "--interval", "0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut served = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    until(&mut served, Duration::from_secs(60), |v| v["listening"].is_string());
+    let qr = sam.path("invite.png");
+    let invite =
+        sam.json(&["invite", "create", "--network", "Dock 4", "--qr", qr.to_str().unwrap(), "--no-terminal-qr"]);
+    let link = invite["link"].as_str().unwrap().to_owned();
+
+    let dee = Home::new();
+    let ui_port = free_port().to_string();
+    let ui = format!("127.0.0.1:{ui_port}");
+    let mut node = Child(
+        dee.cmd(&["--json", "serve", "--listen", "127.0.0.1:0", "--ui-listen", &ui, "--interval", "0"])
+            .env_remove("OPENSTRIKE_PASSPHRASE")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(node.0.stdout.take().unwrap()).lines();
+    let first = until(&mut lines, Duration::from_secs(60), |v| v["first_run"].is_string());
+    assert_eq!(first["first_run"], format!("http://{ui}/"));
+    let page = request(&ui, "GET", "/", "", b"");
+    assert!(page.starts_with("HTTP/1.1 200") && page.contains("Choose a passphrase"), "{page}");
+    // The photo of the code is read on the node.
+    let decoded =
+        request(&ui, "POST", "/setup/qr", "Content-Type: application/octet-stream\r\n", &std::fs::read(&qr).unwrap());
+    assert!(decoded.contains(&format!("{{\"link\":\"{link}\"}}")), "{decoded}");
+    // A web page elsewhere cannot post the form.
+    let forged = request(
+        &ui,
+        "POST",
+        "/setup",
+        "Origin: http://evil.example\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        b"passphrase=x",
+    );
+    assert!(forged.starts_with("HTTP/1.1 403"), "{forged}");
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    let differ = form_body(&[
+        ("passphrase", "lantern river copper"),
+        ("again", "lantern river cooper"),
+        ("link", &link),
+        ("pseudonym", "Dee"),
+    ]);
+    let refused = request(&ui, "POST", "/setup", form, differ.as_bytes());
+    assert!(refused.starts_with("HTTP/1.1 400") && refused.contains("The two passphrases differ"), "{refused}");
+    assert!(!strike_node::Node::exists(&dee.dir), "nothing created");
+    let good = form_body(&[
+        ("passphrase", "lantern river copper"),
+        ("again", "lantern river copper"),
+        ("link", &link),
+        ("pseudonym", "Dee"),
+    ]);
+    let created = request(&ui, "POST", "/setup", form, good.as_bytes());
+    assert!(created.starts_with("HTTP/1.1 303"), "{created}");
+    let once = header(&created, "location").unwrap().to_owned();
+    assert!(once.starts_with("/login/once/"), "{once}");
+    let opened = request(&ui, "GET", &once, "", b"");
+    assert!(opened.starts_with("HTTP/1.1 303"), "{opened}");
+    let cookie = header(&opened, "set-cookie").unwrap().split(';').next().unwrap().to_owned();
+    let cookie = format!("Cookie: {cookie}\r\n");
+    let waiting = request(&ui, "GET", "/", &cookie, b"");
+    assert!(
+        waiting.contains("Waiting for a vouch") && waiting.contains("What the network sees of you now"),
+        "{waiting}"
+    );
+    // Sam's dashboard would name her; Sam vouches from his terminal.
+    let start = Instant::now();
+    while !sam.json(&["member", "list", "Dock 4"])["people"].as_array().unwrap().iter().any(|p| p["pseudonym"] == "Dee")
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "Dee's request reached Sam");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    sam.ok(&["vouch", "Dock 4", "Dee"]);
+    let start = Instant::now();
+    loop {
+        let page = request(&ui, "GET", "/", &cookie, b"");
+        if page.contains("Dock 4") && page.contains("Strike vote Friday") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(90), "the network reached Dee's dashboard: {page}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    drop(server);
+    // The passphrase she chose in the browser opens her node.
+    let list =
+        |pass: &str| dee.cmd(&["--json", "network", "list"]).env("OPENSTRIKE_PASSPHRASE", pass).output().unwrap();
+    let out = list("lantern river copper");
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Dock 4"));
+
+    // What the node holds, a passphrase change and the panic wipe, all in the browser.
+    let holdings = request(&ui, "GET", "/node", &cookie, b"");
+    assert!(holdings.contains("What this node holds and who can see it") && holdings.contains("Dock 4"), "{holdings}");
+    let csrf = holdings.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let change = form_body(&[
+        ("csrf", &csrf),
+        ("current", "lantern river copper"),
+        ("new", "harbor signal tidewater"),
+        ("again", "harbor signal tidewater"),
+    ]);
+    let changed = request(&ui, "POST", "/node/passphrase", &format!("{cookie}{form}"), change.as_bytes());
+    assert!(changed.starts_with("HTTP/1.1 303"), "{changed}");
+    assert!(request(&ui, "GET", "/node", &cookie, b"").contains("Passphrase changed"));
+    assert!(list("harbor signal tidewater").status.success(), "the new passphrase opens the node");
+    let not_confirmed = request(
+        &ui,
+        "POST",
+        "/node/wipe",
+        &format!("{cookie}{form}"),
+        form_body(&[("csrf", &csrf), ("confirm", "yes")]).as_bytes(),
+    );
+    assert!(not_confirmed.starts_with("HTTP/1.1 303"));
+    assert!(list("harbor signal tidewater").status.success(), "nothing wiped without the word");
+    let wiped = request(
+        &ui,
+        "POST",
+        "/node/wipe",
+        &format!("{cookie}{form}"),
+        form_body(&[("csrf", &csrf), ("confirm", "WIPE")]).as_bytes(),
+    );
+    assert!(wiped.starts_with("HTTP/1.1 200") && wiped.contains("Wiped"), "{wiped}");
+    until(&mut lines, Duration::from_secs(60), |v| v["first_run"].is_string());
+    let start = Instant::now();
+    loop {
+        let page = request(&ui, "GET", "/", &cookie, b"");
+        if page.contains("Choose a passphrase") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the first-run page is back: {page}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(node);
+    assert!(!list("harbor signal tidewater").status.success(), "the right passphrase opens nothing");
+    assert!(!strike_node::Node::exists(&dee.dir));
+}
