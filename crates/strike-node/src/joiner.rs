@@ -158,6 +158,8 @@ pub async fn join_session(
         }
     }
     let mut n = node.lock().await;
+    let now = n.now();
+    n.store.mark_synced(&network, &peer.to_string(), now)?;
     let keys = n.store.adopt_parked_key_shares(&network)?;
     if keys > 0 {
         tracing::info!(network = %network.short(), keys, "took the keys a voucher sealed to this node");

@@ -7,6 +7,7 @@ mod webdriver;
 mod api;
 mod browser;
 mod events;
+mod first_run;
 mod hardening;
 mod openapi;
 mod pages;

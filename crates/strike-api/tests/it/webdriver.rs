@@ -135,6 +135,13 @@ impl Browser<'_> {
         self.call(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await.unwrap();
     }
 
+    /// Chooses a file for a file input.
+    pub async fn upload(&self, css: &str, path: &std::path::Path) {
+        let el = self.find(css).await;
+        let text = path.display().to_string();
+        self.call(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await.unwrap();
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await.unwrap();
