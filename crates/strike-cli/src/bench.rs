@@ -10,7 +10,10 @@ use strike_sync::bundle;
 
 use crate::output::Output;
 
+mod qr;
 mod ui;
+
+pub use qr::qr;
 pub use ui::run as ui;
 
 /// Ops authored per transaction when creating in bulk.

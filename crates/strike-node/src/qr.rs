@@ -95,6 +95,43 @@ pub fn terminal(text: &str) -> Result<String> {
         .build())
 }
 
+/// A photo of a printed code as a phone takes it, made from the code's PNG: scaled, turned a
+/// few degrees, on a grey table, with less contrast and sensor noise, saved as JPEG. For the
+/// tests and `openstrike bench qr`.
+pub fn simulated_photo(png: &[u8], scale: f64, degrees: f64, seed: u64) -> Result<Vec<u8>> {
+    use rand::{Rng, SeedableRng};
+    let bad = |e: image::ImageError| NodeError::InvalidInput(format!("making the photo: {e}"));
+    let code = image::load_from_memory(png).map_err(bad)?.to_luma8();
+    let (w, h) = ((f64::from(code.width()) * scale) as u32, (f64::from(code.height()) * scale) as u32);
+    let code = image::imageops::resize(&code, w, h, image::imageops::FilterType::Triangle);
+    let side = (f64::from(w.max(h)) * 1.5) as u32;
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy, hw, hh) = (f64::from(side) / 2.0, f64::from(side) / 2.0, f64::from(w) / 2.0, f64::from(h) / 2.0);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let photo = image::GrayImage::from_fn(side, side, |x, y| {
+        // Where this pixel of the photo falls on the turned code.
+        let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+        let (u, v) = (cos * dx + sin * dy + hw, -sin * dx + cos * dy + hh);
+        let paper = if u >= 0.0 && v >= 0.0 && u < f64::from(w) - 1.0 && v < f64::from(h) - 1.0 {
+            let (x0, y0) = (u.floor(), v.floor());
+            let (fx, fy) = (u - x0, v - y0);
+            let p = |a: f64, b: f64| f64::from(code.get_pixel(a as u32, b as u32).0[0]);
+            p(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                + p(x0 + 1.0, y0) * fx * (1.0 - fy)
+                + p(x0, y0 + 1.0) * (1.0 - fx) * fy
+                + p(x0 + 1.0, y0 + 1.0) * fx * fy
+        } else {
+            150.0
+        };
+        let noise = f64::from(rng.next_u32() % 51) - 25.0;
+        let dim = 45.0 + paper * 0.7 + noise;
+        image::Luma([dim.clamp(0.0, 255.0) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75).encode_image(&photo).map_err(bad)?;
+    Ok(out.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -130,41 +167,6 @@ mod tests {
         println!("no address: {} characters, QR {:?}", plain.len(), super::size(&plain).unwrap());
     }
 
-    /// A photo of a printed code, as a phone takes it: scaled, turned a few degrees, on a
-    /// grey table, with less contrast and sensor noise, saved as JPEG.
-    fn photo_of(png: &[u8], scale: f64, degrees: f64, seed: u64) -> Vec<u8> {
-        use rand::{Rng, SeedableRng};
-        let code = image::load_from_memory(png).unwrap().to_luma8();
-        let (w, h) = ((f64::from(code.width()) * scale) as u32, (f64::from(code.height()) * scale) as u32);
-        let code = image::imageops::resize(&code, w, h, image::imageops::FilterType::Triangle);
-        let side = (f64::from(w.max(h)) * 1.5) as u32;
-        let (sin, cos) = degrees.to_radians().sin_cos();
-        let (cx, cy, hw, hh) = (f64::from(side) / 2.0, f64::from(side) / 2.0, f64::from(w) / 2.0, f64::from(h) / 2.0);
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let photo = image::GrayImage::from_fn(side, side, |x, y| {
-            // Where this pixel of the photo falls on the turned code.
-            let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
-            let (u, v) = (cos * dx + sin * dy + hw, -sin * dx + cos * dy + hh);
-            let paper = if u >= 0.0 && v >= 0.0 && u < f64::from(w) - 1.0 && v < f64::from(h) - 1.0 {
-                let (x0, y0) = (u.floor(), v.floor());
-                let (fx, fy) = (u - x0, v - y0);
-                let p = |a: f64, b: f64| f64::from(code.get_pixel(a as u32, b as u32).0[0]);
-                p(x0, y0) * (1.0 - fx) * (1.0 - fy)
-                    + p(x0 + 1.0, y0) * fx * (1.0 - fy)
-                    + p(x0, y0 + 1.0) * (1.0 - fx) * fy
-                    + p(x0 + 1.0, y0 + 1.0) * fx * fy
-            } else {
-                150.0
-            };
-            let noise = f64::from(rng.next_u32() % 51) - 25.0;
-            let dim = 45.0 + paper * 0.7 + noise;
-            image::Luma([dim.clamp(0.0, 255.0) as u8])
-        });
-        let mut out = std::io::Cursor::new(Vec::new());
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75).encode_image(&photo).unwrap();
-        out.into_inner()
-    }
-
     #[test]
     fn the_png_and_photos_of_it_decode_to_the_link() {
         let dir = tempfile::tempdir().unwrap();
@@ -179,12 +181,12 @@ mod tests {
         let png = std::fs::read(&path).unwrap();
         assert_eq!(super::decode_link(&png).unwrap(), link);
         for (scale, degrees, seed) in [(0.6, 3.0, 1), (1.4, -4.0, 2), (2.5, 6.0, 3)] {
-            let photo = photo_of(&png, scale, degrees, seed);
+            let photo = super::simulated_photo(&png, scale, degrees, seed).unwrap();
             assert_eq!(super::decode_link(&photo).unwrap(), link, "scale {scale}, {degrees} degrees");
         }
         // Not a picture, and a picture without a code, are told apart.
         assert!(super::decode_link(b"hello").unwrap_err().to_string().contains("not a PNG or JPEG"));
-        let blank = photo_of(&png, 1.0, 0.0, 4);
+        let blank = super::simulated_photo(&png, 1.0, 0.0, 4).unwrap();
         let mut grey = image::load_from_memory(&blank).unwrap().to_luma8();
         grey.pixels_mut().for_each(|p| p.0[0] = 128);
         let mut out = std::io::Cursor::new(Vec::new());

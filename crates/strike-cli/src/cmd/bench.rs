@@ -73,6 +73,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Reading an invite from a picture of its QR code: the PNG and photo-like JPEGs (a small
+    /// one and a phone camera's size), for the longest link with three addresses
+    Qr {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -88,6 +94,7 @@ impl Command {
         match cmd {
             BenchCommand::Ingest { ops, runs } => crate::bench::ingest(out, ops, runs),
             BenchCommand::Wipe { mib } => crate::bench::wipe(out, mib),
+            BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
             BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),
             BenchCommand::Ui { members, clients, seconds } => crate::bench::ui(out, members, clients, seconds),
             BenchCommand::Sync { catchup, ids, differ } => {
