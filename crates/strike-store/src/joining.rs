@@ -10,6 +10,9 @@ use strike_core::{AuthorId, Body, NetworkId, OpId, SealedOp};
 
 use crate::{Result, Store, blob32, views};
 
+/// Tickets a hub keeps per network (the newest).
+pub const MAX_HUB_TICKETS: i64 = 256;
+
 /// An invite as its network's log has it.
 #[derive(Debug, Clone)]
 pub struct InviteState {
@@ -214,6 +217,12 @@ impl Store {
                 removed,
                 now_unix as i64
             ],
+        )?;
+        // A member cannot grow the hub's table without end: the newest tickets stay.
+        self.conn.execute(
+            "DELETE FROM hub_invites WHERE network_id = ?1 AND rowid NOT IN
+               (SELECT rowid FROM hub_invites WHERE network_id = ?1 ORDER BY updated DESC, rowid DESC LIMIT ?2)",
+            params![&network.0[..], MAX_HUB_TICKETS],
         )?;
         Ok(())
     }

@@ -24,7 +24,7 @@ use strike_crypto::SymmetricKey;
 pub use devices::Binding;
 pub use facts::FactRow;
 pub use ingest::{IngestReport, Quota};
-pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite};
+pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite, MAX_HUB_TICKETS};
 pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};

@@ -5,3 +5,4 @@ mod support;
 mod forgery;
 mod generation;
 mod order;
+mod tickets;
