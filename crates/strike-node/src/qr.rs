@@ -15,6 +15,9 @@ fn code(text: &str) -> Result<QrCode> {
 
 /// Largest picture [`decode_link`] reads.
 pub const MAX_PICTURE_BYTES: usize = 16 * 1024 * 1024;
+/// Pictures wider or taller than this are refused before they are decoded (a 48-megapixel
+/// phone photo is 8,000 pixels wide).
+pub const MAX_PICTURE_SIDE: u32 = 10_000;
 /// Sides (in pixels) a picture is searched at: phone photos are scaled down first (finder
 /// patterns are found faster and more reliably at these sizes), small scans as they are.
 const SEARCH_SIDES: [u32; 3] = [1200, 800, 1800];
@@ -28,9 +31,22 @@ pub fn decode_link(bytes: &[u8]) -> Result<String> {
             MAX_PICTURE_BYTES / (1024 * 1024)
         )));
     }
-    let picture = image::load_from_memory(bytes)
-        .map_err(|_| NodeError::InvalidInput("that is not a PNG or JPEG picture".into()))?
-        .to_luma8();
+    let not_a_picture = || NodeError::InvalidInput("that is not a PNG or JPEG picture".into());
+    let mut reader =
+        image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|_| not_a_picture())?;
+    // A small file that claims a huge picture is refused before it is decoded.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_PICTURE_SIDE);
+    limits.max_image_height = Some(MAX_PICTURE_SIDE);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let picture = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => NodeError::InvalidInput(format!(
+            "that picture is larger than {MAX_PICTURE_SIDE} pixels on a side; take a smaller photo"
+        )),
+        _ => not_a_picture(),
+    })?;
+    let picture = picture.to_luma8();
     let longest = picture.width().max(picture.height());
     if longest <= SEARCH_SIDES[0]
         && let Some(link) = search(picture.clone())
@@ -184,6 +200,19 @@ mod tests {
             let photo = super::simulated_photo(&png, scale, degrees, seed).unwrap();
             assert_eq!(super::decode_link(&photo).unwrap(), link, "scale {scale}, {degrees} degrees");
         }
+        // A tiny PNG that claims to be 20,000 pixels wide is refused unread.
+        let mut huge = png.clone();
+        huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        // The IHDR chunk's CRC-32 (over its type and data), so the header itself is valid.
+        let crc = huge[12..29].iter().fold(!0u32, |mut c, b| {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            }
+            c
+        });
+        huge[29..33].copy_from_slice(&(!crc).to_be_bytes());
+        assert!(super::decode_link(&huge).unwrap_err().to_string().contains("larger than 10000 pixels"));
         // Not a picture, and a picture without a code, are told apart.
         assert!(super::decode_link(b"hello").unwrap_err().to_string().contains("not a PNG or JPEG"));
         let blank = super::simulated_photo(&png, 1.0, 0.0, 4).unwrap();
