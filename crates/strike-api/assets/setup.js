@@ -45,7 +45,7 @@
       var headers = { "Content-Type": "application/octet-stream" };
       var csrf = document.querySelector("input[name=csrf]");
       if (csrf) { headers["X-CSRF-Token"] = csrf.value; }
-      fetch(qr.getAttribute("data-decode") || "/setup/qr",
+      fetch(qr.getAttribute("data-decode"),
             { method: "POST", credentials: "same-origin", body: file, headers: headers })
         .then(function (r) { return r.json(); })
         .then(function (j) { if (j.link) { found(j.link); } else { status.textContent = j.error || "No code found."; } })

@@ -160,23 +160,32 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
 /// Every page's head: one title for all (titles end up in the browser's history), the
 /// stylesheet, and the script (pages without live parts leave it idle).
 fn head() -> Markup {
+    head_with("/static/app.js")
+}
+
+fn head_with(script: &str) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { "Open Strike" }
             link rel="stylesheet" href="/static/app.css";
-            script src="/static/app.js" defer {}
+            script src=(script) defer {}
         }
     }
 }
 
 /// A page without navigation (login, errors).
 pub fn bare(content: Markup) -> Markup {
+    bare_with("/static/app.js", content)
+}
+
+/// A page without navigation, with its own script (the first-run page).
+pub fn bare_with(script: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head())
+            (head_with(script))
             body { main #main.narrow { (content) } }
         }
     }

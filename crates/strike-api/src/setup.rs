@@ -122,19 +122,7 @@ struct SetupForm {
 }
 
 fn shell(content: Markup) -> Markup {
-    html! {
-        (maud::DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Open Strike" }
-                link rel="stylesheet" href="/static/app.css";
-                script src="/static/setup.js" defer {}
-            }
-            body { main #main.narrow { (content) } }
-        }
-    }
+    crate::pages::bare_with("/static/setup.js", content)
 }
 
 fn form(values: &SetupForm, error: Option<&str>) -> Markup {
@@ -150,15 +138,7 @@ fn form(values: &SetupForm, error: Option<&str>) -> Markup {
                 p #strength.meta aria-live="polite" { "At least " (MIN_PASSPHRASE_CHARS) " characters." }
                 label { "The same again " input #again type="password" name="again" autocomplete="new-password" required; }
             }
-            section.card {
-                h2 { "2. Bring your invite" }
-                p.meta { "Paste the link you were given, or upload a photo of its QR code: this node reads the code itself." }
-                label { "Invite link " input #link type="text" name="link" value=(values.link) placeholder="openstrike://join/v1/..." autocomplete="off" spellcheck="false"; }
-                label { "Or a photo of the QR code " input #qr type="file" accept="image/png,image/jpeg" capture="environment"; }
-                p #qr-status.meta aria-live="polite" {}
-                button #scan type="button" hidden { "Scan with the camera" }
-                video #camera hidden playsinline muted {}
-            }
+            (crate::areas::joining::invite_fields("2. Bring your invite", &values.link, "/setup/qr"))
             section.card {
                 h2 { "3. Pick a pseudonym" }
                 p.meta { "The name the network will know you by. It need not be your real name." }

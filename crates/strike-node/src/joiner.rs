@@ -210,10 +210,39 @@ async fn attempt(node: &Mutex<Node>, net: &Net, addr: &PeerAddr, network: Networ
     }
 }
 
-/// The wait before the next round: doubling from [`BACKOFF_FIRST`] while no address answers
-/// (up to [`BACKOFF_MAX`]), and up to [`WAITING_POLL_MAX`] while one does and the vouch is
-/// still to come. `rounds` counts the rounds in a row that moved nothing.
-pub fn next_wait(reached: bool, rounds: u32) -> Duration {
-    let cap = if reached { WAITING_POLL_MAX } else { BACKOFF_MAX };
-    BACKOFF_FIRST.saturating_mul(1u32 << rounds.min(10)).min(cap)
+/// The waits between one network's join rounds: doubling from [`BACKOFF_FIRST`] while no
+/// address answers (up to [`BACKOFF_MAX`]), and 5, 10, 20, then every [`WAITING_POLL_MAX`]
+/// while one does and the vouch is still to come.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Backoff {
+    /// Rounds in a row that did not admit this node (at most 3 counted while one answers).
+    rounds: u32,
+}
+
+impl Backoff {
+    /// The wait after a round that reached an address (`reached`) or none.
+    pub fn after(&mut self, reached: bool) -> Duration {
+        let cap = if reached { WAITING_POLL_MAX } else { BACKOFF_MAX };
+        let wait = BACKOFF_FIRST.saturating_mul(1u32 << self.rounds.min(10)).min(cap);
+        self.rounds = if reached { self.rounds.saturating_add(1).min(3) } else { self.rounds.saturating_add(1) };
+        wait
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_to_its_caps() {
+        let secs = |reached: &[bool]| {
+            let mut b = super::Backoff::default();
+            reached.iter().map(|r| b.after(*r).as_secs()).collect::<Vec<_>>()
+        };
+        assert_eq!(secs(&[true; 5]), vec![5, 10, 20, 30, 30]);
+        assert_eq!(secs(&[false; 9]), vec![5, 10, 20, 40, 80, 160, 300, 300, 300]);
+        // Reaching someone after a long silence polls at the waiting pace at once.
+        assert_eq!(secs(&[false, false, false, false, false, true, true]), vec![5, 10, 20, 40, 80, 30, 30]);
+        assert_eq!(super::BACKOFF_FIRST, Duration::from_secs(5));
+    }
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use maud::html;
+use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use strike_node::networks::InviteLink;
 use utoipa::ToSchema;
@@ -71,6 +71,22 @@ async fn join(state: &AppState, f: JoinInput) -> ApiResult<Joined> {
     Ok(Joined { network_id: network.to_hex(), op_id: op.to_hex(), addresses })
 }
 
+/// The invite part of the first-run and join forms: the link, or a photo of its QR code that
+/// the node decodes at `decode` (`assets/setup.js`), or the camera where the browser has one.
+pub fn invite_fields(title: &str, link: &str, decode: &str) -> Markup {
+    html! {
+        section.card {
+            h2 { (title) }
+            p.meta { "Paste the link you were given, or upload a photo of its QR code: this node reads the code itself." }
+            label { "Invite link " input #link type="text" name="link" value=(link) placeholder="openstrike://join/v1/..." autocomplete="off" spellcheck="false"; }
+            label { "Or a photo of the QR code " input #qr type="file" accept="image/png,image/jpeg" capture="environment" data-decode=(decode); }
+            p #qr-status.meta aria-live="polite" {}
+            button #scan type="button" hidden { "Scan with the camera" }
+            video #camera hidden playsinline muted {}
+        }
+    }
+}
+
 async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
     let ctx = Ctx::load(&state, &authed).await?;
     Ok(layout(
@@ -79,15 +95,7 @@ async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
             h1 { "Join a network" }
             form #setup method="post" action="/join" {
                 (csrf_field(&ctx.csrf))
-                section.card {
-                    h2 { "Your invite" }
-                    p.meta { "Paste the link you were given, or upload a photo of its QR code: this node reads the code itself." }
-                    label { "Invite link " input #link type="text" name="link" placeholder="openstrike://join/v1/..." autocomplete="off" spellcheck="false" required; }
-                    label { "Or a photo of the QR code " input #qr type="file" accept="image/png,image/jpeg" capture="environment" data-decode="/join/qr"; }
-                    p #qr-status.meta aria-live="polite" {}
-                    button #scan type="button" hidden { "Scan with the camera" }
-                    video #camera hidden playsinline muted {}
-                }
+                (invite_fields("Your invite", "", "/join/qr"))
                 section.card {
                     h2 { "Your pseudonym" }
                     p.meta { "The name this network will know you by. You use a different key in every network, so your networks cannot be linked." }

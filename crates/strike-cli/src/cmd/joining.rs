@@ -14,7 +14,7 @@ use clap::Subcommand;
 use serde_json::json;
 use strike_core::NetworkId;
 use strike_node::Node;
-use strike_node::joiner::{JoinRound, Reached, join_round, next_wait};
+use strike_node::joiner::{Backoff, JoinRound, Reached, join_round};
 use strike_node::networks::InviteLink;
 use strike_node::peer::SharedNode;
 
@@ -99,7 +99,7 @@ fn wait_for_admission(
         let net = node.bind(listen).await?;
         let node: SharedNode = Arc::new(tokio::sync::Mutex::new(node));
         let started = Instant::now();
-        let mut quiet = 0;
+        let mut backoff = Backoff::default();
         loop {
             let round = join_round(&node, &net, network).await?;
             report(out, &round, started);
@@ -124,8 +124,7 @@ fn wait_for_admission(
                 });
                 break;
             }
-            let wait = next_wait(round.reached(), quiet);
-            quiet = if round.reached() { quiet.saturating_add(1).min(3) } else { quiet.saturating_add(1) };
+            let wait = backoff.after(round.reached());
             if !out.is_json() {
                 eprintln!("waiting for a vouch; asking again in {} s (Ctrl-C stops; `serve` keeps asking)", wait.as_secs());
             }
@@ -166,8 +165,8 @@ fn report(out: Output, round: &JoinRound, started: Instant) {
 /// own backoff, and takes the admission in when it comes.
 pub fn join_in_background(serving: &mut Serving, net: &strike_net::Net) {
     let (node, net, out) = (serving.node().clone(), net.clone(), serving.out());
-    // Per network: when to ask next, and how many rounds in a row moved nothing.
-    let next: Arc<tokio::sync::Mutex<HashMap<NetworkId, (Instant, u32)>>> = Arc::default();
+    // Per network: when to ask next, and its backoff.
+    let next: Arc<tokio::sync::Mutex<HashMap<NetworkId, (Instant, Backoff)>>> = Arc::default();
     serving.every(JOIN_TICK, move || {
         let (node, net, next) = (node.clone(), net.clone(), next.clone());
         async move {
@@ -181,22 +180,21 @@ pub fn join_in_background(serving: &mut Serving, net: &strike_net::Net) {
             let mut state = next.lock().await;
             let now = Instant::now();
             for network in waiting {
-                let (at, quiet) = state.get(&network).copied().unwrap_or((now, 0));
+                let (at, mut backoff) = state.get(&network).copied().unwrap_or((now, Backoff::default()));
                 if at > now {
                     continue;
                 }
-                match join_round(&node, &net, network).await {
+                let reached = match join_round(&node, &net, network).await {
                     Ok(round) => {
                         report_background(out, &round);
-                        let quiet =
-                            if round.reached() { quiet.saturating_add(1).min(3) } else { quiet.saturating_add(1) };
-                        state.insert(network, (Instant::now() + next_wait(round.reached(), quiet), quiet));
+                        round.reached()
                     }
                     Err(e) => {
                         tracing::warn!(network = %network.short(), error = %e, "join round failed");
-                        state.insert(network, (Instant::now() + next_wait(false, quiet + 1), quiet + 1));
+                        false
                     }
-                }
+                };
+                state.insert(network, (Instant::now() + backoff.after(reached), backoff));
             }
         }
     });

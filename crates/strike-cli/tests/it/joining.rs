@@ -29,8 +29,8 @@ fn until(
     panic!("the process ended first");
 }
 
-#[test]
-fn join_over_quic_reaches_the_inviters_serve_and_waits_for_the_vouch() {
+/// Sam founds "Dock 4", announces, and runs `serve --public-addr` on a free loopback port.
+fn sam_serving() -> (Home, Child, String) {
     let sam = Home::initialized();
     sam.ok(&["network", "create", "--name", "Dock 4"]);
     sam.ok(&["announce", "Dock 4", "Strike vote Friday"]);
@@ -44,6 +44,12 @@ fn join_over_quic_reaches_the_inviters_serve_and_waits_for_the_vouch() {
     );
     let mut served = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
     until(&mut served, Duration::from_secs(60), |v| v["listening"].is_string());
+    (sam, server, port)
+}
+
+#[test]
+fn join_over_quic_reaches_the_inviters_serve_and_waits_for_the_vouch() {
+    let (sam, server, port) = sam_serving();
     // The invite carries the address serve recorded, with no --addr.
     let invite = sam.json(&["invite", "create", "--network", "Dock 4", "--no-terminal-qr"]);
     let link = invite["link"].as_str().unwrap().to_owned();
@@ -152,19 +158,7 @@ fn form_body(fields: &[(&str, &str)]) -> String {
 /// and logs her in; the dashboard says she waits, and shows the network once Sam vouches.
 #[test]
 fn first_run_in_the_browser_joins_and_the_dashboard_turns_into_the_network() {
-    let sam = Home::initialized();
-    sam.ok(&["network", "create", "--name", "Dock 4"]);
-    sam.ok(&["announce", "Dock 4", "Strike vote Friday"]);
-    let port = free_port().to_string();
-    let listen = format!("127.0.0.1:{port}");
-    let mut server = Child(
-        sam.cmd(&["--json", "serve", "--listen", &listen, "--public-addr", &listen, "--no-ui", "--interval", "0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut served = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
-    until(&mut served, Duration::from_secs(60), |v| v["listening"].is_string());
+    let (sam, server, _) = sam_serving();
     let qr = sam.path("invite.png");
     let invite =
         sam.json(&["invite", "create", "--network", "Dock 4", "--qr", qr.to_str().unwrap(), "--no-terminal-qr"]);
