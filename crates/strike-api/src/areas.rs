@@ -5,6 +5,7 @@
 pub mod announcements;
 pub mod calls;
 pub mod campaign;
+pub mod circles;
 pub mod contacts;
 pub mod cover;
 pub mod dashboard;
@@ -32,6 +33,7 @@ pub fn pages() -> Router<AppState> {
         .merge(contacts::pages())
         .merge(calls::pages())
         .merge(campaign::pages())
+        .merge(circles::pages())
         .merge(events::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -49,6 +51,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(contacts::api())
         .merge(calls::api())
         .merge(campaign::api())
+        .merge(circles::api())
         .merge(events::api())
         .merge(joining::api())
         .merge(node::api())

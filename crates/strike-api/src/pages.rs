@@ -43,6 +43,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("calls", "Strike calls"),
     ("campaign", "Campaign"),
     ("events", "Events & shifts"),
+    ("circles", "Circles"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).

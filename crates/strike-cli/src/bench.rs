@@ -10,9 +10,11 @@ use strike_sync::bundle;
 
 use crate::output::Output;
 
+mod circles;
 mod qr;
 mod ui;
 
+pub use circles::circles;
 pub use qr::qr;
 pub use ui::run as ui;
 

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bundles;
 pub mod calls;
 pub mod campaign;
+pub mod circles;
 pub mod contacts;
 pub mod cover;
 pub mod demo;
@@ -86,6 +87,8 @@ pub enum Command {
     #[command(flatten)]
     Events(events::Command),
     #[command(flatten)]
+    Circles(circles::Command),
+    #[command(flatten)]
     Sync(sync::Command),
     #[command(flatten)]
     Bundles(bundles::Command),
@@ -110,6 +113,7 @@ impl Command {
             Command::Calls(c) => c.run(ctx),
             Command::Campaign(c) => c.run(ctx),
             Command::Events(c) => c.run(ctx),
+            Command::Circles(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),
             Command::Admin(c) => c.run(ctx),

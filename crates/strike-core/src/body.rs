@@ -14,7 +14,8 @@ use crate::Reject;
 pub use crate::announcements::Announcement;
 pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
 pub use crate::campaign::{Campaign, Gate, Phase};
-pub use crate::contacts::{Assessment, Contact, ContactNote};
+pub use crate::circles::{Circle, CircleKey, CircleLead, CircleMember, CirclePost, Share};
+pub use crate::contacts::{Assessment, Contact, ContactName, ContactNote, ContactPlace, ContactRetract};
 pub use crate::cover::{Cover, CoverClose, CoverKind};
 pub use crate::directory::{Profile, Skill};
 pub use crate::events::{Event, EventCancel, Rsvp, ShiftSignup};
@@ -81,6 +82,10 @@ pub enum Layer {
     /// Under history keys, which a member receives only from their admission on (when the
     /// network says so; otherwise under the network's epoch keys like the rest).
     History,
+    /// Under the keys of one circle ([`Body::circle`] says which), which only its members
+    /// hold (`docs/protocol.md`, "Circles"). Neither hash of the network covers it; each
+    /// circle has its own.
+    Circle,
 }
 
 /// Registers every kind of body: `Variant(Type) = "tag", Writer, Layer;`. Generates [`Body`],
@@ -170,10 +175,10 @@ bodies! {
     CoverClose(CoverClose) = "cover_close", Member, History;
     /// An organizer records a co-worker who is not a member.
     Contact(Contact) = "contact", Organizer, Roster;
-    /// An organizer's note of a one-on-one with a contact.
-    ContactNote(ContactNote) = "contact_note", Organizer, History;
-    /// An organizer's 1-5 support assessment of a contact.
-    Assessment(Assessment) = "assessment", Organizer, History;
+    /// An organizer's note of a one-on-one with a contact, in the organizers' circle.
+    ContactNote(ContactNote) = "contact_note", Organizer, Circle;
+    /// An organizer's 1-5 support assessment of a contact, in the organizers' circle.
+    Assessment(Assessment) = "assessment", Organizer, Circle;
     /// An organizer opens a strike call.
     Call(Call) = "call", Organizer, Roster;
     /// A member pledges to a call (`pledged: true`) or withdraws (`false`).
@@ -198,6 +203,22 @@ bodies! {
     ShiftSignup(ShiftSignup) = "shift_signup", Member, Roster;
     /// An organizer calls an event off.
     EventCancel(EventCancel) = "event_cancel", Organizer, Roster;
+    /// Where a contact works, without their name: what calls count.
+    ContactPlace(ContactPlace) = "contact_place", Organizer, Roster;
+    /// A contact's name, in the organizers' circle.
+    ContactName(ContactName) = "contact_name", Organizer, Circle;
+    /// An organizer takes a contact off the map (an old one re-issued into the circle).
+    ContactRetract(ContactRetract) = "contact_retract", Organizer, Roster;
+    /// An organizer opens a circle, and leads it.
+    Circle(Circle) = "circle", Organizer, Roster;
+    /// A circle's key for one epoch, sealed to each of its members.
+    CircleKey(CircleKey) = "circle_key", Member, Roster;
+    /// Someone joins or leaves a custom circle (sealed to the circle).
+    CircleMember(CircleMember) = "circle_member", Member, Roster;
+    /// An organizer appoints a circle's lead, or ends the appointment.
+    CircleLead(CircleLead) = "circle_lead", Organizer, Roster;
+    /// A post inside a circle.
+    CirclePost(CirclePost) = "circle_post", Member, Circle;
 }
 
 impl Body {
@@ -222,6 +243,16 @@ impl Body {
     /// The layer the body belongs to.
     pub fn layer(&self) -> Layer {
         self.kind().layer()
+    }
+
+    /// The circle a body of the circle layer is sealed in: the organizers' circle for the
+    /// organizers' kinds, the named circle for the rest; `None` outside the circle layer.
+    pub fn circle(&self, network: &crate::NetworkId) -> Option<crate::OpId> {
+        match self {
+            Body::CirclePost(p) => Some(p.circle),
+            b if b.layer() == Layer::Circle => Some(crate::circles::organizers_circle(network)),
+            _ => None,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod body;
 pub mod bytes;
 pub mod calls;
 pub mod campaign;
+pub mod circles;
 pub mod contacts;
 pub mod cover;
 pub mod directory;

@@ -52,6 +52,10 @@ pub enum Reject {
     /// A hub's quota for the network or the author is used up.
     #[error("over the hub's quota: {0}")]
     OverQuota(&'static str),
+    /// An op sealed in a circle by an author who is not in it: logged (it may count once an
+    /// entry that adds its author arrives) and audited, but it counts for nothing until then.
+    #[error("written into a circle its author is not in")]
+    NotInCircle,
 }
 
 impl Reject {
@@ -74,6 +78,7 @@ impl Reject {
             Reject::InvalidBody(_) => "invalid_body",
             Reject::PendingFull => "pending_full",
             Reject::OverQuota(_) => "over_quota",
+            Reject::NotInCircle => "not_in_circle",
         }
     }
 }

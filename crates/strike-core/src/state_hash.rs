@@ -11,6 +11,8 @@ use crate::NetworkId;
 pub const STATE_HASH_CONTEXT: &str = "openstrike 2026-11 state hash v1";
 /// Key-derivation context for the hash of a network's history layer.
 pub const HISTORY_HASH_CONTEXT: &str = "openstrike 2026-12 history hash v1";
+/// Key-derivation context for the hash of one circle.
+pub const CIRCLE_HASH_CONTEXT: &str = "openstrike 2026-12 circle hash v1";
 
 /// Builds a state hash.
 #[derive(Debug)]

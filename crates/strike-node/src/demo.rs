@@ -578,11 +578,12 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
     // latest plan is set.
     let luis = sam.contacts(network)?.into_iter().find(|c| c.name == "Luis");
     if let Some(luis) = luis {
-        let id = sam.resolve_fact(network, strike_core::Kind::Contact, &luis.id)?;
+        let id = sam.resolve_contact(network, &luis.full_id)?;
         sam.assess(network, &id, 3, "after the second one-on-one: will pledge if Packing nights do")?;
     }
     let lea = sam.resolve_member(network, "Lea")?;
     sam.promote(network, &lea.author)?;
+    seed_circles(sam, network)?;
     let call_id = call;
     sam.set_campaign(
         network,
@@ -620,6 +621,40 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
             ],
         },
     )?;
+    Ok(())
+}
+
+/// Riverside's circles: a crisis team for the nights something goes wrong (who answers the
+/// phone, who has a car, who knows a lawyer) and the drivers who run the picket van. Both
+/// are small on purpose: what they write is theirs.
+fn seed_circles(sam: &mut Node, network: &NetworkId) -> Result<()> {
+    let crisis = sam.create_circle(
+        network,
+        "Crisis team",
+        "Arrests, a member hurt on the picket, an eviction: who answers the phone at night",
+    )?;
+    for name in ["Lea", "Ivy", "Mo", "Ray"] {
+        let who = sam.resolve_member(network, name)?;
+        sam.add_to_circle(network, &crisis, &who.author)?;
+    }
+    let ivy = sam.resolve_member(network, "Ivy")?;
+    sam.set_circle_lead(network, &crisis, &ivy.author, true)?;
+    sam.post_in_circle(
+        network,
+        &crisis,
+        "Night phone this week: Ivy Mon-Wed, Ray Thu-Sun. Lea has the lawyer's number (Mill Lane Legal, ask for Ruth).",
+    )?;
+    sam.post_in_circle(
+        network,
+        &crisis,
+        "If anyone is taken in on the picket: nobody says anything until Ruth is there.",
+    )?;
+    let drivers = sam.create_circle(network, "Drivers", "The picket van and lifts to the gates on strike day")?;
+    for name in ["Gus", "Max", "Dee"] {
+        let who = sam.resolve_member(network, name)?;
+        sam.add_to_circle(network, &drivers, &who.author)?;
+    }
+    sam.post_in_circle(network, &drivers, "Van keys at Jun's from 05:00. Fuel card is in the glovebox.")?;
     Ok(())
 }
 

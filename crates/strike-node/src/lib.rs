@@ -6,6 +6,7 @@ pub mod announcements;
 pub mod bundles;
 pub mod calls;
 pub mod campaign;
+pub mod circles;
 pub mod contacts;
 pub mod cover;
 pub mod demo;
@@ -362,6 +363,19 @@ impl Node {
         bodies: Vec<Body>,
         key: Option<(u32, SymmetricKey)>,
     ) -> Result<Vec<OpId>> {
+        self.author_linked(network, bodies, key, |_, _| {})
+    }
+
+    /// Authors several ops in one transaction where later ones name earlier ones: `link` is
+    /// given each body, just before it is sealed, with the ids of the ops authored before it
+    /// in the batch (it must not change the body's kind or circle).
+    pub(crate) fn author_linked(
+        &mut self,
+        network: &NetworkId,
+        bodies: Vec<Body>,
+        key: Option<(u32, SymmetricKey)>,
+        mut link: impl FnMut(&mut Body, &[OpId]),
+    ) -> Result<Vec<OpId>> {
         self.write_gate(network)?;
         for body in &bodies {
             // What this node is asked to write is the user's input: say what is wrong with it.
@@ -370,15 +384,25 @@ impl Node {
                 other => NodeError::Refused(other),
             })?;
         }
+        // Bodies of the circle layer go under their circle's newest key this node holds.
+        let mut circle_keys = Vec::with_capacity(bodies.len());
+        for body in &bodies {
+            circle_keys.push(match body.circle(network) {
+                Some(circle) => Some(self.circle_write_key(network, &circle)?),
+                None => None,
+            });
+        }
         let now = self.now();
         let n_ops = bodies.len();
-        let mut bodies = bodies.into_iter();
+        let mut bodies = bodies.into_iter().zip(circle_keys);
         let mut rng = rand::rng();
-        let built = self.store.append_local(network, now, n_ops, |_, inputs| {
-            let body = bodies.next().expect("called once per body");
+        let built = self.store.append_local(network, now, n_ops, |_, inputs, before| {
+            let (mut body, circle_key) = bodies.next().expect("called once per body");
+            link(&mut body, before);
             let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
             let sealed_under = match (&key, body.layer(), &inputs.history) {
                 (Some((epoch, key)), _, _) => Some((epoch, key)),
+                (None, strike_core::body::Layer::Circle, _) => circle_key.as_ref().map(|(epoch, key)| (epoch, key)),
                 (None, strike_core::body::Layer::History, strike_store::HistoryKey::Key(epoch, key)) => {
                     Some((epoch, key))
                 }
@@ -407,6 +431,28 @@ impl Node {
         built.map_err(|reject| match reject {
             Reject::NoRightToWrite(why) => NodeError::NotAllowed(why.into()),
             other => NodeError::Refused(other),
+        })
+    }
+
+    /// The key this node writes into `circle` under: its newest, if this node's author is a
+    /// current member of the circle.
+    fn circle_write_key(&self, network: &NetworkId, circle: &OpId) -> Result<(u32, SymmetricKey)> {
+        let me = self.me_in(network)?.map(|m| m.author);
+        let rows = self.store.circle_members(network, circle)?;
+        let in_it = me.is_some_and(|me| rows.iter().any(|r| r.author == me && r.current));
+        let name = || self.circle(network, circle).map_or_else(|_| "that circle".to_string(), |c| c.name);
+        if !in_it {
+            return Err(NodeError::NotAllowed(format!(
+                "this is written into the circle {:?}, and you are not in it (or your node has not synced since you \
+                 were added)",
+                name()
+            )));
+        }
+        self.store.circle_write_key(network, circle)?.ok_or_else(|| {
+            NodeError::NotAllowed(format!(
+                "your node holds no key of the circle {:?} yet: a member's node seals one to you on its next sync",
+                name()
+            ))
         })
     }
 

@@ -150,6 +150,8 @@ impl Node {
             draft.seal(&author, &epoch_key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
         self.store.found_network(&network, &author.seed(), &agreement.to_bytes(), &epoch_key, genesis, now)?;
         tracing::info!(network = %network.short(), "network created");
+        // The organizers' circle's first key, sealed to the founder.
+        self.circle_upkeep(&network)?;
         Ok(network)
     }
 
@@ -430,7 +432,10 @@ impl Node {
     /// Makes a member an organizer (organizers).
     pub fn promote(&mut self, network: &NetworkId, member: &AuthorId) -> Result<OpId> {
         self.require(network, Writer::Organizer)?;
-        self.author(network, Body::RoleChange(RoleChange { member: *member, role: Role::Organizer }))
+        let op = self.author(network, Body::RoleChange(RoleChange { member: *member, role: Role::Organizer }))?;
+        // The organizers' circle gets a key its new member holds.
+        self.circle_upkeep(network)?;
+        Ok(op)
     }
 
     /// Removes a member or turns down a joiner (organizers), then seals a new network key to

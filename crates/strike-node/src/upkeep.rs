@@ -25,6 +25,8 @@ pub struct Upkeep {
     pub hub_grants: usize,
     /// A fresh history key, sealed after an admission or a removal.
     pub history_rotated_to: Option<u32>,
+    /// Circles given a fresh key (someone joined or left them, or the network).
+    pub circle_keys: usize,
 }
 
 impl Node {
@@ -138,6 +140,7 @@ impl Node {
             done.checkpoints = self.close_due_calls(network)?;
             done.hub_grants = self.regrant_hubs(network)?;
         }
+        done.circle_keys = self.circle_upkeep(network)?.rotated;
         Ok(done)
     }
 }

@@ -42,6 +42,8 @@ impl Store {
              JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
              WHERE f.network_id = ?1 AND f.kind = ?2 AND (?3 IS NULL OR f.ref = ?3)
                AND (?4 = 0 OR m.role = 'organizer')
+               AND (f.circle IS NULL OR EXISTS (SELECT 1 FROM v_circle_members c WHERE c.network_id = f.network_id
+                    AND c.circle = f.circle AND c.author = f.author AND f.seq <= c.count_upto))
              ORDER BY f.time, f.author, f.seq",
         )?;
         let subject = subject.map(|s| s.to_vec());
@@ -238,12 +240,14 @@ impl Store {
         local::newest_key(&self.conn, network, "history_key")
     }
 
-    /// Every network epoch key this node holds, by epoch: not join keys, and not history keys
-    /// (those reach a member only in the history-key ops sealed to them).
+    /// Every network epoch key this node holds, by epoch: not join keys, not history keys
+    /// (those reach a member only in the history-key ops sealed to them) and not circle keys
+    /// (only in circle key ops, to the circle's members).
     pub fn network_keys(&self, network: &NetworkId) -> Result<Vec<(u32, SymmetricKey)>> {
         let mut stmt = self.conn.prepare(
             "SELECT epoch, key FROM epoch_keys WHERE network_id = ?1 AND epoch < ?2
                AND epoch NOT IN (SELECT n FROM v_facts WHERE network_id = ?1 AND kind = 'history_key')
+               AND epoch NOT IN (SELECT epoch FROM circle_epochs WHERE network_id = ?1)
              ORDER BY epoch",
         )?;
         let rows = stmt.query_map(params![&network.0[..], i64::from(JOIN_EPOCH_BASE)], |r| {

@@ -227,6 +227,11 @@ struct Ingest<'a> {
     founded: Option<bool>,
     me: Option<Option<views::Me>>,
     membership_dirty: bool,
+    /// A circle op (or a promotion) was applied: circles are refreshed at the end.
+    circles_dirty: bool,
+    /// Ops applied in this batch that were sealed in a circle: (op, author, seq, circle),
+    /// audited at the end if their author is not in it.
+    circle_ops: Vec<(OpId, AuthorId, u64, OpId)>,
     keys: HashMap<u32, Option<SymmetricKey>>,
     equivocators: HashMap<AuthorId, u64>,
     n_pending: i64,
@@ -266,6 +271,8 @@ impl<'a> Ingest<'a> {
             founded: None,
             me: None,
             membership_dirty: false,
+            circles_dirty: false,
+            circle_ops: Vec::new(),
             keys: HashMap::new(),
             equivocators,
             n_pending,
@@ -277,7 +284,7 @@ impl<'a> Ingest<'a> {
         })
     }
 
-    fn finish(self) -> Result<IngestReport> {
+    fn finish(mut self) -> Result<IngestReport> {
         if let Some(relay) = &self.relay {
             self.tx
                 .prepare_cached(
@@ -286,10 +293,23 @@ impl<'a> Ingest<'a> {
                 )?
                 .execute(params![&self.network.0[..], relay.ops, relay.bytes])?;
         }
+        if !self.rebuild_needed {
+            if self.membership_dirty {
+                views::resolve_membership(self.tx, &self.network)?;
+            }
+            if self.membership_dirty || self.circles_dirty {
+                for epoch in crate::circles::refresh(self.tx, &self.network)? {
+                    self.rebuild_needed |= self.has_sealed_ops(epoch)?;
+                }
+            }
+        }
         if self.rebuild_needed {
             views::rebuild(self.tx, &self.network)?;
-        } else if self.membership_dirty {
-            views::resolve_membership(self.tx, &self.network)?;
+        }
+        for (op, author, seq, circle) in std::mem::take(&mut self.circle_ops) {
+            if !crate::circles::counts_in(self.tx, &self.network, &circle, &author, seq)? {
+                self.audit(op, Some(author), &Reject::NotInCircle)?;
+            }
         }
         Ok(self.report)
     }
@@ -372,12 +392,20 @@ impl<'a> Ingest<'a> {
         if let Err(reject) = strike_core::membership::check_standing(env, &body, founded) {
             return Ok(Err(reject));
         }
+        let circle = match crate::circles::check_scope(self.tx, &self.network, env.epoch, &body)? {
+            Ok(circle) => circle,
+            Err(reject) => return Ok(Err(reject)),
+        };
         self.founded = Some(founded || matches!(body, strike_core::Body::Genesis(_)));
         if self.me.is_none() {
             self.me = Some(views::me(self.tx, &self.network)?);
         }
-        let effects = views::apply(self.tx, op, &body, self.me.as_ref().and_then(Option::as_ref))?;
+        let effects = views::apply(self.tx, op, &body, circle, self.me.as_ref().and_then(Option::as_ref))?;
         self.membership_dirty |= effects.membership;
+        self.circles_dirty |= effects.circles || !effects.new_epochs.is_empty();
+        if let Some(circle) = circle {
+            self.circle_ops.push((op.id(), env.author, env.seq, circle));
+        }
         if !effects.new_epochs.is_empty() {
             // Later ops of this batch may use the new keys; ops already held sealed under them
             // need a fold. (Ops sealed under epochs this node never learns, such as a removed
@@ -436,6 +464,13 @@ impl<'a> Ingest<'a> {
             Reject::Equivocation | Reject::Equivocator => self.report.equivocations += 1,
             ref other => *self.report.rejected.entry(other.code()).or_default() += 1,
         }
+        self.audit(op_id, author, &reject)?;
+        tracing::debug!(op = %op_id.short(), reason = reject.code(), "refused op");
+        Ok(Outcome::Refused(reject))
+    }
+
+    /// One audit record (the op may be refused, or kept and counting for nothing).
+    fn audit(&self, op_id: OpId, author: Option<AuthorId>, reject: &Reject) -> Result<()> {
         self.tx.prepare_cached(
             "INSERT OR IGNORE INTO audit (at, network_id, op_id, author, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
@@ -447,8 +482,7 @@ impl<'a> Ingest<'a> {
             reject.code(),
             reject.to_string()
         ])?;
-        tracing::debug!(op = %op_id.short(), reason = reject.code(), "refused op");
-        Ok(Outcome::Refused(reject))
+        Ok(())
     }
 
     fn op_at(&self, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {

@@ -6,6 +6,7 @@
 //! SQL lives only in this crate.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod circles;
 mod devices;
 mod facts;
 mod ingest;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use strike_core::{NetworkId, OpId, Reject, SealedOp};
 use strike_crypto::SymmetricKey;
 
+pub use circles::{CircleKeyRow, CircleMemberRow};
 pub use devices::Binding;
 pub use facts::FactRow;
 pub use ingest::{IngestReport, Quota};
@@ -38,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_sync_status.sql"),
     include_str!("../migrations/0006_devices.sql"),
     include_str!("../migrations/0007_joining.sql"),
+    include_str!("../migrations/0008_circles.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
@@ -256,13 +259,14 @@ impl Store {
     /// Authors local ops in one IMMEDIATE transaction: for each, reads this node's author state
     /// for the network, lets `build` sign and seal the op, and ingests it through the same
     /// pipeline as ops from peers. A sequence number cannot be taken twice, even by two
-    /// processes, because the write lock is held from the read to the commit.
+    /// processes, because the write lock is held from the read to the commit. `build` is
+    /// given the ids of the ops built before (later ops of a batch may name earlier ones).
     pub fn append_local<E>(
         &mut self,
         network: &NetworkId,
         now_unix: u64,
         n_ops: usize,
-        mut build: impl FnMut(usize, &AuthorInputs) -> std::result::Result<SealedOp, E>,
+        mut build: impl FnMut(usize, &AuthorInputs, &[OpId]) -> std::result::Result<SealedOp, E>,
     ) -> Result<std::result::Result<Vec<OpId>, E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::require_network(&tx, network)?;
@@ -270,7 +274,7 @@ impl Store {
         let mut batch = ingest::LocalBatch::new(&tx, network, now_unix)?;
         let mut ids = Vec::with_capacity(n_ops);
         for i in 0..n_ops {
-            let op = match build(i, &inputs) {
+            let op = match build(i, &inputs, &ids) {
                 Ok(op) => op,
                 Err(e) => return Ok(Err(e)),
             };

@@ -44,6 +44,8 @@ pub(crate) struct Effects {
     pub membership: bool,
     /// Epochs whose key this node just learned: ops sealed under them can now be folded.
     pub new_epochs: Vec<u32>,
+    /// A circle op: circles must be refreshed (`circles::refresh`).
+    pub circles: bool,
 }
 
 pub(crate) fn is_founded(tx: &Connection, network: &NetworkId) -> Result<bool> {
@@ -54,11 +56,17 @@ pub(crate) fn is_founded(tx: &Connection, network: &NetworkId) -> Result<bool> {
 /// ([`Body::index`]), and what some kinds keep beside it (announcements and pledges in tables
 /// of their own, the network's genesis row, invite secrets, keys sealed to this node,
 /// checkpoints' cuts).
-pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>) -> Result<Effects> {
+pub(crate) fn apply(
+    tx: &Connection,
+    op: &SealedOp,
+    body: &Body,
+    circle: Option<OpId>,
+    me: Option<&Me>,
+) -> Result<Effects> {
     let env = op.envelope();
     let net = &env.network.0[..];
     let (id, author, seq, time) = (&op.id().0[..], &env.author.0[..], env.seq as i64, i64::from(env.time.0));
-    let mut effects = Effects { membership: membership::is_membership(body), new_epochs: Vec::new() };
+    let mut effects = Effects { membership: membership::is_membership(body), ..Effects::default() };
     match body {
         Body::Announcement(a) => {
             tx.prepare_cached(
@@ -123,12 +131,17 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
             }
         }
         Body::Checkpoint(_) => record_checkpoint_cut(tx, op)?,
+        Body::CircleKey(k) => crate::circles::take_key(tx, &env.network, op, k)?,
         _ => {}
     }
+    effects.circles = matches!(
+        body,
+        Body::Circle(_) | Body::CircleKey(_) | Body::CircleMember(_) | Body::CircleLead(_) | Body::RoleChange(_)
+    );
     let index = body.index();
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO v_facts (network_id, op_id, author, seq, time, kind, ref, n, body, circle)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         net,
@@ -139,7 +152,8 @@ pub(crate) fn apply(tx: &Connection, op: &SealedOp, body: &Body, me: Option<&Me>
         body.kind().as_str(),
         index.subject,
         index.number,
-        body.encode()
+        body.encode(),
+        circle.map(|c| c.0.to_vec())
     ])?;
     Ok(effects)
 }
@@ -265,7 +279,7 @@ pub(crate) fn resolve_membership(tx: &Connection, network: &NetworkId) -> Result
     Ok(m)
 }
 
-const VIEW_TABLES: [&str; 9] = [
+const VIEW_TABLES: [&str; 12] = [
     "v_network",
     "v_members",
     "v_vouches",
@@ -275,6 +289,9 @@ const VIEW_TABLES: [&str; 9] = [
     "v_pledges",
     "v_checkpoint_cuts",
     "rebuild_needed",
+    "v_circle_lists",
+    "v_circle_entries",
+    "v_circle_members",
 ];
 
 /// Drops the network's views and folds every logged op again. Ops sealed for lack of a key
@@ -322,19 +339,26 @@ pub(crate) fn rebuild(tx: &Connection, network: &NetworkId) -> Result<()> {
             if membership::check_standing(op.envelope(), &body, founded).is_err() {
                 continue;
             }
+            let Ok(circle) = crate::circles::check_scope(tx, network, op.envelope().epoch, &body)? else { continue };
             founded |= matches!(body, Body::Genesis(_));
-            let effects = apply(tx, &op, &body, me.as_ref())?;
+            let effects = apply(tx, &op, &body, circle, me.as_ref())?;
             if !effects.new_epochs.is_empty() {
                 learned = true;
                 keys.clear();
             }
             tx.prepare_cached("UPDATE ops SET applied = 1 WHERE rowid = ?1 AND applied = 0")?.execute([rowid])?;
         }
+        drop(rows);
+        drop(stmt);
+        // Circle keys in the lists of keys just learned open further ops.
+        resolve_membership(tx, network)?;
+        if !crate::circles::refresh(tx, network)?.is_empty() {
+            learned = true;
+        }
         if !learned {
             break;
         }
     }
-    resolve_membership(tx, network)?;
     Ok(())
 }
 
@@ -395,12 +419,16 @@ pub(crate) fn state_hash(conn: &Connection, network: &NetworkId) -> Result<[u8; 
 const HISTORY_OPS: &str = "SELECT o.op_id FROM ops o WHERE o.network_id = ?1
      AND o.epoch IN (SELECT k.n FROM v_facts k WHERE k.network_id = ?1 AND k.kind = 'history_key')";
 
+/// Ops of the network sealed in a circle: only the circle's members read them. The state
+/// hash and the history hash leave them out; each circle has a hash of its own.
+const CIRCLE_OPS: &str = "SELECT c.op_id FROM v_facts c WHERE c.network_id = ?1 AND c.circle IS NOT NULL";
+
 /// The join that keeps rows whose author's standing covers them, and whose op is (`IN`) or
-/// is not (`NOT IN`) in the history layer.
+/// is not (`NOT IN`) in the history layer; never ops sealed in a circle.
 fn counted_in(history: &str) -> String {
     format!(
         "JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
-         AND x.op_id {history} ({HISTORY_OPS})"
+         AND x.op_id {history} ({HISTORY_OPS}) AND x.op_id NOT IN ({CIRCLE_OPS})"
     )
 }
 
@@ -430,6 +458,39 @@ pub(crate) fn history_hash(conn: &Connection, network: &NetworkId) -> Result<[u8
     let net = &network.0[..];
     let mut h = StateHasher::with_context(strike_core::state_hash::HISTORY_HASH_CONTEXT, network);
     for (name, sql) in layer_tables(&counted_in("IN")) {
+        hash_table(conn, &mut h, name, &sql, net)?;
+    }
+    Ok(h.finish())
+}
+
+/// The hash of one circle as this node reads it: the circle's id, its members (current and
+/// past, with the seq up to which their circle ops count) and the facts sealed in it that
+/// count, framed as the state hash is.
+pub(crate) fn circle_hash(conn: &Connection, network: &NetworkId, circle: &OpId) -> Result<[u8; 32]> {
+    let net = &network.0[..];
+    let c = hex::encode(circle.0);
+    let mut h = StateHasher::with_context(strike_core::state_hash::CIRCLE_HASH_CONTEXT, network);
+    let tables = [
+        ("circle", format!("SELECT X'{c}' WHERE ?1 IS NOT NULL")),
+        (
+            "members",
+            format!(
+                "SELECT author, lead, current, count_upto FROM v_circle_members
+                 WHERE network_id = ?1 AND circle = X'{c}' ORDER BY author"
+            ),
+        ),
+        (
+            "facts",
+            format!(
+                "SELECT x.op_id, x.author, x.seq, x.time, x.kind, x.body FROM v_facts x
+                 JOIN v_members m ON m.network_id = x.network_id AND m.author = x.author AND x.seq <= m.count_upto
+                 JOIN v_circle_members cm ON cm.network_id = x.network_id AND cm.circle = x.circle
+                   AND cm.author = x.author AND x.seq <= cm.count_upto
+                 WHERE x.network_id = ?1 AND x.circle = X'{c}' ORDER BY x.op_id"
+            ),
+        ),
+    ];
+    for (name, sql) in tables {
         hash_table(conn, &mut h, name, &sql, net)?;
     }
     Ok(h.finish())

@@ -11,6 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use strike_core::contacts::Contact;
 use strike_core::{NetworkId, OpId};
+use strike_node::circles::CircleView;
 use strike_node::contacts::{ContactView, MapCell, WorkplaceMap};
 use strike_node::{Node, Result};
 use utoipa::ToSchema;
@@ -28,10 +29,15 @@ pub fn pages() -> Router<AppState> {
         .route("/networks/{net}/contacts", post(add_contact))
         .route("/networks/{net}/contacts/assess", post(assess))
         .route("/networks/{net}/contacts/note", post(note))
+        .route("/networks/{net}/contacts/reissue", post(reissue))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(post_contact)).routes(routes!(post_assessment)).routes(routes!(post_note))
+    OpenApiRouter::new()
+        .routes(routes!(post_contact))
+        .routes(routes!(post_assessment))
+        .routes(routes!(post_note))
+        .routes(routes!(post_reissue))
 }
 
 /// A co-worker who is not a member yet (organizers).
@@ -98,6 +104,25 @@ impl NetworkCommand for NoteInput {
     }
 }
 
+/// A contact written before circles, re-issued into the organizers' circle (organizers).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReissueInput {
+    /// The old contact's id, a prefix of 6+ hex digits, or their exact name.
+    pub contact: String,
+    /// A page's form sends its CSRF token along; the guard checked it already.
+    #[serde(default, rename = "csrf")]
+    #[schema(ignore)]
+    _csrf: serde::de::IgnoredAny,
+}
+
+impl NetworkCommand for ReissueInput {
+    fn apply(self, node: &mut Node, network: &NetworkId) -> Result<OpId> {
+        let contact = node.resolve_contact(network, &self.contact)?;
+        node.reissue_contact(network, &contact)
+    }
+}
+
 // ---- page sections ----
 
 /// The day of a coarse minute.
@@ -124,9 +149,22 @@ pub fn map_section(m: &WorkplaceMap) -> Markup {
     html! {
         section.card aria-labelledby="map-h" {
             h2 #map-h { "Workplace map" }
-            @if m.departments.is_empty() { p.meta { "Nobody mapped yet: members fill in their department and shift; organizers add contacts." } } @else {
+            @if m.departments.is_empty() { p.meta { "Nobody mapped yet: members fill in their department and shift; organizers add contacts." } } @else if !m.full {
                 table.map {
-                    caption { "Each cell: members, then contacts by support (5 = will lead, 1 = hostile). Strong: three quarters are members or 4-5s; mixed: half; weak: less." }
+                    caption { "Each cell: members, and co-workers organizers are talking to. How each contact leans stays with the organizers: in a small cell, a count would name someone." }
+                    thead { tr { th scope="col" { "Department" } @for s in &m.shifts { th scope="col" { (s) } } } }
+                    tbody {
+                        @for (d, row) in m.departments.iter().zip(&m.cells) {
+                            tr {
+                                th scope="row" { (d) }
+                                @for c in row { td { (c.members) " members" @if c.contacts > 0 { br; (c.contacts) " contacts" } } }
+                            }
+                        }
+                    }
+                }
+            } @else {
+                table.map {
+                    caption { "Each cell: members, then contacts by support (5 = will lead, 1 = hostile). Strong: three quarters are members or 4-5s; mixed: half; weak: less. Support levels: " (crate::areas::circles::visible_to("visible to: Organizers")) "." }
                     thead { tr { th scope="col" { "Department" } @for s in &m.shifts { th scope="col" { (s) } } } }
                     tbody {
                         @for (d, row) in m.departments.iter().zip(&m.cells) {
@@ -154,17 +192,28 @@ pub fn map_section(m: &WorkplaceMap) -> Markup {
     }
 }
 
-/// Every contact with their assessments and notes.
-pub fn section(contacts: &[ContactView]) -> Markup {
+/// Every contact with their assessments and notes, as far as this node reads them: the
+/// organizers' circle sees all; other members see contacts written before circles only.
+pub fn section(csrf: &str, net: &str, contacts: &[ContactView], circle: &CircleView) -> Markup {
+    let readable: Vec<&ContactView> = contacts.iter().filter(|c| !c.name.is_empty()).collect();
+    let sealed = contacts.len() - readable.len();
+    let old = readable.iter().filter(|c| c.legacy).count();
     html! {
         section.card aria-labelledby="contacts-h" {
             h2 #contacts-h { "Contacts and assessments (" (contacts.len()) ")" }
-            p.meta { "Co-workers organizers talk to who are not members yet. Every member can read these notes." }
-            @if !contacts.is_empty() {
+            @if circle.i_am_in {
+                p.meta { "Co-workers organizers talk to who are not members yet. Names, notes and assessments: " (visible_to_label(circle)) "; where they work: every member (calls count contacts)." }
+            } @else {
+                p.meta { "Co-workers organizers talk to who are not members yet. Their names, notes and assessments are kept in the organizers' circle (" (circle.size) " organizers): you see how many there are per department and shift on the map." }
+            }
+            @if old > 0 {
+                p.flash.error role="note" { (old) " contacts were written before circles: every member can read their names, notes and assessments. An organizer can re-issue each into the organizers' circle; the old entries stay in every copy of the log." }
+            }
+            @if !readable.is_empty() {
                 table {
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "Department" } th scope="col" { "Shift" } th scope="col" { "Support" } th scope="col" { "History" } } }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Department" } th scope="col" { "Shift" } th scope="col" { "Support" } th scope="col" { "History" } th scope="col" { "Who reads it" } } }
                     tbody {
-                        @for c in contacts {
+                        @for c in &readable {
                             tr {
                                 td { (c.name) }
                                 td { (c.department) }
@@ -174,24 +223,44 @@ pub fn section(contacts: &[ContactView]) -> Markup {
                                     @for (t, level, note) in &c.assessments { span.meta { (day_of(*t)) } " assessed " (level) @if !note.is_empty() { ": " (note) } br; }
                                     @for (t, text) in &c.notes { span.meta { (day_of(*t)) } " note: " (text) br; }
                                 }
+                                td {
+                                    @if c.legacy {
+                                        "every member (written before circles)"
+                                        @if circle.i_am_in {
+                                            form.inline method="post" action=(format!("/networks/{net}/contacts/reissue")) {
+                                                (csrf_field(csrf))
+                                                input type="hidden" name="contact" value=(c.full_id);
+                                                button type="submit" aria-label=(format!("Re-issue {} into the organizers' circle", c.name)) { "Re-issue into the circle" }
+                                                " " (visible_to_label(circle))
+                                            }
+                                        }
+                                    } @else { (visible_to_label(circle)) }
+                                }
                             }
                         }
                     }
                 }
             }
+            @if sealed > 0 && !circle.i_am_in { p { (sealed) " contacts in the organizers' circle." } }
         }
     }
 }
 
-/// Organizers: map a co-worker, record a one-on-one, assess support.
-pub fn forms(csrf: &str, net: &str, contacts: &[ContactView]) -> Markup {
+fn visible_to_label(circle: &CircleView) -> Markup {
+    crate::areas::circles::visible_to(&circle.visible_to)
+}
+
+/// Organizers: map a co-worker, record a one-on-one, assess support. Each form says who
+/// will read what it writes.
+pub fn forms(csrf: &str, net: &str, contacts: &[ContactView], circle: &CircleView) -> Markup {
+    let contacts: Vec<&ContactView> = contacts.iter().filter(|c| !c.name.is_empty()).collect();
     let pick = |id: &str| {
         html! {
             label for=(id) { "Contact" }
             select id=(id) name="contact" required {
-                @for c in contacts {
+                @for c in &contacts {
                     @let place: Vec<&str> = [c.department.as_str(), c.shift.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
-                    option value=(c.id) { (c.name) @if !place.is_empty() { " (" (place.join(", ")) ")" } }
+                    option value=(c.full_id) { (c.name) @if !place.is_empty() { " (" (place.join(", ")) ")" } }
                 }
             }
         }
@@ -199,6 +268,9 @@ pub fn forms(csrf: &str, net: &str, contacts: &[ContactView]) -> Markup {
     html! {
         section.card aria-labelledby="organize-h" {
             h2 #organize-h { "Organizers: map the workplace" }
+            @if !circle.can_write {
+                p.flash.error role="alert" { "Your node holds no key of the organizers' circle yet, so it cannot write contacts, notes or assessments: it receives one on its next sync with another organizer." }
+            }
             form method="post" action=(format!("/networks/{net}/contacts")) {
                 (csrf_field(csrf))
                 h3 { "Add a co-worker who is not a member yet" }
@@ -207,6 +279,7 @@ pub fn forms(csrf: &str, net: &str, contacts: &[ContactView]) -> Markup {
                     input id=(format!("c-{field}")) type="text" name=(field) maxlength="200" required[required];
                 }
                 button type="submit" { "Add contact" }
+                " " (visible_to_label(circle)) span.meta { " (the name; where they work: every member)" }
             }
             @if !contacts.is_empty() {
                 form method="post" action=(format!("/networks/{net}/contacts/assess")) {
@@ -220,14 +293,16 @@ pub fn forms(csrf: &str, net: &str, contacts: &[ContactView]) -> Markup {
                     label for="a-note" { "Why (optional)" }
                     input #a-note type="text" name="note" maxlength="4000";
                     button type="submit" { "Save assessment" }
+                    " " (visible_to_label(circle))
                 }
                 form method="post" action=(format!("/networks/{net}/contacts/note")) {
                     (csrf_field(csrf))
                     h3 { "Note a one-on-one" }
                     (pick("n-contact"))
-                    label for="n-text" { "What you talked about (every member can read it)" }
+                    label for="n-text" { "What you talked about" }
                     textarea #n-text name="text" rows="3" maxlength="4000" required {}
                     button type="submit" { "Save note" }
+                    " " (visible_to_label(circle))
                 }
             }
         }
@@ -262,6 +337,16 @@ async fn note(
     apply(&state, &authed, &net, f, "/directory", "Note saved.").await
 }
 
+async fn reissue(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(net): Path<String>,
+    Form(f): Form<ReissueInput>,
+) -> PageResult {
+    let ok = "Re-issued into the organizers' circle; the old entry is retracted (its ciphertext stays in the log).";
+    apply(&state, &authed, &net, f, "/directory", ok).await
+}
+
 // ---- JSON ----
 
 /// Map a co-worker who is not a member yet (organizers)
@@ -293,6 +378,17 @@ async fn post_note(
     _: Authed,
     Path(net): Path<String>,
     b: Result<Json<NoteInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    write(state, net, b).await
+}
+
+/// Re-issue a contact written before circles into the organizers' circle, and retract the old one (organizers)
+#[utoipa::path(post, path = "/networks/{net}/contacts/reissue", params(NetPath, Csrf), request_body = ReissueInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+async fn post_reissue(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: Result<Json<ReissueInput>, JsonRejection>,
 ) -> ApiResult<Response> {
     write(state, net, b).await
 }

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use maud::html;
 use serde::{Deserialize, Serialize};
 use strike_core::{NetworkId, OpId};
+use strike_node::circles::CircleView;
 use strike_node::contacts::{ContactView, WorkplaceMap};
 use strike_node::cover::CoverView;
 use strike_node::directory::ProfileView;
@@ -47,6 +48,8 @@ pub struct Directory {
     pub cover: Vec<CoverView>,
     pub contacts: Vec<ContactView>,
     pub map: WorkplaceMap,
+    /// The organizers' circle, which contacts' names, notes and assessments are written into.
+    pub organizers_circle: CircleView,
 }
 
 pub fn directory(node: &Node, network: &NetworkId) -> Result<Directory> {
@@ -60,6 +63,7 @@ pub fn directory(node: &Node, network: &NetworkId) -> Result<Directory> {
         cover: node.covers(network)?,
         contacts: node.contacts(network)?,
         map: node.workplace_map(network)?,
+        organizers_circle: node.circle(network, &strike_core::circles::organizers_circle(network))?,
     })
 }
 
@@ -162,7 +166,7 @@ pub async fn render(state: &AppState, authed: &Authed, net: &str, search: Option
                         }
                     }
                 }
-                (contacts::section(&d.contacts))
+                (contacts::section(&ctx.csrf, net, &d.contacts, &d.organizers_circle))
             }
             @if member {
                 section.card aria-labelledby="me-h" {
@@ -190,7 +194,7 @@ pub async fn render(state: &AppState, authed: &Authed, net: &str, search: Option
                     (cover::offer_form(&ctx.csrf, net))
                 }
             }
-            @if organizer { (contacts::forms(&ctx.csrf, net, &d.contacts)) }
+            @if organizer { (contacts::forms(&ctx.csrf, net, &d.contacts, &d.organizers_circle)) }
         },
     ))
 }

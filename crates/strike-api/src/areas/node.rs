@@ -46,6 +46,8 @@ pub struct Held {
     pub hubs: Vec<String>,
     /// Addresses of the other peers this node syncs it with.
     pub peers: Vec<String>,
+    /// Circles of the network this node is in, with who reads what is written in them.
+    pub circles: Vec<String>,
 }
 
 /// What this node holds.
@@ -73,6 +75,15 @@ pub fn holdings(node: &Node) -> strike_node::Result<Holdings> {
             .filter(|m| m.status == strike_core::membership::Status::Member)
             .map(|m| m.role.as_str());
         let peers = node.peers(Some(&row.id))?;
+        let circles = match standing {
+            "member" => node
+                .circles(&row.id)?
+                .into_iter()
+                .filter(|c| c.i_am_in)
+                .map(|c| format!("{} ({} members)", c.name, c.size))
+                .collect(),
+            _ => Vec::new(),
+        };
         networks.push(Held {
             network_id: row.id.to_hex(),
             name: row.name.clone(),
@@ -82,6 +93,7 @@ pub fn holdings(node: &Node) -> strike_node::Result<Holdings> {
             ops: row.n_ops,
             hubs: peers.iter().filter(|p| p.hub).map(|p| p.addr.clone()).collect(),
             peers: peers.iter().filter(|p| !p.hub).map(|p| p.addr.clone()).collect(),
+            circles,
         });
     }
     Ok(Holdings {
@@ -105,6 +117,10 @@ fn held(n: &Held) -> Markup {
                     "member" => {
                         li { "You are a " (n.role.unwrap_or("member")) ". This node holds its " (n.ops) " operations and the keys to read them." }
                         li { strong { "Its " (n.members) " members" } " read what members read here: the roster, profiles, calls and who pledged, announcements, events." }
+                        @if !n.circles.is_empty() {
+                            li { "You are in " (n.circles.join(", ")) ": what is written in a circle only its members read, and this node holds its keys." }
+                        }
+                        li { "Circles you are not in: this node holds what they write as ciphertext, and sees only that they exist, their size and leads." }
                         li { "Anyone holding one of its invite links reads the join requests made with that link, and nothing else." }
                     }
                     "waiting" => {

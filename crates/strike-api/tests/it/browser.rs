@@ -19,7 +19,7 @@ fn target_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
 }
 
-async fn serve_ui(f: &Fixture) -> u16 {
+pub async fn serve_ui(f: &Fixture) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let bound = listener.local_addr().unwrap();
     let state = strike_api::AppState::new(f.node.clone(), bound, &[]).await;

@@ -6,6 +6,7 @@ mod webdriver;
 
 mod api;
 mod browser;
+mod circles;
 mod events;
 mod first_run;
 mod hardening;

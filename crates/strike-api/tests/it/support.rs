@@ -178,7 +178,12 @@ impl Client {
 
     /// Logs in through the API and keeps the cookie and the CSRF token.
     pub async fn login(&mut self) {
-        let r = self.json(Method::POST, "/api/v1/session", serde_json::json!({ "passphrase": PASSPHRASE })).await;
+        self.login_with(PASSPHRASE).await;
+    }
+
+    /// Logs in to a node whose passphrase is not the fixture's.
+    pub async fn login_with(&mut self, passphrase: &str) {
+        let r = self.json(Method::POST, "/api/v1/session", serde_json::json!({ "passphrase": passphrase })).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         self.cookie = Some(session_cookie(&r));
         self.csrf = Some(r.json()["csrf_token"].as_str().unwrap().to_owned());

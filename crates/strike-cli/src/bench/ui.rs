@@ -36,8 +36,8 @@ const COLD_RUNS: usize = 5;
 const SHIFTS: usize = 12;
 
 /// One synthetic member: keys and chain, sealing ops as the member's own node would.
-struct Member {
-    signing: SigningSecret,
+pub(super) struct Member {
+    pub signing: SigningSecret,
     seq: u64,
     prev: Option<OpId>,
 }
@@ -86,34 +86,8 @@ struct Built {
 fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<Built> {
     const DEPARTMENTS: [&str; 8] =
         ["Picking", "Packing", "Loading", "Returns", "Cleaning", "Office", "Yard", "Cold store"];
-    let mut sam = Node::init(dir, PASSPHRASE.as_bytes(), KdfParams::MINIMUM)?;
-    let network = sam.create_network("Bench warehouse", NetworkKind::Workplace)?;
-    sam.set_profile(&network, |p| {
-        p.pseudonym = "Sam".into();
-        p.department = "Packing".into();
-    })?;
-    let n = n_members.saturating_sub(1);
-    let link = sam.create_invite(&network, u16::try_from(n.max(1)).unwrap_or(u16::MAX), None, vec![])?;
-    let invite = strike_core::membership::invite_id(&link.secret);
-    let join_key = SymmetricKey::from_bytes(strike_core::membership::join_key(&link.secret));
-    let join_epoch = strike_core::membership::join_epoch(&invite);
-    let now = CoarseTime::from_unix_seconds(sam.now()).0;
-    let mut rng = rand::rng();
-    let mut members: Vec<Member> =
-        (0..n).map(|_| Member { signing: SigningSecret::generate(&mut rng), seq: 0, prev: None }).collect();
-    let mut joins = Vec::with_capacity(n);
-    for (i, m) in members.iter_mut().enumerate() {
-        let body = Body::JoinRequest(JoinRequest {
-            invite,
-            agreement: AgreementSecret::generate(&mut rng).public().0,
-            pseudonym: format!("member-{i}"),
-        });
-        joins.push(m.seal(network, now, join_epoch, &join_key, body)?);
-    }
-    ingest_all(&mut sam, &network, joins)?;
-    let vouches =
-        members.iter().map(|m| Body::Vouch(Vouch { member: strike_core::AuthorId(m.signing.public().0) })).collect();
-    sam.author_many(&network, vouches)?;
+    let Admitted { node: mut sam, network, mut members, now } = admitted(dir, "Bench warehouse", n_members)?;
+    let n = members.len();
     let call = sam.create_call(
         &network,
         Call {
@@ -170,6 +144,47 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<Built> {
     }
     ingest_all(&mut sam, &network, later)?;
     Ok(Built { node: sam, network, call, picket })
+}
+
+/// A founder's node (Sam, with a profile) with `n_members` admitted (Sam included): their
+/// join requests sealed as their own nodes would, then Sam's vouch for each.
+pub(super) struct Admitted {
+    pub node: Node,
+    pub network: NetworkId,
+    pub members: Vec<Member>,
+    pub now: u32,
+}
+
+pub(super) fn admitted(dir: &std::path::Path, name: &str, n_members: usize) -> anyhow::Result<Admitted> {
+    let mut sam = Node::init(dir, PASSPHRASE.as_bytes(), KdfParams::MINIMUM)?;
+    let network = sam.create_network(name, NetworkKind::Workplace)?;
+    sam.set_profile(&network, |p| {
+        p.pseudonym = "Sam".into();
+        p.department = "Packing".into();
+    })?;
+    let n = n_members.saturating_sub(1);
+    let link = sam.create_invite(&network, u16::try_from(n.max(1)).unwrap_or(u16::MAX), None, vec![])?;
+    let invite = strike_core::membership::invite_id(&link.secret);
+    let join_key = SymmetricKey::from_bytes(strike_core::membership::join_key(&link.secret));
+    let join_epoch = strike_core::membership::join_epoch(&invite);
+    let now = CoarseTime::from_unix_seconds(sam.now()).0;
+    let mut rng = rand::rng();
+    let mut members: Vec<Member> =
+        (0..n).map(|_| Member { signing: SigningSecret::generate(&mut rng), seq: 0, prev: None }).collect();
+    let mut joins = Vec::with_capacity(n);
+    for (i, m) in members.iter_mut().enumerate() {
+        let body = Body::JoinRequest(JoinRequest {
+            invite,
+            agreement: AgreementSecret::generate(&mut rng).public().0,
+            pseudonym: format!("member-{i}"),
+        });
+        joins.push(m.seal(network, now, join_epoch, &join_key, body)?);
+    }
+    ingest_all(&mut sam, &network, joins)?;
+    let vouches =
+        members.iter().map(|m| Body::Vouch(Vouch { member: strike_core::AuthorId(m.signing.public().0) })).collect();
+    sam.author_many(&network, vouches)?;
+    Ok(Admitted { node: sam, network, members, now })
 }
 
 /// One keep-alive HTTP/1.1 connection to the UI, as a browser would hold.

@@ -79,6 +79,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Circle key rotation: a circle of 400 members after one leaves and comes back, and every
+    /// circle at once when a member of 20 circles is removed from the network (time, bytes)
+    Circles {
+        /// Members of the big circle (and of the network), at most 400
+        #[arg(long, default_value_t = 400)]
+        members: usize,
+        /// Circles the removed member is in (besides the big one)
+        #[arg(long, default_value_t = 20)]
+        circles: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -95,6 +107,7 @@ impl Command {
             BenchCommand::Ingest { ops, runs } => crate::bench::ingest(out, ops, runs),
             BenchCommand::Wipe { mib } => crate::bench::wipe(out, mib),
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
+            BenchCommand::Circles { members, circles, runs } => crate::bench::circles(out, members, circles, runs),
             BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),
             BenchCommand::Ui { members, clients, seconds } => crate::bench::ui(out, members, clients, seconds),
             BenchCommand::Sync { catchup, ids, differ } => {

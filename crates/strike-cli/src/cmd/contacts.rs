@@ -47,6 +47,9 @@ pub enum ContactCommand {
     List { network: String },
     /// Note a one-on-one conversation
     Note { network: String, contact: String, text: String },
+    /// Re-issue a contact written before circles into the organizers' circle, and retract the
+    /// old one (its ciphertext stays in every copy of the log)
+    Reissue { network: String, contact: String },
 }
 
 impl Command {
@@ -81,10 +84,12 @@ fn contact(ctx: &Ctx, node: &mut Node, cmd: &ContactCommand) -> anyhow::Result<(
             ctx.out.emit(json!({ "contacts": list }), || {
                 list.iter()
                     .map(|c| {
+                        let name = if c.name.is_empty() { "(in the organizers' circle)" } else { c.name.as_str() };
+                        let old = if c.legacy { "  [written before circles: every member reads it]" } else { "" };
                         format!(
-                            "{}  {:<20} {:<12} {:<8} support {}  ({} notes)\n",
+                            "{}  {:<20} {:<12} {:<8} support {}  ({} notes){old}\n",
                             c.id,
-                            c.name,
+                            name,
                             c.department,
                             c.shift,
                             c.support.map_or("-".into(), |l| l.to_string()),
@@ -98,7 +103,20 @@ fn contact(ctx: &Ctx, node: &mut Node, cmd: &ContactCommand) -> anyhow::Result<(
             let id = node.resolve_network(network)?;
             let c = node.resolve_contact(&id, contact)?;
             let op = node.note_contact(&id, &c, text)?;
-            ctx.out.emit(json!({ "op_id": op.to_hex() }), || "note recorded".into());
+            ctx.out
+                .emit(json!({ "op_id": op.to_hex() }), || "note recorded (visible to: the organizers' circle)".into());
+        }
+        ContactCommand::Reissue { network, contact } => {
+            let id = node.resolve_network(network)?;
+            let c = node.resolve_contact(&id, contact)?;
+            let op = node.reissue_contact(&id, &c)?;
+            ctx.out.emit(json!({ "contact": op.to_hex() }), || {
+                format!(
+                    "re-issued into the organizers' circle as {}; the old entry is retracted, and its ciphertext stays in \
+                     every copy of the log, readable with the keys that opened it before",
+                    op.short()
+                )
+            });
         }
     }
     Ok(())
@@ -120,15 +138,21 @@ fn map(ctx: &Ctx, node: &Node, network: &str) -> anyhow::Result<()> {
         for s in &m.shifts {
             out.push_str(&format!("{s:<26}"));
         }
-        out.push_str("\n(each cell: members | contacts by support 1-5 | not assessed)\n");
+        if m.full {
+            out.push_str("\n(each cell: members | contacts by support 1-5 | not assessed)\n");
+        } else {
+            out.push_str("\n(each cell: members | contacts; support levels stay in the organizers' circle)\n");
+        }
         for (d, row) in m.departments.iter().zip(&m.cells) {
             out.push_str(&format!("{d:<16}"));
             for c in row {
                 let s = &c.by_support;
-                out.push_str(&format!(
-                    "{:<26}",
+                let cell = if m.full {
                     format!("{} | {} {} {} {} {} | {}", c.members, s[0], s[1], s[2], s[3], s[4], c.unassessed)
-                ));
+                } else {
+                    format!("{} | {}", c.members, c.contacts)
+                };
+                out.push_str(&format!("{cell:<26}"));
             }
             out.push('\n');
         }

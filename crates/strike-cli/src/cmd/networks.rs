@@ -241,9 +241,26 @@ fn network(ctx: &Ctx, cmd: NetworkCommand) -> anyhow::Result<()> {
             let id = node.resolve_network(&network)?;
             let hash = hex::encode(node.state_hash(&id)?);
             let history = hex::encode(node.store().history_hash(&id)?);
-            ctx.out.emit(json!({ "network_id": id.to_hex(), "state_hash": hash, "history_hash": history }), || {
-                format!("{hash}\nhistory layer: {history}")
-            });
+            let circles: Vec<_> = node
+                .circle_hashes(&id)?
+                .into_iter()
+                .map(|(name, circle, hash)| json!({ "circle": circle, "name": name, "hash": hex::encode(hash) }))
+                .collect();
+            let text = || {
+                let mut out = format!("{hash}\nhistory layer: {history}");
+                for c in &circles {
+                    out.push_str(&format!(
+                        "\ncircle {}: {}",
+                        c["name"].as_str().unwrap_or(""),
+                        c["hash"].as_str().unwrap_or("")
+                    ));
+                }
+                out
+            };
+            ctx.out.emit(
+                json!({ "network_id": id.to_hex(), "state_hash": hash, "history_hash": history, "circles": circles }),
+                text,
+            );
         }
         NetworkCommand::History { network, mode } => {
             let mut node = ctx.unlock()?;

@@ -77,6 +77,39 @@ fn invite_qr_join_vouch_call_pledge_trigger() {
     let none = sam.json(&["cover", "find", "Dock 4", "--kind", "ride", "--when", "sat 12:00-13:00"]);
     assert!(none["matches"].as_array().unwrap().is_empty());
 
+    // A crisis team with Dee in it; the contact stays with the organizers.
+    let crisis = sam.json(&["circle", "create", "Dock 4", "--name", "Crisis team", "--purpose", "Arrests"]);
+    assert_eq!(crisis["circle"].as_str().unwrap().len(), 64);
+    sam.ok(&["circle", "add", "Dock 4", "Crisis team", "Dee"]);
+    let posted = sam.json(&["circle", "post", "Dock 4", "crisis team", "Lawyer: Ruth, Mill Lane"]);
+    assert_eq!(posted["visible_to"], "visible to: Crisis team (2)");
+    let to_dee = sam.path("to-dee-2.osb");
+    sam.ok(&["bundle", "export", "--network", &net, "--out", to_dee.to_str().unwrap()]);
+    dee.ok(&["bundle", "import", to_dee.to_str().unwrap()]);
+    let shown = dee.json(&["circle", "show", &net, "Crisis team"]);
+    assert_eq!(shown["posts"][0]["text"], "Lawyer: Ruth, Mill Lane");
+    let circles = dee.json(&["circle", "list", &net])["circles"].clone();
+    assert_eq!(circles[0]["name"], "Organizers");
+    assert_eq!((circles[0]["i_am_in"].as_bool(), circles[1]["i_am_in"].as_bool()), (Some(false), Some(true)));
+    let contacts = dee.json(&["contact", "list", &net]);
+    assert_eq!(contacts["contacts"][0]["name"], "", "Lee's name is in the organizers' circle");
+    let map = dee.json(&["map", &net]);
+    assert_eq!((map["map"]["full"].as_bool(), map["map"]["cells"][1][0]["contacts"].as_u64()), (Some(false), Some(1)));
+    assert_eq!(map["map"]["cells"][1][0]["by_support"], serde_json::json!([0, 0, 0, 0, 0]));
+    let (sam_hash, dee_hash) =
+        (sam.json(&["network", "state-hash", "Dock 4"]), dee.json(&["network", "state-hash", &net]));
+    assert_eq!(sam_hash["state_hash"], dee_hash["state_hash"]);
+    assert_eq!(
+        sam_hash["circles"].as_array().unwrap().len(),
+        2,
+        "Sam is in the organizers' circle and the crisis team"
+    );
+    assert_eq!(dee_hash["circles"].as_array().unwrap().len(), 1);
+    assert_eq!(dee_hash["circles"][0]["hash"], sam_hash["circles"][1]["hash"], "{sam_hash} {dee_hash}");
+    assert!(dee.ok(&["network", "state-hash", &net]).contains("circle Crisis team: "));
+    let refused = dee.run(&["contact", "note", &net, &contacts["contacts"][0]["id"].as_str().unwrap(), "hi"]);
+    assert!(!refused.status.success(), "members write no notes");
+
     // A call: 2 pledges and 60% of the mapped workforce (Sam, Dee, Lee = 3).
     let call = sam.json(&[
         "call",

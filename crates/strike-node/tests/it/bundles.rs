@@ -22,7 +22,8 @@ fn sealed_until_the_key_arrives_then_identical_state() {
     let (a, net) = seeded(&tmp, 2500);
     let path = tmp.path().join("dock4.osb");
     let summary = a.export_bundle(&net, &path, Some("courier")).unwrap();
-    assert_eq!(summary.n_ops, 2501);
+    // Genesis, the organizers' circle's first key, the announcements.
+    assert_eq!(summary.n_ops, 2502);
 
     let mut b = node(&tmp, "bob-node");
     let mut verified = 0;
@@ -33,9 +34,9 @@ fn sealed_until_the_key_arrives_then_identical_state() {
             ImportProgress::Applied { n_ops, .. } => applied = n_ops,
         })
         .unwrap();
-    assert_eq!((verified, applied), (2501, 2501), "progress reported for both passes");
+    assert_eq!((verified, applied), (2502, 2502), "progress reported for both passes");
     assert_eq!(report.n_chunks, 3);
-    assert_eq!(report.ingest.sealed, 2501);
+    assert_eq!(report.ingest.sealed, 2502);
     assert!(b.announcements(&net, 10).unwrap().is_empty(), "no key, no content");
 
     // The key arrives (a key update, or the member's other device): everything unseals.
@@ -50,7 +51,7 @@ fn sealed_until_the_key_arrives_then_identical_state() {
     let ops = b.store().op_count().unwrap();
     let again = b.import_bundle(&path, Some("courier"), &mut |_| {}).unwrap();
     assert_eq!(again.ingest.applied + again.ingest.sealed, 0);
-    assert_eq!(again.ingest.duplicates, 2501);
+    assert_eq!(again.ingest.duplicates, 2502);
     assert_eq!((b.state_hash(&net).unwrap(), b.store().op_count().unwrap()), (hash, ops));
 }
 
@@ -63,7 +64,7 @@ fn member_sealed_bundle_opens_on_the_members_own_node() {
     assert_eq!(summary.n_recipients, 1);
     // The founder's own node opens it with its network key; everything is already held.
     let report = a.import_bundle(&path, None, &mut |_| {}).unwrap();
-    assert_eq!(report.ingest.duplicates, 11);
+    assert_eq!(report.ingest.duplicates, 12);
     // A stranger's node cannot.
     let mut c = node(&tmp, "carol-node");
     assert!(matches!(c.import_bundle(&path, None, &mut |_| {}), Err(NodeError::Bundle(_))));
@@ -132,9 +133,9 @@ fn a_bundle_for_another_network_than_its_header_says_leaves_nothing() {
 
     let mut b = node(&tmp, "bob-node");
     let report = b.import_bundle(&path, Some("courier"), &mut |_| {}).unwrap();
-    assert_eq!(report.ingest.rejected.get("wrong_network"), Some(&4));
+    assert_eq!(report.ingest.rejected.get("wrong_network"), Some(&5));
     assert_eq!(report.ingest.applied + report.ingest.sealed + report.ingest.parked, 0);
     assert!(b.networks().unwrap().is_empty(), "no network row: {:?}", b.networks().unwrap());
     assert_eq!(b.store().op_count().unwrap(), 0);
-    assert_eq!(b.audit(10).unwrap().len(), 4, "each refusal is audited");
+    assert_eq!(b.audit(10).unwrap().len(), 5, "each refusal is audited");
 }

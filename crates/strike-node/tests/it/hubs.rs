@@ -16,7 +16,7 @@ use crate::networks::Net;
 use crate::quic::{Server, Wrap, client, rt};
 
 #[derive(Clone, Default)]
-struct LogBuf(Arc<StdMutex<Vec<u8>>>);
+pub struct LogBuf(pub Arc<StdMutex<Vec<u8>>>);
 
 impl Write for LogBuf {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -29,7 +29,7 @@ impl Write for LogBuf {
 }
 
 /// Runs the hub's thread with every log line (all levels) captured into `logs`.
-fn capturing(logs: LogBuf) -> Wrap {
+pub fn capturing(logs: LogBuf) -> Wrap {
     Box::new(move |body| {
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
@@ -41,7 +41,11 @@ fn capturing(logs: LogBuf) -> Wrap {
 }
 
 /// One sync of `node` with the hub at `addr`, from a fresh endpoint (nodes come and go).
-fn sync_at(node: Node, addr: &strike_net::PeerAddr, network: strike_core::NetworkId) -> (Node, Result<u64, String>) {
+pub fn sync_at(
+    node: Node,
+    addr: &strike_net::PeerAddr,
+    network: strike_core::NetworkId,
+) -> (Node, Result<u64, String>) {
     let node = Mutex::new(node);
     let result = rt().block_on(async {
         let net = client(&node).await;
@@ -52,11 +56,11 @@ fn sync_at(node: Node, addr: &strike_net::PeerAddr, network: strike_core::Networ
     (node.into_inner(), result)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn files_under(dir: &std::path::Path) -> Vec<u8> {
+pub fn files_under(dir: &std::path::Path) -> Vec<u8> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

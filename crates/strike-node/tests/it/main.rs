@@ -2,6 +2,7 @@
 
 mod bundles;
 mod calls;
+mod circles;
 mod devices;
 mod events;
 mod history;

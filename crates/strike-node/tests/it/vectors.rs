@@ -121,7 +121,37 @@ fn computed() -> Vec<(&'static str, String)> {
             removed: vec![[0x0c; 32]],
         }],
     };
+    // Circles: the organizers' circle's id, a circle key's epoch and entry key, a circle key
+    // sealed to the recipient above (ephemeral 0x77 x 32, list nonce 0x78 x 24) with one
+    // earlier key, and an entry sealed to its entry key (ephemeral 0x79 x 32).
+    let organizers = strike_core::circles::organizers_circle(&net);
+    let circle_key = SymmetricKey::from_bytes([0x55; 32]);
+    let mut fixed = vec![0x77; 32];
+    fixed.extend([0x78; 24]);
+    let circle_key_body = strike_core::circles::seal_circle_key(
+        &net,
+        &organizers,
+        &circle_key,
+        &[(member, recipient.public().0)],
+        vec![(strike_core::circles::circle_epoch(&EPOCH_KEY), EPOCH_KEY)],
+        &mut Fixed(fixed),
+    )
+    .unwrap();
+    let opened = strike_core::circles::open_share(&net, &circle_key_body, &recipient).unwrap();
+    assert_eq!(opened.expose(), circle_key.expose());
+    let list = strike_core::circles::open_list(&net, &circle_key_body, &circle_key).unwrap();
+    assert_eq!((list.members.as_slice(), list.back.len()), (&[member][..], 1));
+    let entry = strike_core::circles::Entry { member, added: true, last_seen_seq: 7 };
+    let entry_body = entry
+        .seal(&net, &organizers, circle_key_body.epoch, &circle_key_body.entry_key, &mut Fixed(vec![0x79; 32]))
+        .unwrap();
+    assert_eq!(strike_core::circles::Entry::open(&net, &entry_body, &circle_key), Some(entry));
     vec![
+        ("organizers circle id", hex::encode(organizers.0)),
+        ("circle epoch", format!("{:08x}", circle_key_body.epoch)),
+        ("circle entry public key", hex::encode(circle_key_body.entry_key)),
+        ("circle key body", hex::encode(Body::CircleKey(circle_key_body.clone()).encode())),
+        ("circle entry body", hex::encode(Body::CircleMember(entry_body).encode())),
         ("key share sealed", hex::encode(&sealed)),
         ("key share body", hex::encode(key_share.encode())),
         ("key file", hex::encode(&key_file)),
