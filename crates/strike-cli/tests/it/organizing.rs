@@ -107,7 +107,7 @@ fn invite_qr_join_vouch_call_pledge_trigger() {
     assert_eq!(dee_hash["circles"].as_array().unwrap().len(), 1);
     assert_eq!(dee_hash["circles"][0]["hash"], sam_hash["circles"][1]["hash"], "{sam_hash} {dee_hash}");
     assert!(dee.ok(&["network", "state-hash", &net]).contains("circle Crisis team: "));
-    let refused = dee.run(&["contact", "note", &net, &contacts["contacts"][0]["id"].as_str().unwrap(), "hi"]);
+    let refused = dee.run(&["contact", "note", &net, contacts["contacts"][0]["id"].as_str().unwrap(), "hi"]);
     assert!(!refused.status.success(), "members write no notes");
 
     // A call: 2 pledges and 60% of the mapped workforce (Sam, Dee, Lee = 3).
