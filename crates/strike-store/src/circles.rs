@@ -86,17 +86,34 @@ fn circle_key_body(bytes: &[u8]) -> Option<strike_core::body::CircleKey> {
 
 /// Notes a circle key op as it is applied, for [`refresh`]: its shares are tried, and its
 /// list opened, only once its author counts in the circle, so a member outside a circle cannot
-/// hand this node a key of their own making for it.
+/// hand this node a key of their own making for it. Where the author already counts (as the
+/// circle was last resolved), the share is tried at once, so the ops after it in the same
+/// batch open without a fold; returns whether that gave this node a new key.
 pub(crate) fn take_key(
     tx: &Connection,
     network: &NetworkId,
     op: &SealedOp,
     k: &strike_core::body::CircleKey,
-) -> Result<()> {
+    me: Option<&crate::views::Me>,
+) -> Result<bool> {
     let env = op.envelope();
+    let seq = i64::try_from(env.seq).unwrap_or(i64::MAX);
+    let counted = counts_in(tx, network, &k.circle, &env.author, env.seq)?;
+    let mut learned = false;
+    let tried = match me {
+        Some(me) if counted => {
+            if held_key(tx, network, i64::from(k.epoch))?.is_none()
+                && let Some(key) = circles::open_share(network, k, &me.agreement)
+            {
+                learned = adopt(tx, network, &k.circle, k.epoch, key.expose())?;
+            }
+            true
+        }
+        _ => false,
+    };
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO v_circle_lists (network_id, op_id, circle, epoch, author, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO v_circle_lists (network_id, op_id, circle, epoch, author, seq, tried)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         &network.0[..],
@@ -104,13 +121,12 @@ pub(crate) fn take_key(
         &k.circle.0[..],
         i64::from(k.epoch),
         &env.author.0[..],
-        i64::try_from(env.seq).unwrap_or(i64::MAX)
+        seq,
+        tried
     ])?;
-    Ok(())
+    Ok(learned)
 }
 
-/// Circle key ops whose author counts in their circle and which still have something to give:
-/// shares not tried yet, or a list not opened though its key is held.
 /// A circle key op still to look at: (op id, shares tried, body).
 type PendingKey = (Vec<u8>, bool, Vec<u8>);
 

@@ -131,7 +131,11 @@ pub(crate) fn apply(
             }
         }
         Body::Checkpoint(_) => record_checkpoint_cut(tx, op)?,
-        Body::CircleKey(k) => crate::circles::take_key(tx, &env.network, op, k)?,
+        Body::CircleKey(k) => {
+            if crate::circles::take_key(tx, &env.network, op, k, me)? {
+                effects.new_epochs.push(k.epoch);
+            }
+        }
         _ => {}
     }
     effects.circles = matches!(

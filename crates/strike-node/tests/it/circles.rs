@@ -358,3 +358,42 @@ fn circle_content_syncs_through_a_hub_that_reads_none_of_it() {
     let dump = ana.store().raw_dump().unwrap();
     assert!(!contains(&dump, b"CANARY"), "nor does Ana's decrypted store");
 }
+
+#[test]
+fn a_member_outside_a_circle_cannot_hand_its_members_a_key() {
+    let (mut net, mut sam, mut people) = four();
+    let crisis = sam.create_circle(&net.id, "Crisis team", "").unwrap();
+    let dee_id = people[1].1;
+    sam.add_to_circle(&net.id, &crisis, &dee_id).unwrap();
+    for (n, _) in &mut people {
+        net.ship(&sam, n);
+    }
+    // Ana, outside the circle, writes a key for it sealed to Dee (she knows Dee's agreement
+    // key from the roster), hoping Dee's node writes under it.
+    let dee_agreement = sam.members(&net.id).unwrap().into_iter().find(|m| m.author == dee_id).unwrap().agreement;
+    let fake = strike_crypto::SymmetricKey::from_bytes([0x5a; 32]);
+    let body = strike_core::circles::seal_circle_key(
+        &net.id,
+        &crisis,
+        &fake,
+        &[(dee_id, dee_agreement)],
+        vec![],
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let fake_epoch = body.epoch;
+    let (ana, _) = &mut people[0];
+    ana.author(&net.id, Body::CircleKey(body)).unwrap();
+    let ana = people.remove(0).0;
+    let (dee, _) = &mut people[0];
+    net.ship(&ana, dee);
+    assert!(
+        !dee.store().circle_held_keys(&net.id, &crisis).unwrap().iter().any(|(e, _)| *e == fake_epoch),
+        "Dee's node took a key from outside the circle"
+    );
+    dee.post_in_circle(&net.id, &crisis, "still under the real key").unwrap();
+    net.ship(dee, &mut sam);
+    assert_eq!(sam.circle_posts(&net.id, &crisis).unwrap()[0].text, "still under the real key");
+    let (dee, _) = &people[0];
+    assert_eq!(dee.store().circle_hash(&net.id, &crisis).unwrap(), sam.store().circle_hash(&net.id, &crisis).unwrap());
+}
