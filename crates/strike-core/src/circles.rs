@@ -354,6 +354,9 @@ impl Entry {
 pub struct LeadEvent {
     pub time: CoarseTime,
     pub op: OpId,
+    /// The organizer who wrote it, and the op's seq in their chain.
+    pub writer: AuthorId,
+    pub seq: u64,
     pub member: AuthorId,
     pub lead: bool,
 }
@@ -365,6 +368,7 @@ pub struct EntryEvent {
     pub op: OpId,
     /// The op's author; the entry counts if they are an organizer or one of the circle's leads.
     pub writer: AuthorId,
+    pub seq: u64,
     pub entry: Entry,
 }
 
@@ -384,9 +388,10 @@ pub struct Standing {
 /// 1. Leads: the creator, then each member's latest appointment by (time, op id) decides. An
 ///    appointment also adds its member.
 /// 2. Entries count when their writer is an organizer or a lead (by step 1).
-/// 3. For each person, the latest of their counted entries and appointments by (time, then a
-///    leave after a join in the same minute, then op id) decides: joined, or left with their
-///    circle ops up to the entry's `last_seen_seq` counting.
+/// 3. For each person, their counted entries and appointments of the latest minute decide:
+///    of each writer, the last (by seq in the writer's chain); if those agree, that stands;
+///    if writers disagree, the person is out (the leave with the lowest op id stands). Out
+///    means their circle ops up to the entry's `last_seen_seq` count.
 /// 4. Only current members of the network are in it; a lead who left is no longer a lead.
 pub fn resolve(
     creator: AuthorId,
@@ -401,27 +406,43 @@ pub fn resolve(
     for e in &leads {
         lead.insert(e.member, e.lead);
     }
-    // (time, leave rank, op id) -> entry: appointments are joins.
-    let mut events: Vec<((CoarseTime, u8, OpId), Entry)> = leads
-        .iter()
-        .filter(|e| e.lead)
-        .map(|e| ((e.time, 0, e.op), Entry { member: e.member, added: true, last_seen_seq: 0 }))
-        .collect();
-    events.push(((CoarseTime(0), 0, OpId([0; 32])), Entry { member: creator, added: true, last_seen_seq: 0 }));
+    // Per person: (time, writer, seq, op, entry). Appointments are joins; the creation is the
+    // creator's join at time 0.
+    let mut events: BTreeMap<AuthorId, Vec<(CoarseTime, AuthorId, u64, OpId, Entry)>> = BTreeMap::new();
+    let mut push = |time, writer, seq, op, entry: Entry| {
+        events.entry(entry.member).or_default().push((time, writer, seq, op, entry))
+    };
+    push(CoarseTime(0), creator, 0, OpId([0; 32]), Entry { member: creator, added: true, last_seen_seq: 0 });
+    for e in leads.iter().filter(|e| e.lead) {
+        push(e.time, e.writer, e.seq, e.op, Entry { member: e.member, added: true, last_seen_seq: 0 });
+    }
     for e in entries {
         if is_organizer(&e.writer) || lead.get(&e.writer).copied().unwrap_or(false) {
-            events.push(((e.time, u8::from(!e.entry.added), e.op), e.entry));
+            push(e.time, e.writer, e.seq, e.op, e.entry);
         }
     }
-    events.sort_by_key(|(k, _)| *k);
     let mut out: BTreeMap<AuthorId, Standing> = BTreeMap::new();
-    for (_, entry) in events {
+    for (member, evs) in events {
+        let Some(latest) = evs.iter().map(|e| e.0).max() else { continue };
+        // Each writer's last word in the latest minute.
+        let mut last: BTreeMap<AuthorId, (u64, OpId, Entry)> = BTreeMap::new();
+        for (_, writer, seq, op, entry) in evs.into_iter().filter(|e| e.0 == latest) {
+            if last.get(&writer).is_none_or(|(s, o, _)| (seq, op) > (*s, *o)) {
+                last.insert(writer, (seq, op, entry));
+            }
+        }
+        let decided = if last.values().all(|(_, _, e)| e.added) {
+            last.values().map(|(_, _, e)| *e).next()
+        } else {
+            last.values().filter(|(_, _, e)| !e.added).min_by_key(|(_, op, _)| *op).map(|(_, _, e)| *e)
+        };
+        let Some(entry) = decided else { continue };
         let standing = if entry.added {
             Standing { current: true, lead: false, count_upto: u64::MAX }
         } else {
             Standing { current: false, lead: false, count_upto: entry.last_seen_seq }
         };
-        out.insert(entry.member, standing);
+        out.insert(member, standing);
     }
     for (author, s) in out.iter_mut() {
         s.current &= is_member(author);
@@ -443,6 +464,7 @@ mod tests {
             time: CoarseTime(t),
             op: OpId([op; 32]),
             writer: a(writer),
+            seq: u64::from(op),
             entry: Entry { member: a(member), added, last_seen_seq: 7 },
         }
     }
@@ -475,19 +497,25 @@ mod tests {
     fn leave_wins_a_minute_and_later_entries_win() {
         let org = |x: &AuthorId| *x == a(1);
         let all = |_: &AuthorId| true;
-        // Concurrent join and leave in one minute: the leave stands, whatever the order given.
-        let e = [entry(10, 3, 1, 5, true), entry(10, 2, 1, 5, false)];
+        // Concurrent join and leave in one minute by two writers: the leave stands, whatever
+        // the order given.
+        let org = |x: &AuthorId| *x == a(1) || *x == a(2);
+        let e = [entry(10, 3, 1, 5, true), entry(10, 2, 2, 5, false)];
         for es in [e.to_vec(), e.iter().rev().copied().collect()] {
             let r = resolve(a(1), &[], &es, org, all);
             assert_eq!(r[&a(5)], Standing { current: false, lead: false, count_upto: 7 });
         }
         let r = resolve(a(1), &[], &[entry(10, 2, 1, 5, false), entry(11, 3, 1, 5, true)], org, all);
         assert!(r[&a(5)].current);
+        // One writer who takes someone out and adds them back in the same minute: their last
+        // word (by seq) stands.
+        let r = resolve(a(1), &[], &[entry(10, 2, 1, 5, false), entry(10, 3, 1, 5, true)], org, all);
+        assert!(r[&a(5)].current);
         // An entry from someone who is neither organizer nor lead never counts.
         let r = resolve(a(1), &[], &[entry(10, 2, 9, 5, true)], org, all);
         assert!(!r.contains_key(&a(5)));
         // A lead adds; a lead who left leads nothing.
-        let lead = LeadEvent { time: CoarseTime(5), op: OpId([4; 32]), member: a(6), lead: true };
+        let lead = LeadEvent { time: CoarseTime(5), op: OpId([4; 32]), writer: a(1), seq: 4, member: a(6), lead: true };
         let r = resolve(a(1), &[lead], &[entry(10, 2, 6, 5, true), entry(12, 8, 1, 6, false)], org, all);
         assert!(r[&a(5)].current, "added while a lead");
         assert!(!r[&a(6)].current && !r[&a(6)].lead);

@@ -304,6 +304,8 @@ fn resolve(tx: &Connection, network: &NetworkId) -> Result<()> {
                 leads.push(LeadEvent {
                     time: CoarseTime(u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0)),
                     op: OpId(blob32(r.get(0)?)?),
+                    writer: author,
+                    seq,
                     member: l.member,
                     lead: l.lead,
                 });
@@ -318,13 +320,15 @@ fn resolve(tx: &Connection, network: &NetworkId) -> Result<()> {
         let mut rows = stmt.query(params![net, &circle.0[..]])?;
         while let Some(r) = rows.next()? {
             let writer = AuthorId(blob32(r.get(1)?)?);
-            if !counted(&writer, u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0)) {
+            let seq = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+            if !counted(&writer, seq) {
                 continue;
             }
             entries.push(EntryEvent {
                 time: CoarseTime(u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0)),
                 op: OpId(blob32(r.get(0)?)?),
                 writer,
+                seq,
                 entry: Entry {
                     member: AuthorId(blob32(r.get(4)?)?),
                     added: r.get(5)?,
