@@ -103,7 +103,7 @@ pub fn circles(out: Output, members: usize, circles: usize, runs: usize) -> anyh
                  \x20 a circle of {members}: filled in {fill:.2} s (one transaction, one key)\n\
                  \x20   one leaves, a fresh key to {}: {:.3} s, {} written\n\
                  \x20   they come back, a fresh key to {members}: {:.3} s, {} written\n\
-                 \x20 a member of {} circles (20 members each, and the first) removed from the network:\n\
+                 \x20 a member of {} circles ({circles} of 20 members, and the circle of {members}) removed from the network:\n\
                  \x20   network key rotated: {:.3} s, {} written\n\
                  \x20   every circle rotated ({}): {:.3} s, {} written\n",
                 members - 1,
