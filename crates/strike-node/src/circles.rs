@@ -378,7 +378,7 @@ impl Node {
         } else {
             current.iter().filter(|r| r.lead).map(|r| person(&r.author, true)).collect()
         };
-        let i_lead = me.is_some_and(|me| current.iter().any(|r| r.author == me && r.lead));
+        let i_lead = !organizers && me.is_some_and(|me| current.iter().any(|r| r.author == me && r.lead));
         let size = if organizers || i_am_in {
             current.len()
         } else {
