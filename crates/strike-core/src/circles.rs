@@ -382,6 +382,9 @@ pub struct Standing {
     pub count_upto: u64,
 }
 
+/// One counted entry or appointment: (time, writer, seq, op, what it says).
+type Said = (CoarseTime, AuthorId, u64, OpId, Entry);
+
 /// Who is in a custom circle: a pure function of its creator, the lead appointments and the
 /// opened entries, the same on every node that holds the same ops and keys.
 ///
@@ -408,7 +411,7 @@ pub fn resolve(
     }
     // Per person: (time, writer, seq, op, entry). Appointments are joins; the creation is the
     // creator's join at time 0.
-    let mut events: BTreeMap<AuthorId, Vec<(CoarseTime, AuthorId, u64, OpId, Entry)>> = BTreeMap::new();
+    let mut events: BTreeMap<AuthorId, Vec<Said>> = BTreeMap::new();
     let mut push = |time, writer, seq, op, entry: Entry| {
         events.entry(entry.member).or_default().push((time, writer, seq, op, entry))
     };
@@ -495,7 +498,6 @@ mod tests {
 
     #[test]
     fn leave_wins_a_minute_and_later_entries_win() {
-        let org = |x: &AuthorId| *x == a(1);
         let all = |_: &AuthorId| true;
         // Concurrent join and leave in one minute by two writers: the leave stands, whatever
         // the order given.

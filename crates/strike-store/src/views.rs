@@ -132,9 +132,8 @@ pub(crate) fn apply(
         }
         Body::Checkpoint(_) => record_checkpoint_cut(tx, op)?,
         Body::CircleKey(k) => {
-            if crate::circles::take_key(tx, &env.network, op, k, me)? {
-                effects.new_epochs.push(k.epoch);
-            }
+            let learned = crate::circles::take_key(tx, &env.network, op, k, me)?;
+            effects.new_epochs.extend(learned.then_some(k.epoch));
         }
         _ => {}
     }
