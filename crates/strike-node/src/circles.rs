@@ -336,6 +336,18 @@ impl Node {
         Ok(recipients.len())
     }
 
+    /// Whether the circle key of `epoch` was sealed to someone who is no longer in the circle.
+    pub(crate) fn circle_key_exposed(&self, network: &NetworkId, circle: &OpId, epoch: u32) -> Result<bool> {
+        let rows = self.store.circle_members(network, circle)?;
+        let current: BTreeSet<AuthorId> = rows.iter().filter(|r| r.current).map(|r| r.author).collect();
+        let keys = self.store.circle_keys(network, circle)?;
+        Ok(keys
+            .iter()
+            .filter(|k| k.epoch == epoch)
+            .filter_map(|k| k.members.as_ref())
+            .any(|sealed_to| sealed_to.iter().any(|a| !current.contains(a))))
+    }
+
     /// The newest key op of a circle whose author counts in it, as far as this node sees its
     /// members (the leads of a circle it is not in).
     fn newest_circle_key(&self, network: &NetworkId, circle: &OpId) -> Result<Option<CircleKeyRow>> {

@@ -377,6 +377,11 @@ impl Node {
         mut link: impl FnMut(&mut Body, &[OpId]),
     ) -> Result<Vec<OpId>> {
         self.write_gate(network)?;
+        if bodies.iter().any(|b| b.circle(network).is_some()) {
+            // Someone left a circle since its newest key: seal a fresh one first if this node
+            // is one who does (a lead's), so nothing is written under a key they hold.
+            self.circle_upkeep(network)?;
+        }
         for body in &bodies {
             // What this node is asked to write is the user's input: say what is wrong with it.
             body.check().map_err(|reject| match reject {
@@ -448,12 +453,20 @@ impl Node {
                 name()
             )));
         }
-        self.store.circle_write_key(network, circle)?.ok_or_else(|| {
+        let key = self.store.circle_write_key(network, circle)?.ok_or_else(|| {
             NodeError::NotAllowed(format!(
                 "your node holds no key of the circle {:?} yet: a member's node seals one to you on its next sync",
                 name()
             ))
-        })
+        })?;
+        if self.circle_key_exposed(network, circle, key.0)? {
+            return Err(NodeError::NotAllowed(format!(
+                "someone left the circle {:?} and still holds its newest key: a lead's node seals a fresh one on its \
+                 next sync, then write again",
+                name()
+            )));
+        }
+        Ok(key)
     }
 
     /// `Ok` if this node may sign its next op in `network`: it knows its chain there is fresh

@@ -463,6 +463,9 @@ impl Node {
         if self.store.history_mode(network)? == strike_core::body::HistoryMode::SinceAdmission {
             self.rotate_history(network)?;
         }
+        // The removed member is out of every circle: the circles this node rotates get fresh
+        // keys now, before anything more is written in them.
+        self.circle_upkeep(network)?;
         Ok(RemoveOutcome { op, new_epoch, n_shares })
     }
 }

@@ -397,3 +397,32 @@ fn a_member_outside_a_circle_cannot_hand_its_members_a_key() {
     let (dee, _) = &people[0];
     assert_eq!(dee.store().circle_hash(&net.id, &crisis).unwrap(), sam.store().circle_hash(&net.id, &crisis).unwrap());
 }
+
+#[test]
+fn nothing_is_written_under_a_key_someone_who_left_still_holds() {
+    let (mut net, mut sam, mut people) = four();
+    let (ana_id, dee_id, bo_id) = (people[0].1, people[1].1, people[2].1);
+    sam.promote(&net.id, &ana_id).unwrap();
+    let crisis = sam.create_circle(&net.id, "Crisis team", "").unwrap();
+    sam.add_many_to_circle(&net.id, &crisis, &[dee_id, bo_id]).unwrap();
+    for (n, _) in &mut people {
+        net.ship(&sam, n);
+    }
+    // Ana, an organizer outside the circle, takes Bo out: she cannot seal a fresh key.
+    let (ana, _) = &mut people[0];
+    ana.remove_from_circle(&net.id, &crisis, &bo_id).unwrap();
+    let ana = people.remove(0).0;
+    let (dee, _) = &mut people[0];
+    net.ship(&ana, dee);
+    assert!(!dee.circle(&net.id, &crisis).unwrap().members.unwrap().iter().any(|m| m.id == bo_id.to_hex()));
+    let refused = dee.post_in_circle(&net.id, &crisis, "Bo must not read this").unwrap_err();
+    assert!(refused.to_string().contains("still holds its newest key"), "{refused}");
+    // Sam's node, the lead's, seals a fresh key when Ana's entry reaches it; then Dee writes.
+    net.ship(&ana, &mut sam);
+    net.ship(&sam, dee);
+    dee.post_in_circle(&net.id, &crisis, "after the fresh key").unwrap();
+    let dee = people.remove(0).0;
+    let (bo, _) = &mut people[0];
+    net.leak(&dee, bo);
+    assert!(!has(&readable(bo, bo, &net.id), "after the fresh key"));
+}
