@@ -43,9 +43,10 @@ impl Node {
         }
     }
 
-    /// The access key this node proves with at hubs: derived from the key it writes under.
+    /// The access key this node proves with at hubs: derived from the key it writes under
+    /// (on a joiner whose chain has not arrived, the one its voucher wrote under).
     pub fn hub_access(&self, network: &NetworkId) -> Result<Option<(u32, SigningSecret)>> {
-        Ok(self.store.write_key(network)?.map(|(epoch, key)| (epoch, access_secret(network, &key))))
+        Ok(self.store.access_key(network)?.map(|(epoch, key)| (epoch, access_secret(network, &key))))
     }
 
     /// The founder lets the hub at `hub` store and forward `network` for `days`. The grant is

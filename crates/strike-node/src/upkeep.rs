@@ -97,7 +97,12 @@ impl Node {
         let people = self.members(network)?;
         // Key shares for admitted members who lack keys this node holds: written by organizers
         // and by the member's vouchers, under the member's invite's join key.
-        let held = self.store.network_keys(network)?;
+        let mut held = self.store.network_keys(network)?;
+        // The key this node writes under goes last in every share: a joiner whose share
+        // arrives before the chain proves access at hubs with it (`docs/protocol.md`).
+        if let Some((write, _)) = self.store.write_key(network)? {
+            held.sort_by_key(|(epoch, _)| *epoch == write);
+        }
         let mut shared_epochs = self.store.shared_epochs(network)?;
         for m in people.iter().filter(|m| m.status == Status::Member && m.author != me.author) {
             if me.role != Role::Organizer && !m.vouchers.contains(&me.author) {

@@ -163,30 +163,8 @@ impl Store {
     pub fn adopt_parked_key_shares(&mut self, network: &NetworkId) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(me) = views::me(&tx, network)? else { return Ok(0) };
-        let parked: Vec<Vec<u8>> = tx
-            .prepare("SELECT bytes FROM pending WHERE network_id = ?1")?
-            .query_map([&network.0[..]], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
         let mut adopted = 0;
-        for bytes in parked {
-            let Ok(op) = SealedOp::from_verified_store(bytes) else { continue };
-            let epoch = op.envelope().epoch;
-            if epoch < JOIN_EPOCH_BASE {
-                continue;
-            }
-            let key: Option<Vec<u8>> = tx
-                .query_row(
-                    "SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2",
-                    params![&network.0[..], i64::from(epoch)],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(key) = key else { continue };
-            let key = strike_crypto::SymmetricKey::from_bytes(blob32(key)?);
-            let Ok(Body::KeyShare(share)) = op.open(&key) else { continue };
-            if share.member != me.author {
-                continue;
-            }
+        for (_, share) in parked_key_shares(&tx, network, &me.author)? {
             for sealed in &share.keys {
                 if views::adopt_key(&tx, network, sealed.epoch, &sealed.sealed, &me)? {
                     adopted += 1;
@@ -198,6 +176,26 @@ impl Store {
         }
         tx.commit()?;
         Ok(adopted)
+    }
+
+    /// The epoch and key this node proves access with at hubs. Once the log holds a key update
+    /// it is the key this node writes under; before that, on a joiner whose key share arrived
+    /// ahead of its chain, the key the voucher wrote under (the last in the newest share, as
+    /// `docs/protocol.md` says), if this node holds it; else epoch 0's.
+    pub fn access_key(&self, network: &NetworkId) -> Result<Option<(u32, strike_crypto::SymmetricKey)>> {
+        if let Some(newest) = crate::local::newest_key(&self.conn, network, "key_update")? {
+            return Ok(Some(newest));
+        }
+        if let Some(me) = views::me(&self.conn, network)? {
+            let shares = parked_key_shares(&self.conn, network, &me.author)?;
+            let newest = shares.iter().max_by_key(|(time, _)| *time).and_then(|(_, s)| s.keys.last());
+            if let Some(epoch) = newest.map(|k| k.epoch).filter(|e| *e != 0)
+                && let Some(key) = self.epoch_key(network, epoch)?
+            {
+                return Ok(Some((epoch, key)));
+            }
+        }
+        self.write_key(network)
     }
 
     /// On a hub: keeps a member's ticket for an invite (the newest word wins).
@@ -281,4 +279,40 @@ impl Store {
         let mut stmt = self.conn.prepare_cached("SELECT addr FROM own_addresses ORDER BY source = 'lan', rowid")?;
         Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The key shares sealed to `me` that wait in the pending queue for their chains, opened with
+/// the invite's join key, each with its envelope time.
+fn parked_key_shares(
+    tx: &rusqlite::Connection,
+    network: &NetworkId,
+    me: &AuthorId,
+) -> Result<Vec<(strike_core::CoarseTime, strike_core::networks::KeyShare)>> {
+    let parked: Vec<Vec<u8>> = tx
+        .prepare_cached("SELECT bytes FROM pending WHERE network_id = ?1")?
+        .query_map([&network.0[..]], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut shares = Vec::new();
+    for bytes in parked {
+        let Ok(op) = SealedOp::from_verified_store(bytes) else { continue };
+        let epoch = op.envelope().epoch;
+        if epoch < JOIN_EPOCH_BASE {
+            continue;
+        }
+        let key: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT key FROM epoch_keys WHERE network_id = ?1 AND epoch = ?2",
+                params![&network.0[..], i64::from(epoch)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(key) = key else { continue };
+        let key = strike_crypto::SymmetricKey::from_bytes(blob32(key)?);
+        if let Ok(Body::KeyShare(share)) = op.open(&key)
+            && share.member == *me
+        {
+            shares.push((op.envelope().time, share));
+        }
+    }
+    Ok(shares)
 }

@@ -240,3 +240,46 @@ fn a_joiner_gets_in_through_a_hubs_http_port_while_the_inviter_is_offline() {
     });
     server.stop();
 }
+
+#[test]
+fn a_joiner_vouched_after_a_key_rotation_gets_in_through_the_hub_alone() {
+    let (mut net, mut sam) = Net::found(1);
+    let id = net.id;
+    // Ana is admitted and removed: the key rotates, and the hub is granted only after that,
+    // so it knows the new epoch's access key and no other.
+    let first = sam.create_invite(&id, 1, None, vec![]).unwrap();
+    let (_ana, ana_id) = net.join(&first, "ana", &mut sam);
+    sam.vouch(&id, &ana_id).unwrap();
+    sam.remove(&id, &ana_id).unwrap();
+    let rotated = sam.hub_access(&id).unwrap().unwrap().0;
+    assert_ne!(rotated, 0, "the removal rotated the key");
+    sam.announce(&id, "canary after the rotation").unwrap();
+    let hub = Node::init(&net.tmp.path().join("hub"), b"hub", strike_crypto::KdfParams::MINIMUM).unwrap();
+    let (server, http) = Server::start_http(hub);
+    sam.grant_hub(&id, &server.addr(), 30).unwrap();
+    let sam = Mutex::new(sam);
+    rt().block_on(async {
+        let link = sam.lock().await.create_invite(&id, 1, None, vec![http.to_string()]).unwrap();
+        let s_net = client(&sam).await;
+        sync_with(&sam, &s_net, &server.addr(), id, &mut |_| {}).await.unwrap();
+        let (dee, dee_id) = joiner(&net, "dee", &link);
+        assert!(dee.lock().await.hub_access(&id).unwrap().is_none(), "no key before the share");
+        round(&dee, id).await;
+        sync_with(&sam, &s_net, &server.addr(), id, &mut |_| {}).await.unwrap();
+        sam.lock().await.vouch(&id, &dee_id).unwrap();
+        sync_with(&sam, &s_net, &server.addr(), id, &mut |_| {}).await.unwrap();
+        // Sam is offline from here. Dee's share arrives ahead of her chain; the last key in it
+        // is the one Sam writes under, and she proves access with that.
+        let mut rounds = 0;
+        while dee.lock().await.standing(&id).unwrap() != Standing::Member {
+            rounds += 1;
+            assert!(rounds <= 3, "admitted within three rounds, through the hub alone");
+            round(&dee, id).await;
+        }
+        let d = dee.lock().await;
+        assert_eq!(d.hub_access(&id).unwrap().unwrap().0, rotated);
+        assert!(d.announcements(&id, 10).unwrap().iter().any(|a| a.text.contains("canary after")));
+        assert_eq!(d.state_hash(&id).unwrap(), sam.lock().await.state_hash(&id).unwrap());
+    });
+    server.stop();
+}
