@@ -4,7 +4,7 @@
 use std::io::BufRead;
 use std::time::{Duration, Instant};
 
-use crate::support::{Child, Home};
+use crate::support::{Child, Home, Wire};
 
 /// A free UDP port on loopback (the OS picks it; it is released before `serve` binds it).
 fn free_port() -> u16 {
@@ -289,4 +289,42 @@ fn first_run_in_the_browser_joins_and_the_dashboard_turns_into_the_network() {
     drop(node);
     assert!(!list("harbor signal tidewater").status.success(), "the right passphrase opens nothing");
     assert!(!strike_node::Node::exists(&dee.dir));
+}
+
+/// `serve --lan` on one host of a wire records its LAN address; the invite carries it with no
+/// `--addr`, and a joiner on the other host gets in across the wire.
+#[test]
+fn a_lan_invite_carries_the_inviters_lan_address_and_a_joiner_across_the_wire_gets_in() {
+    let wire = Wire::new("j");
+    let sam = Home::initialized();
+    sam.ok(&["network", "create", "--name", "Dock 4"]);
+    sam.ok(&["announce", "Dock 4", "Across the wire"]);
+    let mut server = Child(
+        sam.cmd_in(&wire.a, &["--json", "serve", "--listen", "0.0.0.0:7474", "--lan", "--no-ui", "--interval", "0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut served = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    until(&mut served, Duration::from_secs(60), |v| v["listening"].is_string());
+    let invite = sam.json(&["invite", "create", "--network", "Dock 4", "--no-terminal-qr"]);
+    let link = invite["link"].as_str().unwrap().to_owned();
+    assert!(link.contains(&format!("@{}:7474", wire.a_ip)), "the LAN address: {link}");
+    assert!(!link.contains("127.0.0.1"), "no loopback address: {link}");
+
+    let dee = Home::initialized();
+    let mut joining = Child(
+        dee.cmd_in(&wire.b, &["--json", "join", &link, "--pseudonym", "Dee", "--listen", "0.0.0.0:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut progress = std::io::BufReader::new(joining.0.stdout.take().unwrap()).lines();
+    until(&mut progress, Duration::from_secs(60), |v| v["state"] == "waiting");
+    sam.ok(&["vouch", "Dock 4", "Dee"]);
+    until(&mut progress, Duration::from_secs(90), |v| v["admitted"] == true);
+    assert!(joining.0.wait().unwrap().success());
+    drop(server);
+    let texts = dee.json(&["announcements", "Dock 4"]);
+    assert!(texts["announcements"].as_array().unwrap().iter().any(|a| a["text"] == "Across the wire"));
 }

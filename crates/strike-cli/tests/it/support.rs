@@ -29,8 +29,19 @@ impl Home {
 
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
-        cmd.args(args)
-            .env("OPENSTRIKE_DATA_DIR", &self.dir)
+        cmd.args(args);
+        self.home(cmd)
+    }
+
+    /// The same, run in the network namespace `netns` (`ip netns exec`).
+    pub fn cmd_in(&self, netns: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", netns, bin()]).args(args);
+        self.home(cmd)
+    }
+
+    fn home(&self, mut cmd: Command) -> Command {
+        cmd.env("OPENSTRIKE_DATA_DIR", &self.dir)
             .env("OPENSTRIKE_PASSPHRASE", PASSPHRASE)
             .env_remove("OPENSTRIKE_BUNDLE_PASSPHRASE")
             .env_remove("OPENSTRIKE_LOG")
@@ -112,4 +123,50 @@ fn http(host: &str, request: &str) -> String {
     let mut out = String::new();
     stream.read_to_string(&mut out).unwrap();
     out
+}
+
+/// Two test hosts on one wire: network namespaces made for the test, joined by a veth pair,
+/// `10.N.0.1/24` in `a` and `10.N.0.2/24` in `b` (loopback up in both). Removed on drop.
+/// Needs root and iproute2, as CI has.
+pub struct Wire {
+    pub a: String,
+    pub b: String,
+    /// `a`'s address on the wire.
+    pub a_ip: String,
+}
+
+impl Wire {
+    pub fn new(tag: &str) -> Wire {
+        let pid = std::process::id();
+        let (a, b) = (format!("os{tag}a{pid}"), format!("os{tag}b{pid}"));
+        let net = 20 + pid % 200;
+        let wire = Wire { a: a.clone(), b: b.clone(), a_ip: format!("10.{net}.0.1") };
+        let (va, vb) = (format!("v{tag}a{pid}"), format!("v{tag}b{pid}"));
+        let ip = |args: &[&str]| {
+            let out = Command::new("ip").args(args).output().expect("iproute2's `ip` (apt-get install iproute2)");
+            assert!(
+                out.status.success(),
+                "ip {args:?}: {} (these tests make network namespaces: run them as root)",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        ip(&["netns", "add", &a]);
+        ip(&["netns", "add", &b]);
+        ip(&["link", "add", &va, "netns", &a, "type", "veth", "peer", "name", &vb, "netns", &b]);
+        for (ns, dev, host) in [(&a, &va, 1), (&b, &vb, 2)] {
+            ip(&["-n", ns, "addr", "add", &format!("10.{net}.0.{host}/24"), "dev", dev]);
+            ip(&["-n", ns, "link", "set", dev, "up"]);
+            ip(&["-n", ns, "link", "set", "lo", "up"]);
+        }
+        wire
+    }
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        // Deleting a namespace deletes the veth end in it, and with it the pair.
+        for ns in [&self.a, &self.b] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+        }
+    }
 }
