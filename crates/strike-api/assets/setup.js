@@ -1,7 +1,7 @@
 // Open Strike: the first-run and join pages' script. The page works without it (paste the link);
 // with it, the passphrase gets a strength hint, a photo of the QR code is read by this node
-// (POST /setup/qr: the picture goes nowhere else), and where the browser offers a
-// BarcodeDetector, the camera can scan the code.
+// (POST /setup/qr: the picture goes nowhere else), and where the browser has a camera it can
+// scan the code: read by the browser's BarcodeDetector if it has one, else by this node.
 (function () {
   "use strict";
 
@@ -37,37 +37,79 @@
     status.textContent = "Invite read: " + text.slice(0, 40) + "...";
   }
 
+  // Sends a picture to this node's decoder; resolves to its JSON answer.
+  function decode(picture) {
+    var headers = { "Content-Type": "application/octet-stream" };
+    var csrf = document.querySelector("input[name=csrf]");
+    if (csrf) { headers["X-CSRF-Token"] = csrf.value; }
+    return fetch(qr.getAttribute("data-decode"),
+                 { method: "POST", credentials: "same-origin", body: picture, headers: headers })
+      .then(function (r) { return r.json(); });
+  }
+
   if (qr) {
     qr.addEventListener("change", function () {
       var file = qr.files && qr.files[0];
       if (!file) { return; }
       status.textContent = "Reading the code...";
-      var headers = { "Content-Type": "application/octet-stream" };
-      var csrf = document.querySelector("input[name=csrf]");
-      if (csrf) { headers["X-CSRF-Token"] = csrf.value; }
-      fetch(qr.getAttribute("data-decode"),
-            { method: "POST", credentials: "same-origin", body: file, headers: headers })
-        .then(function (r) { return r.json(); })
+      decode(file)
         .then(function (j) { if (j.link) { found(j.link); } else { status.textContent = j.error || "No code found."; } })
         .catch(function () { status.textContent = "The node could not read that picture; paste the link instead."; });
     });
   }
 
-  if (scan && video && window.BarcodeDetector && navigator.mediaDevices) {
+  // The camera: where the browser has a BarcodeDetector it reads the frames; elsewhere a frame
+  // every 700 ms goes to this node's decoder, as a photo does (and nowhere else).
+  function sendFrame(canvas) {
+    return new Promise(function (resolve) {
+      canvas.toBlob(function (blob) {
+        if (!blob) { resolve(null); return; }
+        decode(blob).then(function (j) { resolve(j.link || null); }).catch(function () { resolve(null); });
+      }, "image/jpeg", 0.85);
+    });
+  }
+
+  if (scan && video && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     scan.hidden = false;
+    var scanning = null;
     scan.addEventListener("click", function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      if (scanning) { scanning(); return; }
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
         video.srcObject = stream;
         video.hidden = false;
         video.play();
-        var stop = function () { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; };
+        var live = true;
+        var canvas = document.createElement("canvas");
+        var detector = window.BarcodeDetector ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+        video.setAttribute("data-reader", detector ? "browser" : "node");
+        scan.textContent = "Stop the camera";
+        status.textContent = "Hold the QR code up to the camera.";
+        scanning = function () {
+          live = false;
+          scanning = null;
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          video.hidden = true;
+          scan.textContent = "Scan with the camera";
+        };
+        var fromBrowser = function () {
+          return detector.detect(video).then(function (codes) {
+            return codes.map(function (c) { return c.rawValue; })
+              .filter(function (v) { return v.indexOf("openstrike://join/") === 0; })[0] || null;
+          });
+        };
+        var fromNode = function () {
+          if (!video.videoWidth) { return Promise.resolve(null); }
+          canvas.width = video.videoWidth;
+          canvas.height = video.videoHeight;
+          canvas.getContext("2d").drawImage(video, 0, 0);
+          return sendFrame(canvas);
+        };
         var look = function () {
-          detector.detect(video).then(function (codes) {
-            var hit = codes.map(function (c) { return c.rawValue; })
-              .filter(function (v) { return v.indexOf("openstrike://join/") === 0; })[0];
-            if (hit) { found(hit); stop(); } else { window.setTimeout(look, 250); }
-          }).catch(function () { window.setTimeout(look, 500); });
+          if (!live) { return; }
+          (detector ? fromBrowser() : fromNode()).then(function (hit) {
+            if (!live) { return; }
+            if (hit) { found(hit); scanning(); } else { window.setTimeout(look, detector ? 250 : 700); }
+          }).catch(function () { window.setTimeout(look, 700); });
         };
         look();
       }).catch(function () { status.textContent = "No camera: upload a photo or paste the link."; });

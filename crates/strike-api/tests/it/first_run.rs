@@ -150,3 +150,55 @@ async fn a_fresh_node_is_set_up_in_the_browser_and_the_network_arrives_without_a
     s.close().await;
     b.close().await;
 }
+
+/// A camera for Chromium's fake capture device: one Y4M frame (640x480, 4:2:0) showing the
+/// link's QR code on a grey desk, a little off centre, as a phone held up to a leaflet sees it.
+fn camera_frame(link: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let png = dir.join("leaflet.png");
+    strike_node::qr::write_png(link, &png).unwrap();
+    let code = image::open(&png).unwrap().to_luma8();
+    let side = 400;
+    let code = image::imageops::resize(&code, side, side, image::imageops::FilterType::Triangle);
+    let (w, h) = (640u32, 480u32);
+    let mut luma = vec![150u8; (w * h) as usize];
+    let (x0, y0) = (140, 50);
+    for (x, y, p) in code.enumerate_pixels() {
+        // The paper is not quite white, the ink not quite black.
+        luma[((y0 + y) * w + x0 + x) as usize] = 30 + (u32::from(p.0[0]) * 190 / 255) as u8;
+    }
+    let mut y4m = format!("YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
+    y4m.extend_from_slice(&luma);
+    y4m.extend(std::iter::repeat_n(128u8, (w * h / 2) as usize));
+    let path = dir.join("camera.y4m");
+    std::fs::write(&path, y4m).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_camera_reads_the_invite_off_a_leaflet() {
+    let f = Fixture::new().await;
+    let link = f.node.lock().await.create_invite(&f.network, 1, None, vec![]).unwrap().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dee_ui = listener.local_addr().unwrap().port();
+    tokio::spawn(fresh_node(listener, f.tmp.path().join("dee")));
+    let camera = camera_frame(&link, f.tmp.path());
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let fake_camera = [
+        "--use-fake-device-for-media-stream".to_owned(),
+        "--use-fake-ui-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", camera.display()),
+    ];
+    let b = driver.browser_with(profile.path(), &fake_camera).await;
+    b.goto(&format!("http://127.0.0.1:{dee_ui}/")).await;
+    b.wait_for_text(&["Scan with the camera"], 10).await;
+    b.click("#scan").await;
+    b.wait_for_script("return document.getElementById('link').value", &link, 30).await;
+    let reader = b.script("return document.getElementById('camera').getAttribute('data-reader')").await;
+    // Debian's Chromium has no BarcodeDetector: the frames went to the node's decoder.
+    assert_eq!(reader, "node");
+    b.wait_for_text(&["Invite read", "Scan with the camera"], 10).await;
+    assert_eq!(b.script("return document.getElementById('camera').hidden").await, true, "the camera is off again");
+    b.close().await;
+}

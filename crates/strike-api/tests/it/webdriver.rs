@@ -84,18 +84,31 @@ impl Driver {
 
     /// A headless Chromium with a fresh profile, and none of its calls home.
     pub async fn browser(&self, profile: &std::path::Path) -> Browser<'_> {
+        self.browser_with(profile, &[]).await
+    }
+
+    /// The same, with more command-line switches (a fake camera, for one).
+    pub async fn browser_with(&self, profile: &std::path::Path, extra: &[String]) -> Browser<'_> {
         let binary = find_program("chromium").expect("chromium is not installed (apt-get install chromium)");
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--window-size=1100,1500",
+        ]
+        .map(String::from)
+        .into();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(extra);
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": binary,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-quic", "--no-first-run", "--window-size=1100,1500",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
+            "goog:chromeOptions": { "binary": binary, "args": args }
         } } });
         let v = self.call(reqwest::Method::POST, "/session", Some(caps)).await.expect("a browser session");
         Browser { driver: self, session: v["sessionId"].as_str().unwrap().to_owned() }

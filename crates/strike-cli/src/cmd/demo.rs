@@ -48,21 +48,54 @@ fn serve_demo(
     crate::cmd::sync::runtime()?.block_on(async {
         let default = crate::ui::DEFAULT_LISTEN.parse().expect("a socket address");
         let listener = crate::ui::bind(listen.unwrap_or(default), listen.is_none()).await?;
+        let mut node = node;
+        // Sync on loopback only (the demo is this machine's): Dee's first run reaches it here.
+        let net = node.bind("127.0.0.1:0".parse().expect("a socket address")).await?;
+        let first_run = match summary.networks.first() {
+            Some((network, ..)) => Some(dee_invite(&mut node, network, &net.addr(), &summary.dir)?),
+            None => None,
+        };
         let mut serving = Serving::new(Arc::new(tokio::sync::Mutex::new(node)), ctx.out)?;
         let ui = crate::ui::start(&mut serving, listener, &[]).await?;
-        print_demo(ctx, &*serving.node().lock().await, summary, Some(&ui.url))?;
+        print_demo(ctx, &*serving.node().lock().await, summary, Some((&ui.url, first_run.as_ref())))?;
         let out = ctx.out;
         crate::ui::print_login_link(out, &ui.login_link(move |next| crate::ui::print_login_link(out, next)));
-        serving.run().await
+        crate::cmd::sync::answer_sessions(&mut serving, &net, 16);
+        let result = serving.run().await;
+        net.close().await;
+        result
     })
+}
+
+/// Dee's first run, scripted: a one-use invite for a day, carrying the address the demo syncs
+/// on (invites made in the demo's UI carry it too), and where a second node on this machine
+/// can take it.
+struct FirstRun {
+    invite: String,
+    data_dir: std::path::PathBuf,
+    ui: &'static str,
+}
+
+fn dee_invite(
+    node: &mut Node,
+    network: &strike_core::NetworkId,
+    addr: &strike_net::PeerAddr,
+    dir: &std::path::Path,
+) -> anyhow::Result<FirstRun> {
+    node.set_own_addresses("public", &[addr.to_string()])?;
+    let link = node.create_invite(network, 1, Some(24 * 3600), vec![addr.to_string()])?;
+    let name = dir.file_name().map_or("openstrike-demo".into(), |n| n.to_string_lossy().into_owned());
+    Ok(FirstRun { invite: link.to_string(), data_dir: dir.with_file_name(format!("{name}-dee")), ui: "127.0.0.1:7476" })
 }
 
 fn print_demo(
     ctx: &Ctx,
     node: &Node,
     summary: &strike_node::demo::DemoSummary,
-    ui_url: Option<&str>,
+    served: Option<(&str, Option<&FirstRun>)>,
 ) -> anyhow::Result<()> {
+    let ui_url = served.map(|(url, _)| url);
+    let first_run = served.and_then(|(_, f)| f);
     // The first network's calls and readiness, to show what organizing looks like.
     let first = summary.networks.first().map(|n| n.0);
     let calls = match first {
@@ -80,6 +113,7 @@ fn print_demo(
         .collect();
     ctx.out.emit(
         json!({ "data_dir": summary.dir, "passphrase": summary.passphrase, "seeded": summary.seeded, "networks": networks, "bundle": summary.bundle, "ui": ui_url,
+                "first_run": first_run.map(|f| json!({ "invite": f.invite, "data_dir": f.data_dir, "ui": format!("http://{}/", f.ui) })),
                 "events": events, "calls": calls.iter().map(|c| json!({ "id": c.op.to_hex(), "title": c.title, "status": c.tally.status.as_str(), "counted": c.tally.counted, "workforce": c.tally.workforce })).collect::<Vec<_>>() }),
         || {
             let mut out = String::new();
@@ -136,6 +170,20 @@ fn print_demo(
                 summary.passphrase,
                 calls.first().map(|c| c.id.as_str()).unwrap_or("CALL")
             );
+            if let Some(f) = first_run {
+                out += &format!(
+                    "\nDee's first run, as a co-worker's second node on this machine (no terminal after this line):\n  \
+                     openstrike --data-dir {} serve --listen 127.0.0.1:0 --ui-listen {}\n\
+                     Open http://{}/ , choose a passphrase, paste this one-use invite (valid for a day) and pick a pseudonym:\n  \
+                     {}\n\
+                     Her request reaches this demo node by itself; vouch for her on the Riverside page here, and her page\n\
+                     turns into the network without a reload.\n",
+                    f.data_dir.display(),
+                    f.ui,
+                    f.ui,
+                    f.invite
+                );
+            }
             if let Some(url) = ui_url {
                 out += &format!(
                     "\nThe web UI of the demo node is at {url}\nOpen it in a browser and log in with the passphrase {}\nCtrl-C stops it.\n",

@@ -446,7 +446,7 @@ async fn serve_once(ctx: &Ctx, node: Option<Node>, config: &ServeConfig) -> anyh
 }
 
 /// Answers sync sessions on `net` as a loop of `serving`.
-fn answer_sessions(serving: &mut Serving, net: &strike_net::Net, concurrent: usize) {
+pub(crate) fn answer_sessions(serving: &mut Serving, net: &strike_net::Net, concurrent: usize) {
     let opts = ServeOptions { concurrent, shutdown: serving.token(), ..Default::default() };
     let (node, net, events) = (serving.node().clone(), net.clone(), serve_events(serving.out()));
     serving.spawn(async move {

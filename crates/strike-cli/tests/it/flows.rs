@@ -238,4 +238,29 @@ fn demo_serves_its_web_ui() {
     let body = serde_json::json!({ "passphrase": summary["passphrase"] }).to_string();
     let reply = crate::support::http_post_json(host, "/api/v1/session", &body);
     assert!(reply.starts_with("HTTP/1.1 200") && reply.contains("csrf_token"), "{reply}");
+
+    // Dee's first run, as the demo prints it (here a co-worker, Noor, through the CLI): the
+    // invite reaches the demo node over loopback.
+    let invite = summary["first_run"]["invite"].as_str().unwrap();
+    assert!(invite.contains("@127.0.0.1:"), "{invite}");
+    let dee = Home::initialized();
+    let asked = dee.ok(&["--json", "join", invite, "--pseudonym", "Noor", "--no-wait", "--listen", "127.0.0.1:0"]);
+    assert!(asked.lines().any(|l| l.contains("\"waiting\"")), "{asked}");
+    let passphrase = summary["passphrase"].as_str().unwrap();
+    let demo = |args: &[&str]| {
+        let out = home.cmd(args).env("OPENSTRIKE_PASSPHRASE", passphrase).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let members: serde_json::Value = serde_json::from_str(&demo(&["--json", "member", "list", "Riverside"])).unwrap();
+    assert!(members["people"].as_array().unwrap().iter().any(|p| p["pseudonym"] == "Noor" && p["status"] == "pending"));
+    demo(&["vouch", "Riverside", "Noor"]);
+    let net = summary["networks"][0]["network_id"].as_str().unwrap();
+    let admitted = (0..3).any(|_| {
+        let round = dee.json(&["sync", "--network", net]);
+        round["sessions"].as_array().unwrap().iter().any(|s| s["admitted"] == true)
+    });
+    assert!(admitted, "admitted by the demo node");
+    let calls = dee.json(&["call", "list", "Riverside"]);
+    assert!(!calls["calls"].as_array().unwrap().is_empty(), "{calls}");
 }
