@@ -19,6 +19,7 @@ pub use crate::contacts::{Assessment, Contact, ContactName, ContactNote, Contact
 pub use crate::cover::{Cover, CoverClose, CoverKind};
 pub use crate::directory::{Profile, Skill};
 pub use crate::events::{Event, EventCancel, Rsvp, ShiftSignup};
+pub use crate::guides::{Credit, Guide, GuideReview, GuideRev};
 pub use crate::networks::{
     Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
     RoleChange, SealedKey, Vouch,
@@ -219,6 +220,12 @@ bodies! {
     CircleLead(CircleLead) = "circle_lead", Organizer, Roster;
     /// A post inside a circle.
     CirclePost(CirclePost) = "circle_post", Member, Circle;
+    /// A new guide in the knowledge base: its first revision (a member's is a draft).
+    Guide(Guide) = "guide", Member, Roster;
+    /// A later revision of a guide (a member's is a suggestion until an editor accepts it).
+    GuideRev(GuideRev) = "guide_rev", Member, Roster;
+    /// An editor accepts or turns down a suggested revision.
+    GuideReview(GuideReview) = "guide_review", Member, Roster;
 }
 
 impl Body {

@@ -188,6 +188,30 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             }),
         ),
         ("circle_post", Body::CirclePost(CirclePost { circle: crate::OpId([10; 32]), text: "Van at 6".into() })),
+        (
+            "guide",
+            Body::Guide(Guide {
+                title: "Picket safety".into(),
+                text: "# Picket safety\n\nStay in pairs.".into(),
+                editors: None,
+                credit: Some(Credit { by: "Open Strike starter library".into(), time: 29_000_000, source: "library:picket-safety".into() }),
+            }),
+        ),
+        (
+            "guide_rev",
+            Body::GuideRev(GuideRev {
+                guide: crate::OpId([11; 32]),
+                parents: vec![crate::OpId([12; 32])],
+                title: "Picket safety".into(),
+                text: "# Picket safety\n\nStay in pairs. Rotate every 3 hours.".into(),
+                note: "Rotas".into(),
+                credit: None,
+            }),
+        ),
+        (
+            "guide_review",
+            Body::GuideReview(GuideReview { guide: crate::OpId([11; 32]), rev: crate::OpId([13; 32]), accept: true }),
+        ),
     ]
 }
 
@@ -318,6 +342,18 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "circle_post",
         "a364747970656b636972636c655f706f737466636972636c6558200a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a64746578746856616e2061742036",
+    ),
+    (
+        "guide",
+        "a56474797065656775696465657469746c656d5069636b6574207361666574796474657874781f23205069636b6574207361666574790a0a5374617920696e2070616972732e67656469746f7273f666637265646974a3626279781b4f70656e20537472696b652073746172746572206c6962726172796474696d651a01ba814066736f75726365756c6962726172793a7069636b65742d736166657479",
+    ),
+    (
+        "guide_rev",
+        "a764747970656967756964655f72657665677569646558200b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b67706172656e74738158200c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c657469746c656d5069636b6574207361666574796474657874783523205069636b6574207361666574790a0a5374617920696e2070616972732e20526f74617465206576657279203320686f7572732e646e6f746565526f74617366637265646974f6",
+    ),
+    (
+        "guide_review",
+        "a464747970656c67756964655f72657669657765677569646558200b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b6372657658200d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d66616363657074f5",
     ),
 ];
 
