@@ -9,6 +9,7 @@
 mod circles;
 mod devices;
 mod facts;
+mod guides;
 mod ingest;
 mod joining;
 mod local;
@@ -27,6 +28,7 @@ pub use devices::Binding;
 pub use facts::FactRow;
 pub use ingest::{IngestReport, Quota};
 pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite, MAX_HUB_TICKETS};
+pub use guides::{GuideDoc, GuideHit, MARK_END, MARK_START};
 pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
@@ -41,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_devices.sql"),
     include_str!("../migrations/0007_joining.sql"),
     include_str!("../migrations/0008_circles.sql"),
+    include_str!("../migrations/0009_guides.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).
