@@ -19,7 +19,7 @@ pub use crate::contacts::{Assessment, Contact, ContactName, ContactNote, Contact
 pub use crate::cover::{Cover, CoverClose, CoverKind};
 pub use crate::directory::{Profile, Skill};
 pub use crate::events::{Event, EventCancel, Rsvp, ShiftSignup};
-pub use crate::guides::{Credit, Guide, GuideReview, GuideRev};
+pub use crate::guides::{Credit, Guide, GuideRev, GuideReview};
 pub use crate::networks::{
     Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
     RoleChange, SealedKey, Vouch,

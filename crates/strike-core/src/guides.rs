@@ -13,7 +13,8 @@
 //!   names one. Circle membership is sealed to the circle, so members' nodes could not check
 //!   it; a circle's leads are public to the network, so every node can.
 //! - A revision whose parents are not all revisions of the same guide held here does not count
-//!   (yet). Published revisions are numbered 1, 2, ... by (time, op id). Heads are published
+//!   (yet). Published revisions are numbered 1, 2, ... in causal order (each after its
+//!   parents; otherwise by time, then op id). Heads are published
 //!   revisions no published revision names as a parent; the current text is the newest head.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -166,7 +167,7 @@ pub struct RevStanding {
 /// A guide's revisions resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resolved {
-    /// Every revision that counts, by (time, op id).
+    /// Every revision that counts, each after its parents, otherwise by (time, op id).
     pub revisions: Vec<RevStanding>,
     /// Published revisions no published revision builds on, newest first.
     pub heads: Vec<OpId>,
@@ -220,10 +221,8 @@ pub fn resolve(
     let mut out = Resolved::default();
     let mut number = 0;
     let mut published: Vec<(CoarseTime, OpId, &[OpId])> = Vec::new();
-    for ((time, id), r) in &all {
-        if !counts.contains(id) {
-            continue;
-        }
+    for r in causal_order(&all, &counts) {
+        let (time, id) = (&r.time, &r.id);
         let state = match (is_editor(&r.author), last_review.get(id)) {
             (true, _) | (false, Some(true)) => RevState::Published,
             (false, Some(false)) => RevState::Rejected,
@@ -240,6 +239,38 @@ pub fn resolve(
     }
     let built_on: HashSet<OpId> = published.iter().flat_map(|(_, _, ps)| ps.iter().copied()).collect();
     out.heads = published.iter().rev().filter(|(_, id, _)| !built_on.contains(id)).map(|(_, id, _)| *id).collect();
+    out
+}
+
+/// The counted revisions, each after its parents, and otherwise by (time, op id): a clock set
+/// wrong cannot put an edit before the text it edits.
+fn causal_order<'a>(all: &BTreeMap<(CoarseTime, OpId), &'a RevInput>, counts: &HashSet<OpId>) -> Vec<&'a RevInput> {
+    use std::cmp::Reverse;
+    let mut waiting: HashMap<OpId, usize> = HashMap::new();
+    let mut children: HashMap<OpId, Vec<&RevInput>> = HashMap::new();
+    let mut ready = std::collections::BinaryHeap::new();
+    for r in all.values().filter(|r| counts.contains(&r.id)) {
+        let parents: HashSet<&OpId> = r.parents.iter().collect();
+        waiting.insert(r.id, parents.len());
+        for p in parents {
+            children.entry(*p).or_default().push(r);
+        }
+        if r.parents.is_empty() {
+            ready.push(Reverse((r.time, r.id)));
+        }
+    }
+    let by_id: HashMap<OpId, &RevInput> = all.values().map(|r| (r.id, *r)).collect();
+    let mut out = Vec::with_capacity(waiting.len());
+    while let Some(Reverse((_, id))) = ready.pop() {
+        out.push(by_id[&id]);
+        for child in children.get(&id).into_iter().flatten() {
+            let left = waiting.get_mut(&child.id).expect("every counted revision waits");
+            *left -= 1;
+            if *left == 0 {
+                ready.push(Reverse((child.time, child.id)));
+            }
+        }
+    }
     out
 }
 
@@ -314,6 +345,16 @@ mod tests {
         let ids: Vec<OpId> = r.revisions.iter().map(|s| s.id).collect();
         assert_eq!(ids, vec![OpId([10; 32]), OpId([13; 32])]);
         assert_eq!(r.heads, vec![OpId([13; 32])]);
+    }
+
+    #[test]
+    fn an_edit_with_an_earlier_clock_still_comes_after_the_text_it_edits() {
+        let root = rev(10, 1, 100, &[]);
+        let revs = [rev(11, 2, 50, &[10]), rev(12, 1, 60, &[11])];
+        let r = resolve(&root, &revs, &[], |_| true);
+        let ids: Vec<u8> = r.revisions.iter().map(|s| s.id.0[0]).collect();
+        assert_eq!(ids, vec![10, 11, 12]);
+        assert_eq!(r.heads, vec![OpId([12; 32])]);
     }
 
     #[test]

@@ -124,7 +124,8 @@ mod tests {
     #[test]
     fn search_finds_by_word_prefix_and_trigram_and_ranks_titles_first() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&tmp.path().join("s.db"), &strike_crypto::SymmetricKey::from_bytes([7; 32])).unwrap();
+        let mut store =
+            Store::open(&tmp.path().join("s.db"), &strike_crypto::SymmetricKey::from_bytes([7; 32])).unwrap();
         let net = NetworkId([1; 32]);
         store.index_guides(&net, "1", &docs()).unwrap();
         // Words, stemmed: "picketing" finds "picket"; the guide with it in its title first.

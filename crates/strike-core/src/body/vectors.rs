@@ -194,7 +194,11 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 title: "Picket safety".into(),
                 text: "# Picket safety\n\nStay in pairs.".into(),
                 editors: None,
-                credit: Some(Credit { by: "Open Strike starter library".into(), time: 29_000_000, source: "library:picket-safety".into() }),
+                credit: Some(Credit {
+                    by: "Open Strike starter library".into(),
+                    time: 29_000_000,
+                    source: "library:picket-safety".into(),
+                }),
             }),
         ),
         (

@@ -5,6 +5,7 @@ mod calls;
 mod circles;
 mod devices;
 mod events;
+mod guides;
 mod history;
 mod hubs;
 mod joining;
