@@ -15,6 +15,7 @@ pub mod cover;
 pub mod demo;
 pub mod directory;
 pub mod events;
+pub mod guides;
 pub mod identity;
 pub mod joining;
 pub mod networks;
@@ -89,6 +90,8 @@ pub enum Command {
     #[command(flatten)]
     Circles(circles::Command),
     #[command(flatten)]
+    Guides(guides::Command),
+    #[command(flatten)]
     Sync(sync::Command),
     #[command(flatten)]
     Bundles(bundles::Command),
@@ -114,6 +117,7 @@ impl Command {
             Command::Campaign(c) => c.run(ctx),
             Command::Events(c) => c.run(ctx),
             Command::Circles(c) => c.run(ctx),
+            Command::Guides(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),
             Command::Admin(c) => c.run(ctx),

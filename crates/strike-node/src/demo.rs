@@ -371,6 +371,9 @@ struct Workplace {
     /// Who answers the events set out with the call: name, answer to the events without
     /// shifts, and the shift (1, 2, ...; 0 for none) they take on the events with shifts.
     turnout: &'static [(&'static str, Answer, u16)],
+    /// Co-workers who suggest an edit to a guide: name, the guide's title, a paragraph they
+    /// add, their note.
+    suggestions: &'static [(&'static str, &'static str, &'static str, &'static str)],
 }
 
 /// The co-workers' throwaway nodes, in a temporary directory removed when the seeding ends.
@@ -464,6 +467,11 @@ fn seed_workplace(
         if who.pledges {
             n.pledge(network, &call, true)?;
         }
+        for (_, title, paragraph, note) in w.suggestions.iter().filter(|s| s.0 == who.name) {
+            let guide = n.resolve_guide(network, title)?;
+            let (_, text) = n.guide_text(network, &guide, None)?;
+            n.edit_guide(network, &guide, None, &format!("{}\n\n{paragraph}\n", text.trim_end()), note)?;
+        }
         sync(n, me, network)?;
     }
     for (i, name) in w.pending.iter().enumerate() {
@@ -495,6 +503,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
         pending: &RIVERSIDE_PENDING,
         cover: &RIVERSIDE_COVER,
         turnout: &RIVERSIDE_TURNOUT,
+        suggestions: &RIVERSIDE_SUGGESTIONS,
     };
     let call = seed_workplace(sam, network, "Riverside", &w, diary, 14.0, |sam| {
         // The week the call opens, Sam maps the co-workers who are not members yet.
@@ -572,6 +581,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
         )?;
         sam.rsvp(network, &briefing, Answer::Going)?;
         sam.shift_signup(network, &picket, 1, true)?;
+        seed_guides(sam, network)?;
         Ok((call, vec![briefing, picket]))
     })?;
     // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
@@ -624,6 +634,33 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
     Ok(())
 }
 
+/// Riverside's guides: three forked from the starter library, the picket guide made
+/// Riverside's own (Gus suggests a paragraph about the van, waiting for an editor).
+fn seed_guides(sam: &mut Node, network: &NetworkId) -> Result<()> {
+    use crate::guides::ForkSource;
+    for slug in ["picket-safety", "stockpiling", "security-culture"] {
+        sam.fork_guide(network, &ForkSource::Library(slug.into()))?;
+    }
+    let picket = sam.resolve_guide(network, "Picket safety and rotas")?;
+    let (_, text) = sam.guide_text(network, &picket, None)?;
+    let ours = text.replace(
+        "## Before the first day",
+        "## At Riverside\n\n- North gate (lorries) and South gate (staff car park), from 05:30.\n\
+         - Picket captains: Sam on days, Lea on nights. The crisis team's night phone is in its circle.\n\n\
+         ## Before the first day",
+    );
+    sam.edit_guide(network, &picket, None, &ours, "Riverside's gates and captains")?;
+    Ok(())
+}
+
+/// Gus's suggestion to the picket guide (an editor accepts it or not).
+const RIVERSIDE_SUGGESTIONS: [(&str, &str, &str, &str); 1] = [(
+    "Gus",
+    "Picket safety and rotas",
+    "## The van\n\nThe drivers' van brings flasks and chairs to both gates at 05:15 and 09:00. Ask in the Drivers circle for a lift.",
+    "the van's runs",
+)];
+
 /// Riverside's circles: a crisis team for the nights something goes wrong (who answers the
 /// phone, who has a car, who knows a lawyer) and the drivers who run the picket van. Both
 /// are small on purpose: what they write is theirs.
@@ -672,6 +709,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
         pending: &[],
         cover: &[],
         turnout: &[],
+        suggestions: &[],
     };
     // The hospital keeps new members out of its past: they read the roster, the calls and
     // pledges, and only the announcements and cover written after they came.

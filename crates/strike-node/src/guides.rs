@@ -390,6 +390,12 @@ impl Node {
         Ok(())
     }
 
+    /// A revision of a guide by number (1, 2, ...) or id prefix (at least 6 hex digits).
+    pub fn resolve_revision(&self, network: &NetworkId, guide: &OpId, rev: &str) -> Result<OpId> {
+        let loaded = self.load_guide(network, guide)?;
+        self.revision_id(&loaded, rev)
+    }
+
     fn revision_id(&self, loaded: &Loaded, rev: &str) -> Result<OpId> {
         let r = rev.trim();
         if let Ok(n) = r.parse::<u32>() {
@@ -483,7 +489,9 @@ fn search_hit(h: GuideHit) -> SearchHit {
     let mut plain = String::new();
     let mut marks = Vec::new();
     let mut open = None;
-    for c in h.snippet.chars() {
+    // One line: runs of white space (line ends included) become one space.
+    let flat = h.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in flat.chars() {
         match c {
             strike_store::MARK_START => open = Some(plain.len()),
             strike_store::MARK_END => {
@@ -497,7 +505,7 @@ fn search_hit(h: GuideHit) -> SearchHit {
     SearchHit {
         guide: h.guide,
         title: h.title,
-        snippet: h.snippet.replace(strike_store::MARK_START, "[").replace(strike_store::MARK_END, "]"),
+        snippet: flat.replace(strike_store::MARK_START, "[").replace(strike_store::MARK_END, "]"),
         snippet_plain: plain,
         marks,
         by: h.by,
