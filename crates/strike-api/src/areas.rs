@@ -11,6 +11,7 @@ pub mod cover;
 pub mod dashboard;
 pub mod directory;
 pub mod events;
+pub mod guides;
 pub mod joining;
 pub mod networks;
 pub mod node;
@@ -35,6 +36,7 @@ pub fn pages() -> Router<AppState> {
         .merge(campaign::pages())
         .merge(circles::pages())
         .merge(events::pages())
+        .merge(guides::pages())
         .merge(joining::pages())
         .merge(node::pages())
 }
@@ -53,6 +55,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(campaign::api())
         .merge(circles::api())
         .merge(events::api())
+        .merge(guides::api())
         .merge(joining::api())
         .merge(node::api())
 }

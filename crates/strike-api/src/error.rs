@@ -152,6 +152,21 @@ pub enum ReadRefusals {
     NotFound(ErrorBody),
 }
 
+/// The refusals of a read (GET) whose query can be wrong (a search, a diff), for the OpenAPI
+/// document.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum QueryRefusals {
+    #[response(status = 400, description = "Bad query: the message says what is wrong")]
+    BadRequest(ErrorBody),
+    #[response(status = 401, description = "No session (log in with POST /session)")]
+    Unauthorized(ErrorBody),
+    #[response(status = 403, description = "Refused: foreign Host or cross-site Origin")]
+    Forbidden(ErrorBody),
+    #[response(status = 404, description = "No such network, guide or revision")]
+    NotFound(ErrorBody),
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } };

@@ -44,6 +44,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("campaign", "Campaign"),
     ("events", "Events & shifts"),
     ("circles", "Circles"),
+    ("guides", "Guides"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).
@@ -171,6 +172,8 @@ fn head_with(script: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { "Open Strike" }
             link rel="stylesheet" href="/static/app.css";
+            // No icon: without this line browsers ask for /favicon.ico on every page.
+            link rel="icon" href="data:,";
             script src=(script) defer {}
         }
     }

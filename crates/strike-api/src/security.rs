@@ -45,9 +45,18 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Paths that take a photo of a QR code as their body, up to the node's picture limit.
 pub const PICTURE_PATHS: &[&str] = &["/join/qr", "/api/v1/invites/decode"];
 
+/// Bodies of guide texts (Markdown up to 40 KiB, which a form encodes up to three times larger).
+pub const GUIDE_BODY_BYTES: usize = 160 * 1024;
+
 /// The largest body a request to `path` may carry.
 pub fn body_limit(path: &str) -> usize {
-    if PICTURE_PATHS.contains(&path) { strike_node::qr::MAX_PICTURE_BYTES } else { MAX_BODY_BYTES }
+    if PICTURE_PATHS.contains(&path) {
+        strike_node::qr::MAX_PICTURE_BYTES
+    } else if path.contains("/guides") {
+        GUIDE_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
 }
 /// The form field and header that carry the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";

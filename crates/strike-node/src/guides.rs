@@ -85,9 +85,17 @@ pub struct SearchHit {
     pub snippet: String,
     /// The same text unmarked; `marks` are the matched parts as (start, end) byte offsets.
     pub snippet_plain: String,
-    pub marks: Vec<(usize, usize)>,
+    pub marks: Vec<Mark>,
     /// words or trigrams
     pub by: &'static str,
+}
+
+/// A matched part of a snippet: byte offsets into `snippet_plain`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Where `guide fork` copies from.
@@ -496,7 +504,7 @@ fn search_hit(h: GuideHit) -> SearchHit {
             strike_store::MARK_START => open = Some(plain.len()),
             strike_store::MARK_END => {
                 if let Some(s) = open.take() {
-                    marks.push((s, plain.len()));
+                    marks.push(Mark { start: s, end: plain.len() });
                 }
             }
             c => plain.push(c),

@@ -125,6 +125,9 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "rsvp") => json!({ "answer": "going" }),
         ("POST", "{shift}") => json!({ "joined": true }),
         ("POST", "campaign") => json!({ "title": "Contract", "phases": [{ "name": "Strike", "starts": "30d" }] }),
+        ("POST", "guides" | "revisions") => json!({ "text": "# Gate codes\n\nAsk Sam." }),
+        ("POST", "guide-forks") => json!({ "from": "library", "guide": "picket-safety" }),
+        ("POST", "reviews") => json!({ "rev": "1", "accept": true }),
         _ => json!({}),
     }
 }
@@ -140,6 +143,7 @@ async fn every_documented_operation_answers_404_for_an_unknown_id() {
         let op = &doc["paths"][path.trim_start_matches("/api/v1")][method.to_lowercase()];
         for unknown in ["ab".repeat(32), "not-an-id".to_owned(), "00".repeat(31)] {
             let concrete = path.replace("{net}", &unknown).replace("{call}", &unknown).replace("{event}", &unknown);
+            let concrete = concrete.replace("{guide}", &unknown);
             let concrete = concrete.replace("{shift}", "1");
             let m = Method::from_bytes(method.as_bytes()).unwrap();
             let r = if m == Method::GET {

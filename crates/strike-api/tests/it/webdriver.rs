@@ -108,7 +108,8 @@ impl Driver {
         args.extend_from_slice(extra);
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": binary, "args": args }
+            "goog:chromeOptions": { "binary": binary, "args": args },
+            "goog:loggingPrefs": { "browser": "ALL" }
         } } });
         let v = self.call(reqwest::Method::POST, "/session", Some(caps)).await.expect("a browser session");
         Browser { driver: self, session: v["sessionId"].as_str().unwrap().to_owned() }
@@ -215,6 +216,18 @@ impl Browser<'_> {
     pub async fn screenshot(&self) -> Vec<u8> {
         let b64 = self.call(reqwest::Method::GET, "/screenshot", None).await.unwrap();
         base64_decode(b64.as_str().unwrap())
+    }
+
+    /// What the page logged as errors (script errors, refused resources, CSP violations)
+    /// since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let v = self.call(reqwest::Method::POST, "/se/log", Some(json!({ "type": "browser" }))).await.unwrap();
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or("").to_owned())
+            .collect()
     }
 
     pub async fn close(self) {
