@@ -11,10 +11,12 @@ use strike_sync::bundle;
 use crate::output::Output;
 
 mod circles;
+mod guides;
 mod qr;
 mod ui;
 
 pub use circles::circles;
+pub use guides::guides;
 pub use qr::qr;
 pub use ui::run as ui;
 

@@ -101,6 +101,11 @@ pub struct GuidePage {
     pub guide: GuideView,
 }
 
+fn guide_page_data(node: &Node, network: &NetworkId, guide: &OpId) -> Result<GuidePage> {
+    let row = node.network(network)?;
+    Ok(GuidePage { network: NetworkView::of(&row), me: me(node, network)?, guide: node.guide(network, guide)? })
+}
+
 // ---- page sections ----
 
 fn hit_snippet(h: &SearchHit) -> Markup {
@@ -304,12 +309,7 @@ async fn guide_page(
     Query(query): Query<GuideQuery>,
 ) -> PageResult {
     let (id, op) = (page_network_id(&net)?, page_op_id(&guide)?);
-    let data = state
-        .view(format!("guide/{net}/{guide}"), move |node| {
-            let row = node.network(&id)?;
-            Ok(GuidePage { network: NetworkView::of(&row), me: me(node, &id)?, guide: node.guide(&id, &op)? })
-        })
-        .await?;
+    let data = state.view(format!("guide/{net}/{guide}"), move |node| guide_page_data(node, &id, &op)).await?;
     // An older revision, or a diff, as asked.
     let shown = match query.rev.trim() {
         "" => None,
@@ -613,12 +613,7 @@ async fn get_guide(
     Path((net, guide)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (id, op) = (network_id(&net)?, guide_id(&guide)?);
-    let page = state
-        .view(format!("guide/{net}/{guide}"), move |node| {
-            let row = node.network(&id)?;
-            Ok(GuidePage { network: NetworkView::of(&row), me: me(node, &id)?, guide: node.guide(&id, &op)? })
-        })
-        .await?;
+    let page = state.view(format!("guide/{net}/{guide}"), move |node| guide_page_data(node, &id, &op)).await?;
     Ok(Json(&*page).into_response())
 }
 

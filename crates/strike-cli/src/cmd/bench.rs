@@ -91,6 +91,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The knowledge base: the index rebuild after a change, searches by word, prefix and
+    /// trigram, and one guide's page, over many guides with several revisions each
+    Guides {
+        #[arg(long, default_value_t = 500)]
+        guides: usize,
+        #[arg(long, default_value_t = 4)]
+        revisions: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -107,6 +117,7 @@ impl Command {
             BenchCommand::Ingest { ops, runs } => crate::bench::ingest(out, ops, runs),
             BenchCommand::Wipe { mib } => crate::bench::wipe(out, mib),
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
+            BenchCommand::Guides { guides, revisions, runs } => crate::bench::guides(out, guides, revisions, runs),
             BenchCommand::Circles { members, circles, runs } => crate::bench::circles(out, members, circles, runs),
             BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),
             BenchCommand::Ui { members, clients, seconds } => crate::bench::ui(out, members, clients, seconds),
