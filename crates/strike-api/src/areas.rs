@@ -13,6 +13,7 @@ pub mod directory;
 pub mod events;
 pub mod guides;
 pub mod joining;
+pub mod leaflets;
 pub mod networks;
 pub mod node;
 pub mod session;
@@ -37,6 +38,7 @@ pub fn pages() -> Router<AppState> {
         .merge(circles::pages())
         .merge(events::pages())
         .merge(guides::pages())
+        .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
 }
@@ -56,6 +58,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(circles::api())
         .merge(events::api())
         .merge(guides::api())
+        .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())
 }

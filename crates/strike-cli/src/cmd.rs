@@ -18,6 +18,7 @@ pub mod events;
 pub mod guides;
 pub mod identity;
 pub mod joining;
+pub mod kit;
 pub mod networks;
 pub mod sync;
 
@@ -92,6 +93,8 @@ pub enum Command {
     #[command(flatten)]
     Guides(guides::Command),
     #[command(flatten)]
+    Kit(kit::Command),
+    #[command(flatten)]
     Sync(sync::Command),
     #[command(flatten)]
     Bundles(bundles::Command),
@@ -118,6 +121,7 @@ impl Command {
             Command::Events(c) => c.run(ctx),
             Command::Circles(c) => c.run(ctx),
             Command::Guides(c) => c.run(ctx),
+            Command::Kit(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),
             Command::Admin(c) => c.run(ctx),

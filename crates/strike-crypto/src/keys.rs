@@ -48,6 +48,11 @@ impl SigningSecret {
         self.0.sign(&framed).to_bytes()
     }
 
+    /// Signs bytes that carry their own domain separation (OpenSSH's SSHSIG frame).
+    pub(crate) fn sign_unframed(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
+        self.0.sign(message).to_bytes()
+    }
+
     /// Signs raw bytes with no label: only for known-answer tests of the primitive.
     #[doc(hidden)]
     pub fn sign_raw_for_kat(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
@@ -76,6 +81,11 @@ impl SigningPublic {
     /// decompressing a key costs a field square root, a good part of a verification.
     pub fn prepare(&self) -> Result<PreparedPublic, CryptoError> {
         VerifyingKey::from_bytes(&self.0).map(PreparedPublic).map_err(|_| CryptoError::BadPublicKey)
+    }
+
+    /// `verify_strict` over bytes that carry their own domain separation (SSHSIG).
+    pub(crate) fn verify_unframed(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<(), CryptoError> {
+        self.prepare()?.verify_framed(message, signature)
     }
 
     /// `verify_strict` over raw bytes with no label: only for known-answer tests.

@@ -11,12 +11,14 @@
 //! | operation bodies, key file | XChaCha20-Poly1305 |
 //! | passphrase to key | Argon2id |
 //! | hashes, ids, key derivation | BLAKE3 |
+//! | a kit's file checksums, and their signature | SHA-256 (`sha256sum`); OpenSSH's SSHSIG over Ed25519 (`ssh-keygen -Y verify`) |
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod aead;
 mod kdf;
 mod keys;
 mod seal;
+pub mod sshsig;
 
 pub use aead::{NONCE_LEN, SymmetricKey, TAG_LEN};
 pub use kdf::{KdfParams, derive_passphrase_key};

@@ -103,6 +103,17 @@ pub struct Mark {
 pub enum ForkSource {
     Library(String),
     Network(NetworkId, OpId),
+    /// Revisions carried here another way (a kit), oldest first.
+    History(Vec<ForkedRevision>),
+}
+
+/// One published revision as a fork copies it.
+#[derive(Debug, Clone)]
+pub struct ForkedRevision {
+    pub title: String,
+    pub text: String,
+    pub note: String,
+    pub credit: Credit,
 }
 
 /// Everything read of one guide: its revisions' bodies and the fold.
@@ -213,22 +224,16 @@ impl Node {
         self.author(network, Body::GuideReview(GuideReview { guide: *guide, rev: *rev, accept }))
     }
 
-    /// Copies a guide into `network` with its published history, each copy credited to where
-    /// it came from (`docs/protocol.md`, "Guides"). Returns the new guide's id.
-    pub fn fork_guide(&mut self, network: &NetworkId, from: &ForkSource) -> Result<OpId> {
-        self.require(network, Writer::Member)?;
-        // (title, text, note, credit) of each published revision, oldest first.
-        let history: Vec<(String, String, String, Credit)> = match from {
+    /// The published history a fork copies, oldest first, each revision with its credit.
+    pub fn fork_history(&self, from: &ForkSource) -> Result<Vec<ForkedRevision>> {
+        Ok(match from {
             ForkSource::Library(slug) => {
                 let g = library::find(slug)
                     .ok_or_else(|| NodeError::NotFound(format!("the starter library has no guide {slug:?}")))?;
                 let credit = Credit { by: library::CREDIT.into(), time: 0, source: format!("library:{}", g.slug) };
-                vec![(g.title.into(), g.text.into(), String::new(), credit)]
+                vec![ForkedRevision { title: g.title.into(), text: g.text.into(), note: String::new(), credit }]
             }
             ForkSource::Network(source, guide) => {
-                if source == network {
-                    return Err(invalid("that guide is in this network already"));
-                }
                 let view = self.guide(source, guide)?;
                 let loaded = self.load_guide(source, guide)?;
                 let source_tag = format!("network:{}/{}", source.to_hex(), guide.to_hex());
@@ -242,13 +247,29 @@ impl Node {
                         time: CoarseTime::from_unix_seconds(r.at).0,
                         source: source_tag.clone(),
                     });
-                    out.push((title.to_owned(), text.to_owned(), r.note.clone(), credit));
+                    out.push(ForkedRevision {
+                        title: title.to_owned(),
+                        text: text.to_owned(),
+                        note: r.note.clone(),
+                        credit,
+                    });
                 }
                 out
             }
-        };
+            ForkSource::History(revs) => revs.clone(),
+        })
+    }
+
+    /// Copies a guide into `network` with its published history, each copy credited to where
+    /// it came from (`docs/protocol.md`, "Guides"). Returns the new guide's id.
+    pub fn fork_guide(&mut self, network: &NetworkId, from: &ForkSource) -> Result<OpId> {
+        self.require(network, Writer::Member)?;
+        if matches!(from, ForkSource::Network(source, _) if source == network) {
+            return Err(invalid("that guide is in this network already"));
+        }
+        let history = self.fork_history(from)?;
         let mut ids: Vec<OpId> = Vec::new();
-        for (title, text, note, credit) in history {
+        for ForkedRevision { title, text, note, credit } in history {
             let body = match ids.last() {
                 None => Body::Guide(Guide { title, text, editors: None, credit: Some(credit) }),
                 Some(prev) => Body::GuideRev(GuideRev {
@@ -381,20 +402,74 @@ impl Node {
     }
 
     /// Rebuilds the network's search index if its guides (or the library) changed.
+    /// Brings the network's search index up to date, guide by guide: a guide is indexed
+    /// again only when its ops (guide, revisions, reviews that count) or its editors changed.
     fn refresh_guide_index(&mut self, network: &NetworkId) -> Result<()> {
-        // Any op may change what is published (a promotion, a removal): the op count stands in.
-        let stamp = format!("{}:{}", library::digest(), self.network(network)?.n_ops);
+        // Who edits: the organizers, and each circle's leads (a guide may name a circle).
+        let mut editors: Vec<[u8; 32]> = self.editor_set(network, None)?.into_iter().map(|a| a.0).collect();
+        for c in self.circles(network)? {
+            editors.extend(c.leads.iter().filter_map(|l| l.id.parse::<AuthorId>().ok()).map(|a| a.0));
+        }
+        editors.sort_unstable();
+        let mut editors_bytes = b"editors".to_vec();
+        for e in &editors {
+            editors_bytes.extend_from_slice(e);
+        }
+        let editors_hash = strike_crypto::hash(&editors_bytes);
+        // One stamp per guide: its ops and the editors.
+        let mut wanted: Vec<(String, OpId, String)> = Vec::new();
+        let ops = self.store.guide_op_ids(network)?;
+        for group in ops.chunk_by(|a, b| a.0 == b.0) {
+            let mut bytes = editors_hash.to_vec();
+            for (_, op) in group {
+                bytes.extend_from_slice(op);
+            }
+            let guide = OpId(group[0].0);
+            // Revisions or reviews whose guide is not held make no document.
+            if group.iter().any(|(_, op)| op == &guide.0) {
+                wanted.push((guide.short(), guide, hex::encode(&strike_crypto::hash(&bytes)[..12])));
+            }
+        }
+        let digest = library::digest();
+        let mut all = digest.clone().into_bytes();
+        for (key, _, stamp) in &wanted {
+            all.extend_from_slice(key.as_bytes());
+            all.extend_from_slice(stamp.as_bytes());
+        }
+        let stamp = hex::encode(&strike_crypto::hash(&all)[..12]);
         if self.store.guide_index_stamp(network)?.as_deref() == Some(stamp.as_str()) {
             return Ok(());
         }
-        let guides = self.guides(network)?;
-        let forked: HashSet<String> = guides.iter().filter_map(|g| g.forked_from.clone()).collect();
-        let mut docs: Vec<GuideDoc> =
-            guides.into_iter().map(|g| GuideDoc { guide: g.id, title: g.title, body: g.text }).collect();
-        for g in library::guides().filter(|g| !forked.contains(&format!("library:{}", g.slug))) {
-            docs.push(GuideDoc { guide: format!("library:{}", g.slug), title: g.title.into(), body: g.text.into() });
+        let held = self.store.guide_doc_stamps(network)?;
+        // Library guides the network forked are searched as the network's.
+        let forked: HashSet<String> = self
+            .store
+            .facts(network, Kind::Guide, None)?
+            .into_iter()
+            .filter_map(|f| match f.body {
+                Body::Guide(g) => g.credit.map(|c| c.source),
+                _ => None,
+            })
+            .collect();
+        let mut upsert = Vec::new();
+        for (key, guide, doc_stamp) in &wanted {
+            if held.get(key) == Some(doc_stamp) {
+                continue;
+            }
+            let loaded = self.load_guide(network, guide)?;
+            let (title, text) = loaded.title_text(&loaded.shown());
+            upsert.push((GuideDoc { guide: key.clone(), title: title.into(), body: text.into() }, doc_stamp.clone()));
         }
-        self.store.index_guides(network, &stamp, &docs)?;
+        let mut keep: HashSet<String> = wanted.iter().map(|(k, _, _)| k.clone()).collect();
+        for g in library::guides().filter(|g| !forked.contains(&format!("library:{}", g.slug))) {
+            let key = format!("library:{}", g.slug);
+            keep.insert(key.clone());
+            if held.get(&key) != Some(&digest) {
+                upsert.push((GuideDoc { guide: key, title: g.title.into(), body: g.text.into() }, digest.clone()));
+            }
+        }
+        let remove: Vec<String> = held.keys().filter(|k| !keep.contains(*k)).cloned().collect();
+        self.store.update_guide_index(network, &stamp, &upsert, &remove)?;
         Ok(())
     }
 

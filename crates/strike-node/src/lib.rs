@@ -17,6 +17,8 @@ pub mod hub;
 pub mod joiner;
 pub mod joining;
 pub mod keyfile;
+pub mod kit;
+pub mod leaflet;
 pub mod library;
 pub mod networks;
 mod paths;

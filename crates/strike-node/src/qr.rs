@@ -25,6 +25,21 @@ const SEARCH_SIDES: [u32; 3] = [1200, 800, 1800];
 /// Finds the invite link in a photo or scan of its QR code (PNG or JPEG). It runs on the
 /// node: the picture goes nowhere else.
 pub fn decode_link(bytes: &[u8]) -> Result<String> {
+    decode_where(bytes, |text| text.starts_with(crate::networks::LINK_PREFIX)).map_err(|e| match e {
+        NodeError::NotFound(_) => NodeError::InvalidInput(
+            "no invite QR code found in that picture: take it closer, sharper and with the whole code in view, or paste the link"
+                .into(),
+        ),
+        other => other,
+    })
+}
+
+/// The text of the first QR code in a picture, whatever it holds (a leaflet's guide text).
+pub fn decode_text(bytes: &[u8]) -> Result<String> {
+    decode_where(bytes, |_| true)
+}
+
+fn decode_where(bytes: &[u8], wanted: impl Fn(&str) -> bool + Copy) -> Result<String> {
     if bytes.len() > MAX_PICTURE_BYTES {
         return Err(NodeError::InvalidInput(format!(
             "that picture is larger than {} MiB; take a smaller photo",
@@ -49,7 +64,7 @@ pub fn decode_link(bytes: &[u8]) -> Result<String> {
     let picture = picture.to_luma8();
     let longest = picture.width().max(picture.height());
     if longest <= SEARCH_SIDES[0]
-        && let Some(link) = search(picture.clone())
+        && let Some(link) = search(picture.clone(), wanted)
     {
         return Ok(link);
     }
@@ -57,24 +72,21 @@ pub fn decode_link(bytes: &[u8]) -> Result<String> {
         let scale = f64::from(side) / f64::from(longest);
         let (w, h) = (f64::from(picture.width()) * scale, f64::from(picture.height()) * scale);
         let smaller = image::imageops::resize(&picture, w as u32, h as u32, image::imageops::FilterType::Triangle);
-        if let Some(link) = search(smaller) {
+        if let Some(link) = search(smaller, wanted) {
             return Ok(link);
         }
     }
-    Err(NodeError::InvalidInput(
-        "no invite QR code found in that picture: take it closer, sharper and with the whole code in view, or paste the link"
-            .into(),
-    ))
+    Err(NodeError::NotFound("no QR code found in that picture".into()))
 }
 
-/// The first QR code in `picture` that holds an invite link.
-fn search(picture: image::GrayImage) -> Option<String> {
+/// The first QR code in `picture` whose text is `wanted`.
+fn search(picture: image::GrayImage, wanted: impl Fn(&str) -> bool) -> Option<String> {
     let mut prepared = rqrr::PreparedImage::prepare(picture);
     prepared
         .detect_grids()
         .into_iter()
         .filter_map(|g| g.decode().ok().map(|(_, text)| text))
-        .find(|text| text.trim().starts_with(crate::networks::LINK_PREFIX))
+        .find(|text| wanted(text.trim()))
         .map(|text| text.trim().to_owned())
 }
 

@@ -43,16 +43,68 @@ impl Store {
             .optional()?)
     }
 
-    /// Replaces the network's indexed guides with `docs`, built from `stamp`.
-    pub fn index_guides(&mut self, network: &NetworkId, stamp: &str, docs: &[GuideDoc]) -> Result<()> {
+    /// The counted guide ops of the network, without decoding them: (guide, op) for every
+    /// guide (its own id), revision and review, sorted. What a guide shows depends on these
+    /// and on who its editors are, nothing else.
+    pub fn guide_op_ids(&self, network: &NetworkId) -> Result<Vec<([u8; 32], [u8; 32])>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(f.ref, f.op_id), f.op_id FROM v_facts f
+             JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
+             WHERE f.network_id = ?1 AND f.kind IN ('guide', 'guide_rev', 'guide_review')
+             ORDER BY 1, 2",
+        )?;
+        let rows = stmt.query_map([&network.0[..]], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (g, op) = row?;
+            out.push((crate::blob32(g)?, crate::blob32(op)?));
+        }
+        Ok(out)
+    }
+
+    /// What each indexed document of the network was built from.
+    pub fn guide_doc_stamps(&self, network: &NetworkId) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT guide, stamp FROM guide_index_docs WHERE network_id = ?1")?;
+        let rows = stmt.query_map([&network.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Updates the network's index in one transaction: `upsert` replaces (or adds) those
+    /// documents, each with what it was built from, `remove` drops those; the network's
+    /// `stamp` covers all of it.
+    pub fn update_guide_index(
+        &mut self,
+        network: &NetworkId,
+        stamp: &str,
+        upsert: &[(GuideDoc, String)],
+        remove: &[String],
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
+        let gone = upsert.iter().map(|(d, _)| &d.guide).chain(remove);
+        for guide in gone {
+            for table in ["guide_words", "guide_grams"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE network_id = ?1 AND guide = ?2"),
+                    params![&network.0[..], guide],
+                )?;
+            }
+            tx.execute(
+                "DELETE FROM guide_index_docs WHERE network_id = ?1 AND guide = ?2",
+                params![&network.0[..], guide],
+            )?;
+        }
         for table in ["guide_words", "guide_grams"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE network_id = ?1"), [&network.0[..]])?;
             let mut insert =
                 tx.prepare(&format!("INSERT INTO {table} (title, body, network_id, guide) VALUES (?1, ?2, ?3, ?4)"))?;
-            for d in docs {
+            for (d, _) in upsert {
                 insert.execute(params![d.title, d.body, &network.0[..], d.guide])?;
             }
+        }
+        for (d, doc_stamp) in upsert {
+            tx.execute(
+                "INSERT INTO guide_index_docs (network_id, guide, stamp) VALUES (?1, ?2, ?3)",
+                params![&network.0[..], d.guide, doc_stamp],
+            )?;
         }
         tx.execute(
             "INSERT INTO guide_index (network_id, stamp) VALUES (?1, ?2)
@@ -127,7 +179,8 @@ mod tests {
         let mut store =
             Store::open(&tmp.path().join("s.db"), &strike_crypto::SymmetricKey::from_bytes([7; 32])).unwrap();
         let net = NetworkId([1; 32]);
-        store.index_guides(&net, "1", &docs()).unwrap();
+        let upsert: Vec<(GuideDoc, String)> = docs().into_iter().map(|d| (d, "s".to_owned())).collect();
+        store.update_guide_index(&net, "1", &upsert, &[]).unwrap();
         // Words, stemmed: "picketing" finds "picket"; the guide with it in its title first.
         let hits = store.search_guides(&net, "picket safety", 10).unwrap();
         assert_eq!(hits.iter().map(|h| h.guide.as_str()).collect::<Vec<_>>(), vec!["a"]);
@@ -145,5 +198,14 @@ mod tests {
         assert_eq!(store.guide_index_stamp(&net).unwrap().as_deref(), Some("1"));
         // Odd input is no error.
         assert!(store.search_guides(&net, "\" AND OR NEAR(", 10).unwrap().is_empty());
+        // One document replaced, one removed: the rest stay as they were.
+        let changed = GuideDoc { guide: "a".into(), title: "Picket rota".into(), body: "Two per gate.".into() };
+        store.update_guide_index(&net, "2", &[(changed, "t".into())], &["b".into()]).unwrap();
+        assert!(store.search_guides(&net, "hardship", 10).unwrap().is_empty());
+        assert_eq!(store.search_guides(&net, "rota", 10).unwrap()[0].guide, "a");
+        assert!(store.search_guides(&net, "rotating", 10).unwrap().is_empty(), "the old text is gone");
+        assert_eq!(store.search_guides(&net, "night", 10).unwrap()[0].guide, "c");
+        let stamps = store.guide_doc_stamps(&net).unwrap();
+        assert_eq!((stamps.len(), stamps["a"].as_str(), stamps["c"].as_str()), (2, "t", "s"));
     }
 }

@@ -127,9 +127,29 @@ fn guide_href(net: &str, id: &str) -> String {
 }
 
 fn text_form(csrf: &str, action: &str, title: &str, text: &str, button: &str, note: bool) -> Markup {
+    text_form_with(csrf, action, title, text, button, note, &[])
+}
+
+/// The same, with a choice of the circle whose leads edit the guide too (a new guide).
+fn text_form_with(
+    csrf: &str,
+    action: &str,
+    title: &str,
+    text: &str,
+    button: &str,
+    note: bool,
+    circles: &[(String, String)],
+) -> Markup {
     html! {
         form method="post" action=(action) {
             (csrf_field(csrf))
+            @if !circles.is_empty() {
+                label for="guide-editors" { "Who publishes edits" }
+                select #guide-editors name="editors" {
+                    option value="" { "The organizers" }
+                    @for (id, name) in circles { option value=(id) { "The organizers and the leads of " (name) } }
+                }
+            }
             label for="guide-title" { "Title" }
             input #guide-title type="text" name="title" value=(title) maxlength="120";
             label for="guide-text" { "Text (Markdown: # headings, - lists, | tables |, [links](https://...))" }
@@ -165,6 +185,13 @@ async fn list_page(
             Some(state.act(move |node| node.search_guides(&id, &q, 20)).await?)
         }
     };
+    let circles: Vec<(String, String)> = state
+        .act(move |node| node.circles(&id))
+        .await?
+        .into_iter()
+        .filter(|c| !c.organizers)
+        .map(|c| (c.id, c.name))
+        .collect();
     let ctx = Ctx::load(&state, &authed).await?;
     let member = data.me.as_ref().is_some_and(|m| m.status == "member");
     Ok(layout(
@@ -241,11 +268,12 @@ async fn list_page(
                     }
                 }
             }
+            p { a href=(format!("/networks/{net}/leaflet")) { "Print a leaflet" } " of a guide or an invite, with its QR code." }
             @if member {
                 section.card aria-labelledby="new-guide-h" {
                     h2 #new-guide-h { "Write a guide" }
                     p.meta { "Any member drafts; the network's organizers publish." }
-                    (text_form(&ctx.csrf, &format!("/networks/{net}/guides"), "", "", "Save the guide", false))
+                    (text_form_with(&ctx.csrf, &format!("/networks/{net}/guides"), "", "", "Save the guide", false, &circles))
                 }
             }
         },
@@ -258,6 +286,7 @@ struct TextForm {
     title: String,
     text: String,
     note: String,
+    editors: String,
 }
 
 async fn create(
@@ -267,7 +296,15 @@ async fn create(
     Form(f): Form<TextForm>,
 ) -> PageResult {
     let id = page_network_id(&net)?;
-    let result = state.act(move |node| node.new_guide(&id, Some(&f.title), &f.text, None)).await;
+    let result = state
+        .act(move |node| {
+            let editors = match f.editors.trim() {
+                "" => None,
+                e => Some(e.parse::<OpId>().map_err(|_| NodeError::InvalidInput("no such circle".into()))?),
+            };
+            node.new_guide(&id, Some(&f.title), &f.text, editors)
+        })
+        .await;
     Ok(match result {
         Ok(op) => done(&state, &authed, &guide_href(&net, &op.to_hex()), Ok("Guide saved.".into())),
         Err(e) => done(&state, &authed, &format!("/networks/{net}/guides"), Err(e)),
@@ -277,7 +314,11 @@ async fn create(
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct ForkForm {
+    /// A library guide's slug ...
     slug: String,
+    /// ... or a guide of another network (full ids).
+    from: String,
+    guide: String,
 }
 
 async fn fork(
@@ -287,7 +328,18 @@ async fn fork(
     Form(f): Form<ForkForm>,
 ) -> PageResult {
     let id = page_network_id(&net)?;
-    let result = state.act(move |node| node.fork_guide(&id, &ForkSource::Library(f.slug))).await;
+    let result = state
+        .act(move |node| {
+            let source = match f.from.trim() {
+                "" => ForkSource::Library(f.slug),
+                from => {
+                    let bad = || NodeError::InvalidInput("fork from: a network and a guide, by their full ids".into());
+                    ForkSource::Network(from.parse().map_err(|_| bad())?, f.guide.trim().parse().map_err(|_| bad())?)
+                }
+            };
+            node.fork_guide(&id, &source)
+        })
+        .await;
     Ok(match result {
         Ok(op) => done(&state, &authed, &guide_href(&net, &op.to_hex()), Ok("Forked into this network.".into())),
         Err(e) => done(&state, &authed, &format!("/networks/{net}/guides"), Err(e)),
@@ -333,6 +385,19 @@ async fn guide_page(
             )
         }
     };
+    // Other networks this node is a member of: where the guide can be forked to.
+    let others: Vec<(String, String)> = state
+        .act(move |node| {
+            let mut out = Vec::new();
+            for n in node.networks()? {
+                if n.id != id && node.me_in(&n.id)?.is_some_and(|m| m.status == strike_core::membership::Status::Member)
+                {
+                    out.push((n.id.to_hex(), n.name.clone().unwrap_or_else(|| n.id.short())));
+                }
+            }
+            Ok(out)
+        })
+        .await?;
     let ctx = Ctx::load(&state, &authed).await?;
     let g = &data.guide;
     let member = data.me.as_ref().is_some_and(|m| m.status == "member");
@@ -404,7 +469,25 @@ async fn guide_page(
                     (text_form(&ctx.csrf, &format!("{base}/edit"), &g.title, &g.text, if g.i_edit { "Publish the edit" } else { "Suggest the edit" }, true))
                 }
             }
-            p { a href=(format!("/networks/{net}/guides")) { "All guides" } }
+            @if !others.is_empty() && !g.draft {
+                section.card aria-labelledby="fork-h" {
+                    h2 #fork-h { "Fork into another network" }
+                    p.meta { "A copy with its published history, credited to this network; the copy is that network's to change." }
+                    @for (other, name) in &others {
+                        form.inline method="post" action=(format!("/networks/{other}/guides/fork")) {
+                            (csrf_field(&ctx.csrf))
+                            input type="hidden" name="from" value=(net);
+                            input type="hidden" name="guide" value=(g.op_id);
+                            button type="submit" aria-label=(format!("Fork into {name}")) { "Fork into " (name) }
+                        }
+                        " "
+                    }
+                }
+            }
+            p {
+                a href=(format!("/networks/{net}/guides")) { "All guides" }
+                @if !g.draft { " · " a href=(format!("/networks/{net}/leaflet?guide={}", g.op_id)) { "Print a leaflet of this guide" } }
+            }
         },
     ))
 }

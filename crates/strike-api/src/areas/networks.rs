@@ -217,6 +217,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                         input #days type="number" name="days" min="1" max="365" value="7" required;
                         button type="submit" { "Create invite" }
                     }
+                    p.meta { "Or " a href=(format!("/networks/{net}/leaflet")) { "print an invite leaflet" } ": a page with the QR code for a notice board or to hand out (each joiner still needs vouches)." }
                 }
             }
             (announcements::section(&ctx.csrf, &net, organizer, &data.summary.announcements))

@@ -6,7 +6,7 @@
 use axum::http::{Method, StatusCode};
 
 use crate::browser::serve_ui;
-use crate::support::{Fixture, PASSPHRASE};
+use crate::support::Fixture;
 use crate::webdriver::Driver;
 
 /// Every form on the page that writes into a circle, with the label beside its button (or
@@ -27,10 +27,7 @@ async fn every_form_writing_into_a_circle_says_who_reads_it() {
     let profile = tempfile::tempdir().unwrap();
     let b = driver.browser(profile.path()).await;
     let base = format!("http://127.0.0.1:{ui}");
-    b.goto(&format!("{base}/login")).await;
-    b.type_into("#passphrase", PASSPHRASE).await;
-    b.click("button[type=submit]").await;
-    b.wait_for_text(&["Dashboard"], 10).await;
+    b.log_in(&base).await;
 
     // The directory: a contact mapped, then assessed, each form labelled.
     b.goto(&format!("{base}/networks/{net}/directory")).await;

@@ -128,6 +128,7 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "guides" | "revisions") => json!({ "text": "# Gate codes\n\nAsk Sam." }),
         ("POST", "guide-forks") => json!({ "from": "library", "guide": "picket-safety" }),
         ("POST", "reviews") => json!({ "rev": "1", "accept": true }),
+        ("POST", "leaflets") => json!({ "guide": "library:picket-safety" }),
         _ => json!({}),
     }
 }

@@ -127,6 +127,14 @@ impl Browser<'_> {
         self.driver.call(method, &format!("/session/{}{path}", self.session), body).await
     }
 
+    /// Logs in to the UI at `base` with the fixture's passphrase and waits for the dashboard.
+    pub async fn log_in(&self, base: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("#passphrase", crate::support::PASSPHRASE).await;
+        self.click("button[type=submit]").await;
+        self.wait_for_text(&["Dashboard"], 10).await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.unwrap();
     }
@@ -210,6 +218,13 @@ impl Browser<'_> {
             assert!(Instant::now() < deadline, "{script} never returned {wanted:?} (last: {got})");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Lays the page out as for printing (the print stylesheet applies), through
+    /// ChromeDriver's DevTools passthrough.
+    pub async fn emulate_print(&self) {
+        let cmd = json!({ "cmd": "Emulation.setEmulatedMedia", "params": { "media": "print" } });
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(cmd)).await.unwrap();
     }
 
     /// A PNG of the window.

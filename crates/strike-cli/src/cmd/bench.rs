@@ -91,7 +91,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
-    /// The knowledge base: the index rebuild after a change, searches by word, prefix and
+    /// The knowledge base: the index built whole and kept up to date guide by guide, searches by word, prefix and
     /// trigram, and one guide's page, over many guides with several revisions each
     Guides {
         #[arg(long, default_value_t = 500)]

@@ -6,6 +6,7 @@ mod at_rest;
 mod crash;
 mod flows;
 mod joining;
+mod knowledge;
 mod net;
 mod organizing;
 mod shutdown;

@@ -134,3 +134,31 @@ fn search_finds_by_word_prefix_and_trigram_and_its_index_holds_no_plaintext_on_d
         assert!(!contains(&bytes, needle.as_bytes()), "{needle} is on disk in plaintext");
     }
 }
+
+/// The index follows what readers see: an edit replaces the old text, a suggestion is not
+/// searchable until published, and editor status is as of now: once Dee is promoted, her
+/// earlier suggestion counts as published, in the guide and in search alike.
+#[test]
+fn the_search_index_follows_edits_suggestions_and_who_edits_now() {
+    let (mut net, mut nodes, ids) = workplace();
+    let id = net.id;
+    let find = |n: &mut strike_node::Node, q: &str| n.search_guides(&id, q, 5).unwrap().len();
+    let guide = nodes[0].new_guide(&id, None, "# Crossing\n\nMeet at the zebra crossing.\n", None).unwrap();
+    assert_eq!(find(&mut nodes[0], "zebra"), 1);
+    nodes[0].edit_guide(&id, &guide, None, "# Crossing\n\nMeet at the giraffe statue.\n", "moved").unwrap();
+    assert_eq!((find(&mut nodes[0], "zebra"), find(&mut nodes[0], "giraffe")), (0, 1));
+    everyone_syncs(&mut net, &mut nodes);
+    nodes[1].edit_guide(&id, &guide, None, "# Crossing\n\nMeet at the okapi mural.\n", "").unwrap();
+    everyone_syncs(&mut net, &mut nodes);
+    assert_eq!(find(&mut nodes[2], "okapi"), 0, "a suggestion is not the guide's text");
+    // An unrelated op leaves the index as it is, and it still answers.
+    nodes[0].announce(&id, "Meeting at six").unwrap();
+    assert_eq!(find(&mut nodes[0], "giraffe"), 1);
+    nodes[0].promote(&id, &ids[1]).unwrap();
+    everyone_syncs(&mut net, &mut nodes);
+    for n in nodes.iter_mut() {
+        let g = n.guide(&id, &guide).unwrap();
+        assert!(g.text.contains("okapi"), "Dee edits now: her revision is published");
+        assert_eq!((find(n, "okapi"), find(n, "giraffe")), (1, 0));
+    }
+}

@@ -10,6 +10,7 @@ mod history;
 mod hubs;
 mod joining;
 mod keyfile;
+mod kit;
 mod lan;
 mod networks;
 mod quic;
