@@ -10,11 +10,13 @@ use strike_sync::bundle;
 
 use crate::output::Output;
 
+mod allocate;
 mod circles;
 mod guides;
 mod qr;
 mod ui;
 
+pub use allocate::allocate;
 pub use circles::circles;
 pub use guides::guides;
 pub use qr::qr;

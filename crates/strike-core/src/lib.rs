@@ -20,6 +20,7 @@ mod ids;
 pub mod membership;
 pub mod networks;
 mod reject;
+pub mod resources;
 pub mod state_hash;
 pub mod text;
 mod time;

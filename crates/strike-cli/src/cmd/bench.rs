@@ -101,6 +101,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The allocation engine: time to plan a large hub's requests, the share of demand met,
+    /// and the plans against the exact optimum on small instances
+    Allocate {
+        #[arg(long, default_value_t = 10_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 2_000)]
+        lots: usize,
+        #[arg(long, default_value_t = 50)]
+        specs: u8,
+        #[arg(long, default_value_t = 20)]
+        places: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Small instances compared with the brute-force optimum
+        #[arg(long, default_value_t = 1000)]
+        small: u64,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -116,6 +133,9 @@ impl Command {
         match cmd {
             BenchCommand::Ingest { ops, runs } => crate::bench::ingest(out, ops, runs),
             BenchCommand::Wipe { mib } => crate::bench::wipe(out, mib),
+            BenchCommand::Allocate { requests, lots, specs, places, runs, small } => {
+                crate::bench::allocate(out, requests, lots, specs, places, runs, small)
+            }
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
             BenchCommand::Guides { guides, revisions, runs } => crate::bench::guides(out, guides, revisions, runs),
             BenchCommand::Circles { members, circles, runs } => crate::bench::circles(out, members, circles, runs),
