@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use maud::html;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use strike_core::{NetworkId, parse_duration};
 use strike_node::leaflet::{Leaflet, LeafletInvite, Paper};
 use strike_node::{Node, NodeError, Result};
@@ -54,22 +54,6 @@ pub struct LeafletInput {
     #[serde(default, rename = "csrf")]
     #[schema(ignore)]
     _csrf: serde::de::IgnoredAny,
-}
-
-/// A leaflet made
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LeafletView {
-    pub title: String,
-    /// `a5` or `a4`
-    pub paper: String,
-    /// The whole page: save it as a file, open it, print it.
-    pub html: String,
-    /// What its QR code holds.
-    pub qr_text: String,
-    /// The code holds an invite link.
-    pub invite: bool,
-    pub qr_mm: f64,
-    pub module_mm: f64,
 }
 
 fn make(node: &mut Node, id: &NetworkId, input: &LeafletInput, back: Option<(String, String)>) -> Result<Leaflet> {
@@ -211,7 +195,7 @@ async fn print(
 }
 
 /// Make a printable leaflet: a guide's opening, a new invite (organizers), or both, with its QR code
-#[utoipa::path(post, path = "/networks/{net}/leaflets", params(NetPath, Csrf), request_body = LeafletInput, responses((status = 201, description = "Created", body = LeafletView), Refusals))]
+#[utoipa::path(post, path = "/networks/{net}/leaflets", params(NetPath, Csrf), request_body = LeafletInput, responses((status = 201, description = "Created", body = Leaflet), Refusals))]
 async fn post_leaflet(
     State(state): State<AppState>,
     _: Authed,
@@ -220,17 +204,5 @@ async fn post_leaflet(
 ) -> ApiResult<Response> {
     let (id, input) = (network_id(&net)?, body(b)?);
     let l = state.act(move |node| make(node, &id, &input, None)).await?;
-    let view = LeafletView {
-        title: l.title,
-        paper: match l.paper {
-            Paper::A5 => "a5".into(),
-            Paper::A4 => "a4".into(),
-        },
-        html: l.html,
-        qr_text: l.qr_text,
-        invite: l.invite,
-        qr_mm: l.qr_mm,
-        module_mm: l.module_mm,
-    };
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok((StatusCode::CREATED, Json(l)).into_response())
 }

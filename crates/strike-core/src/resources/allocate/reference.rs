@@ -60,22 +60,7 @@ pub fn check(p: &Problem, plan: &Plan) -> Vec<i128> {
         let met = plan.met.iter().find(|m| m.0 == r.id).expect("every request is in met");
         assert_eq!(met.1, to_req[&r.id], "met says what the allocations give");
     }
-    // Reserves: what is not critical leaves the reserve in stock.
-    for spec in p.requests.iter().map(|r| r.spec).collect::<BTreeSet<_>>() {
-        let stock: u64 =
-            p.lots.iter().filter(|l| l.spec == spec && l.expires.is_none_or(|e| e > p.now)).map(|l| l.qty).sum();
-        let reserve = p.reserves.iter().filter(|(s, _)| *s == spec).map(|(_, q)| *q).max().unwrap_or(0);
-        let given = |critical: bool| -> u64 {
-            p.requests
-                .iter()
-                .filter(|r| r.spec == spec && (r.urgency == Urgency::Critical) == critical)
-                .map(|r| to_req[&r.id])
-                .sum()
-        };
-        if given(false) > 0 {
-            assert!(stock - given(true) - given(false) >= reserve, "the reserve is kept from non-critical requests");
-        }
-    }
+    assert!(within_stock(p, &to_req), "within stock, the reserve kept from non-critical requests");
     score(p, &to_req, cost)
 }
 
@@ -125,6 +110,25 @@ fn best_transport(p: &Problem, amounts: &BTreeMap<OpId, u64>) -> Option<Cost> {
     go(p, &reqs, amounts, &mut left, &lots)
 }
 
+/// Whether `amounts` keep within each specification's stock, and leave its reserve to
+/// critical requests.
+fn within_stock(p: &Problem, amounts: &BTreeMap<OpId, u64>) -> bool {
+    p.requests.iter().map(|r| r.spec).collect::<BTreeSet<_>>().into_iter().all(|spec| {
+        let stock: u64 =
+            p.lots.iter().filter(|l| l.spec == spec && l.expires.is_none_or(|e| e > p.now)).map(|l| l.qty).sum();
+        let reserve = p.reserves.iter().filter(|(s, _)| *s == spec).map(|(_, q)| *q).max().unwrap_or(0);
+        let sum = |critical: bool| -> u64 {
+            p.requests
+                .iter()
+                .filter(|r| r.spec == spec && (r.urgency == Urgency::Critical) == critical)
+                .map(|r| amounts[&r.id])
+                .sum()
+        };
+        let (c, o) = (sum(true), sum(false));
+        c <= stock && (o == 0 || c + o + reserve <= stock)
+    })
+}
+
 /// The exact optimum by brute force: every integer amount for every request that the stock
 /// and reserves allow, the best lots for each, the least score.
 pub fn optimum(p: &Problem) -> Vec<i128> {
@@ -133,20 +137,7 @@ pub fn optimum(p: &Problem) -> Vec<i128> {
     let mut amounts = vec![0u64; n];
     loop {
         let map: BTreeMap<OpId, u64> = p.requests.iter().map(|r| r.id).zip(amounts.iter().copied()).collect();
-        let feasible = p.requests.iter().map(|r| r.spec).collect::<BTreeSet<_>>().into_iter().all(|spec| {
-            let stock: u64 =
-                p.lots.iter().filter(|l| l.spec == spec && l.expires.is_none_or(|e| e > p.now)).map(|l| l.qty).sum();
-            let reserve = p.reserves.iter().filter(|(s, _)| *s == spec).map(|(_, q)| *q).max().unwrap_or(0);
-            let sum = |critical: bool| -> u64 {
-                p.requests
-                    .iter()
-                    .filter(|r| r.spec == spec && (r.urgency == Urgency::Critical) == critical)
-                    .map(|r| map[&r.id])
-                    .sum()
-            };
-            let (c, o) = (sum(true), sum(false));
-            c <= stock && (o == 0 || c + o + reserve <= stock)
-        });
+        let feasible = within_stock(p, &map);
         if feasible && let Some(t) = best_transport(p, &map) {
             let s = score(p, &map, t);
             if best.as_ref().is_none_or(|b| s < *b) {
