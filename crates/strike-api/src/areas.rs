@@ -16,6 +16,7 @@ pub mod joining;
 pub mod leaflets;
 pub mod networks;
 pub mod node;
+pub mod resources;
 pub mod session;
 
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn pages() -> Router<AppState> {
         .merge(circles::pages())
         .merge(events::pages())
         .merge(guides::pages())
+        .merge(resources::pages())
         .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -58,6 +60,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(circles::api())
         .merge(events::api())
         .merge(guides::api())
+        .merge(resources::api())
         .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())

@@ -45,6 +45,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("events", "Events & shifts"),
     ("circles", "Circles"),
     ("guides", "Guides"),
+    ("resources", "Resources"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).

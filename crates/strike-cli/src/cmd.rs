@@ -20,6 +20,7 @@ pub mod identity;
 pub mod joining;
 pub mod kit;
 pub mod networks;
+pub mod resources;
 pub mod sync;
 
 use std::path::PathBuf;
@@ -93,6 +94,8 @@ pub enum Command {
     #[command(flatten)]
     Guides(guides::Command),
     #[command(flatten)]
+    Resources(resources::Command),
+    #[command(flatten)]
     Kit(kit::Command),
     #[command(flatten)]
     Sync(sync::Command),
@@ -121,6 +124,7 @@ impl Command {
             Command::Events(c) => c.run(ctx),
             Command::Circles(c) => c.run(ctx),
             Command::Guides(c) => c.run(ctx),
+            Command::Resources(c) => c.run(ctx),
             Command::Kit(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),

@@ -24,6 +24,10 @@ pub use crate::networks::{
     Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
     RoleChange, SealedKey, Vouch,
 };
+pub use crate::resources::{
+    Commitment, Handover, IntentClose, PlaceDistance, ResourceMinimum, ResourceOffer, ResourceRequest, ResourceSpec,
+    SealedRequest, StockEvent,
+};
 
 /// Longest short field (pseudonym, department, skill ...), in bytes.
 pub const MAX_FIELD_LEN: usize = 80;
@@ -226,6 +230,27 @@ bodies! {
     GuideRev(GuideRev) = "guide_rev", Member, Roster;
     /// An editor accepts or turns down a suggested revision.
     GuideReview(GuideReview) = "guide_review", Member, Roster;
+    /// A keeper describes a kind of resource: its name, unit, category and how it keeps.
+    ResourceSpec(ResourceSpec) = "resource_spec", Organizer, Roster;
+    /// A keeper sets the reserve of a specification, kept for critical requests.
+    ResourceMinimum(ResourceMinimum) = "resource_minimum", Organizer, Roster;
+    /// A keeper records stock received, transferred, moved, consumed, raised or lowered.
+    StockEvent(StockEvent) = "stock_event", Organizer, Roster;
+    /// A member offers a donation to the hub.
+    ResourceOffer(ResourceOffer) = "resource_offer", Member, Roster;
+    /// A member asks for supplies.
+    ResourceRequest(ResourceRequest) = "resource_request", Member, Roster;
+    /// A member asks for supplies that only a circle (the keepers') may read: a request
+    /// sealed to the circle's entry key, and a copy to its author.
+    SealedRequest(SealedRequest) = "sealed_request", Member, Roster;
+    /// An offer or request is withdrawn by its author, or done with by a keeper.
+    IntentClose(IntentClose) = "intent_close", Member, Roster;
+    /// A keeper commits units of a lot to a request (one allocation of a plan).
+    Commitment(Commitment) = "commitment", Organizer, Roster;
+    /// A keeper records units of a commitment handed over.
+    Handover(Handover) = "handover", Organizer, Roster;
+    /// A keeper sets how far apart two places are.
+    PlaceDistance(PlaceDistance) = "place_distance", Organizer, Roster;
 }
 
 impl Body {

@@ -6,7 +6,7 @@ use crate::body::{Fact, MAX_FIELD_LEN, MAX_NOTE_LEN};
 use crate::calls::permille_text;
 use crate::cover::CoverKind;
 use crate::text::check_text;
-use crate::{CoarseTime, OpId, Reject};
+use crate::{CoarseTime, NetworkId, OpId, Reject};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Campaign {
@@ -37,6 +37,11 @@ pub enum Gate {
     PledgeShare { call: OpId, permille: u16 },
     /// This share of open cover needs of a kind has a matching offer.
     CoverCoverage { kind: CoverKind, permille: u16 },
+    /// A hub's food stock lasts `days` days for `households` households at the rate of its
+    /// last four weeks (measured on nodes that are members of the hub).
+    HubFood { hub: NetworkId, days: u32, households: u32 },
+    /// No critical request to a hub has been open (still wanting) longer than `hours`.
+    CriticalOpen { hub: NetworkId, hours: u32 },
 }
 
 impl Fact for Campaign {
@@ -60,6 +65,9 @@ fn check_campaign(c: &Campaign) -> Result<(), Reject> {
         }
         for g in &p.gates {
             match g {
+                Gate::HubFood { days, households, .. } if *days == 0 || *households == 0 => {
+                    return Err(Reject::InvalidBody("a hub gate's days and households are at least 1".into()));
+                }
                 Gate::Members { n } | Gate::Pledges { n, .. } if *n == 0 => {
                     return Err(Reject::InvalidBody("a gate's count must be at least 1".into()));
                 }
@@ -85,6 +93,22 @@ pub trait Measures {
     fn call(&self, call: &OpId) -> Option<(u64, u64)>;
     /// (needs with a matching offer, open needs) of a kind.
     fn cover(&self, kind: CoverKind) -> (u64, u64);
+    /// A hub's figures, `None` where this node is not a member of it.
+    fn hub(&self, _hub: &NetworkId) -> Option<HubMeasure> {
+        None
+    }
+}
+
+/// What a hub's gates are measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HubMeasure {
+    /// Days the first food specification to run out lasts at the last four weeks' rate
+    /// (`None`: no food was used, so no rate).
+    pub food_days: Option<u64>,
+    /// Households the hub serves now, whose use the rate is.
+    pub households: u64,
+    /// How long the oldest critical request still wanting has been open, in minutes.
+    pub oldest_critical_minutes: Option<u64>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -170,7 +194,46 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                     .map_or(1000, |share| progress(share, u64::from(*permille))),
             }
         }
+        Gate::HubFood { hub, days, households } => {
+            let gate = format!("hub {} holds {days} days of food for {households} households", short_net(hub));
+            // The rate per household times the households asked about: days scale by
+            // served / asked.
+            let have = m.hub(hub).map(|h| h.food_days.map(|d| d * h.households / u64::from(*households)));
+            match have {
+                None => GateStatus { gate, have: "not a member of that hub".into(), met: false, progress: 0 },
+                Some(None) => GateStatus { gate, have: "no food use recorded".into(), met: false, progress: 0 },
+                Some(Some(d)) => GateStatus {
+                    gate,
+                    have: format!("{d} days"),
+                    met: d >= u64::from(*days),
+                    progress: progress(d, u64::from(*days)),
+                },
+            }
+        }
+        Gate::CriticalOpen { hub, hours } => {
+            let gate = format!("no critical request to hub {} open over {hours} h", short_net(hub));
+            match m.hub(hub) {
+                None => GateStatus { gate, have: "not a member of that hub".into(), met: false, progress: 0 },
+                Some(h) => {
+                    let limit = u64::from(*hours) * 60;
+                    let oldest = h.oldest_critical_minutes.unwrap_or(0);
+                    GateStatus {
+                        gate,
+                        have: match h.oldest_critical_minutes {
+                            None => "none open".into(),
+                            Some(m) => format!("oldest open {} h", m / 60),
+                        },
+                        met: oldest <= limit,
+                        progress: if oldest <= limit { 1000 } else { progress(limit, oldest) },
+                    }
+                }
+            }
+        }
     }
+}
+
+fn short_net(id: &NetworkId) -> String {
+    hex::encode(&id.0[..4])
 }
 
 /// Where the campaign stands at `now`.
@@ -224,5 +287,38 @@ mod tests {
         assert_eq!(at(Gate::PledgeShare { call: crate::OpId([2; 32]), permille: 600 }).progress, 0, "no such call");
         // 1 of 4 needs covered is 25%, against 50% asked.
         assert_eq!(at(Gate::CoverCoverage { kind: CoverKind::Childcare, permille: 500 }).progress, 500);
+        // No measure of a hub this node is not in: not met.
+        let hub = NetworkId([3; 32]);
+        assert!(!at(Gate::HubFood { hub, days: 10, households: 5 }).met);
+    }
+
+    struct Hub(HubMeasure);
+
+    impl Measures for Hub {
+        fn members(&self) -> u64 {
+            0
+        }
+        fn call(&self, _: &OpId) -> Option<(u64, u64)> {
+            None
+        }
+        fn cover(&self, _: CoverKind) -> (u64, u64) {
+            (0, 0)
+        }
+        fn hub(&self, _: &NetworkId) -> Option<HubMeasure> {
+            Some(self.0)
+        }
+    }
+
+    #[test]
+    fn hub_gates_scale_days_by_households_and_age_critical_requests() {
+        let hub = NetworkId([3; 32]);
+        let m = Hub(HubMeasure { food_days: Some(30), households: 20, oldest_critical_minutes: Some(90) });
+        // 30 days for 20 households is 20 days for 30.
+        let food = gate_status(&Gate::HubFood { hub, days: 21, households: 30 }, &m);
+        assert_eq!((food.have.as_str(), food.met, food.progress), ("20 days", false, 952));
+        assert!(gate_status(&Gate::HubFood { hub, days: 20, households: 30 }, &m).met);
+        let open = gate_status(&Gate::CriticalOpen { hub, hours: 1 }, &m);
+        assert_eq!((open.met, open.progress), (false, 666));
+        assert!(gate_status(&Gate::CriticalOpen { hub, hours: 2 }, &m).met);
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use strike_core::body::CoverKind;
-use strike_core::campaign::{self, Campaign, Countdown, Gate, Measures, Phase};
+use strike_core::campaign::{self, Campaign, Countdown, Gate, HubMeasure, Measures, Phase};
 use strike_core::membership::Status;
 use strike_core::{Body, CoarseTime, Kind, NetworkId, OpId, Writer, parse_time};
 
@@ -49,8 +49,9 @@ pub struct PhaseSpec {
 }
 
 /// A readiness gate: `{"members": 40}`, `{"pledges": {"call": "ab12", "n": 30}}`,
-/// `{"pledge_share": {"call": "ab12", "percent": 60}}` or `{"cover": {"kind": "childcare",
-/// "percent": 80}}`.
+/// `{"pledge_share": {"call": "ab12", "percent": 60}}`, `{"cover": {"kind": "childcare",
+/// "percent": 80}}`, `{"hub_food": {"hub": "Eastside", "days": 21, "households": 30}}` or
+/// `{"critical_open": {"hub": "Eastside", "hours": 12}}`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
@@ -59,6 +60,8 @@ pub enum GateSpec {
     Pledges { call: String, n: u32 },
     PledgeShare { call: String, percent: f64 },
     Cover { kind: String, percent: f64 },
+    HubFood { hub: String, days: u32, households: u32 },
+    CriticalOpen { hub: String, hours: u32 },
 }
 
 impl CampaignSpec {
@@ -89,6 +92,12 @@ impl CampaignSpec {
                         }
                         Gate::CoverCoverage { kind, permille } => {
                             GateSpec::Cover { kind: kind.as_str().into(), percent: percent(*permille) }
+                        }
+                        Gate::HubFood { hub, days, households } => {
+                            GateSpec::HubFood { hub: hub.to_hex(), days: *days, households: *households }
+                        }
+                        Gate::CriticalOpen { hub, hours } => {
+                            GateSpec::CriticalOpen { hub: hub.to_hex(), hours: *hours }
                         }
                     })
                     .collect(),
@@ -121,6 +130,12 @@ impl CampaignSpec {
                         kind: CoverKind::parse(kind).map_err(NodeError::InvalidInput)?,
                         permille: permille(*percent)?,
                     },
+                    GateSpec::HubFood { hub, days, households } => {
+                        Gate::HubFood { hub: node.resolve_network(hub)?, days: *days, households: *households }
+                    }
+                    GateSpec::CriticalOpen { hub, hours } => {
+                        Gate::CriticalOpen { hub: node.resolve_network(hub)?, hours: *hours }
+                    }
                 });
             }
             let starts = parse_time(&p.starts, now).map_err(NodeError::InvalidInput)?;
@@ -169,6 +184,7 @@ impl Node {
             members: u64,
             calls: &'a [CallView],
             cover: &'a [(CoverKind, u64, u64, u64)],
+            hubs: Vec<(NetworkId, Option<HubMeasure>)>,
         }
         impl Measures for M<'_> {
             fn members(&self) -> u64 {
@@ -180,10 +196,22 @@ impl Node {
             fn cover(&self, kind: CoverKind) -> (u64, u64) {
                 self.cover.iter().find(|c| c.0 == kind).map_or((0, 0), |c| (c.1, c.2))
             }
+            fn hub(&self, hub: &NetworkId) -> Option<HubMeasure> {
+                self.hubs.iter().find(|h| h.0 == *hub).and_then(|h| h.1)
+            }
         }
-        let m = M { members, calls, cover: &coverage };
-        let countdown =
-            self.campaign(network)?.map(|c| campaign::countdown(&c, &m, CoarseTime::from_unix_seconds(self.now())));
+        let campaign = self.campaign(network)?;
+        // The hubs the gates name, measured once each (where this node is in them).
+        let mut hubs: Vec<(NetworkId, Option<HubMeasure>)> = Vec::new();
+        for gate in campaign.iter().flat_map(|c| &c.phases).flat_map(|p| &p.gates) {
+            if let Gate::HubFood { hub, .. } | Gate::CriticalOpen { hub, .. } = gate
+                && !hubs.iter().any(|h| h.0 == *hub)
+            {
+                hubs.push((*hub, self.hub_measure(hub)?));
+            }
+        }
+        let m = M { members, calls, cover: &coverage, hubs };
+        let countdown = campaign.map(|c| campaign::countdown(&c, &m, CoarseTime::from_unix_seconds(self.now())));
         Ok(Readiness {
             members,
             pending,

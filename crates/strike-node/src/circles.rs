@@ -103,10 +103,15 @@ impl Node {
         self.circle_view(network, circle, custom, &people, me)
     }
 
-    /// A circle by "organizers", its exact name (any case) or an id prefix.
+    /// A circle by "organizers" ("keepers" in a hub, whose keepers are its organizers), its
+    /// exact name (any case) or an id prefix.
     pub fn resolve_circle(&self, network: &NetworkId, query: &str) -> Result<OpId> {
         let q = query.trim();
         if q.eq_ignore_ascii_case("organizers") || q.eq_ignore_ascii_case("organizers' circle") {
+            return Ok(circles::organizers_circle(network));
+        }
+        let hub = self.network(network)?.kind == Some(strike_core::NetworkKind::Hub);
+        if hub && (q.eq_ignore_ascii_case("keepers") || q.eq_ignore_ascii_case("keepers' circle")) {
             return Ok(circles::organizers_circle(network));
         }
         let named: Vec<OpId> = self

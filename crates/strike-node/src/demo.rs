@@ -10,6 +10,8 @@ use strike_core::events::{Answer, ShiftInput};
 use strike_core::{NetworkId, NetworkKind};
 use strike_crypto::KdfParams;
 
+mod hub;
+
 use crate::events::EventSpec;
 use crate::{Node, NodeError, Result, io_err};
 
@@ -154,12 +156,12 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     if let ([riverside, st_marys, hub, federation], [d_riverside, d_st_marys, d_hub, d_federation]) =
         (&ids[..], &mut diaries[..])
     {
-        seed_riverside(&mut node, riverside, d_riverside)?;
+        seed_riverside(&mut node, riverside, hub, d_riverside)?;
         seed_st_marys(&mut node, st_marys, d_st_marys)?;
         at(&mut node, HISTORY_DAYS - 1.0);
         node.set_profile(hub, |p| p.pseudonym = "Ana".into())?;
         node.set_profile(federation, |p| p.pseudonym = "Riverside delegate".into())?;
-        d_hub.advance(&mut node, hub, 0.0)?;
+        hub::seed(&mut node, hub, d_hub)?;
         d_federation.advance(&mut node, federation, 0.0)?;
     }
     node.set_clock_offset(0);
@@ -487,8 +489,9 @@ fn seed_workplace(
 
 /// Riverside a few weeks in: 40 members on two shifts in three departments, two joiners
 /// waiting, contacts with assessments, a strike call at 70% of its count, a campaign in its
-/// second phase.
-fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Result<()> {
+/// second phase (its next gates: Eastside's food for 30 households, no critical request
+/// left open).
+fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &mut Diary) -> Result<()> {
     use strike_core::CoarseTime;
     use strike_core::body::{Contact, CoverKind};
     use strike_core::calls::{Call, CallKind, Dimension, Rule, Wave};
@@ -620,7 +623,11 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, diary: &mut Diary) -> Res
                     name: "consolidation".into(),
                     starts: now + 4 * day,
                     objectives: vec!["Hardship fund at two weeks' rent for every member".into()],
-                    gates: vec![Gate::PledgeShare { call: call_id, permille: 600 }],
+                    gates: vec![
+                        Gate::PledgeShare { call: call_id, permille: 600 },
+                        Gate::HubFood { hub: *hub, days: 21, households: 30 },
+                        Gate::CriticalOpen { hub: *hub, hours: 12 },
+                    ],
                 },
                 Phase {
                     name: "strike".into(),

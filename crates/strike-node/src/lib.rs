@@ -24,6 +24,7 @@ pub mod networks;
 mod paths;
 pub mod peer;
 pub mod qr;
+pub mod resources;
 pub mod sync;
 pub mod upkeep;
 
@@ -141,6 +142,7 @@ struct Memo {
     generation: Option<strike_store::Generation>,
     members: std::collections::HashMap<NetworkId, Vec<MemberRow>>,
     profiles: std::collections::HashMap<NetworkId, std::collections::HashMap<AuthorId, strike_core::body::Profile>>,
+    hubs: std::collections::HashMap<NetworkId, std::sync::Arc<strike_core::resources::stock::Hub>>,
 }
 
 impl Node {

@@ -91,6 +91,37 @@ pub struct NetworkSummary {
     pub announcements: Vec<Announcement>,
     /// Events not called off that have not ended, soonest first.
     pub events: Vec<strike_node::events::EventView>,
+    /// A hub's resources at a glance.
+    pub hub: Option<HubCard>,
+}
+
+/// A hub's resources as its dashboard card shows them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HubCard {
+    pub open_requests: u64,
+    pub critical: u64,
+    pub to_hand_over: u64,
+    /// Days of food left at the last four weeks' rate.
+    pub food_days: Option<u64>,
+    /// The first few alerts.
+    pub alerts: Vec<String>,
+}
+
+/// Alerts a hub's card names.
+const HUB_ALERTS: usize = 3;
+
+fn hub_card(node: &Node, row: &strike_node::NetworkRow) -> Result<Option<HubCard>> {
+    if row.kind != Some(strike_core::NetworkKind::Hub) {
+        return Ok(None);
+    }
+    let v = node.resources(&row.id)?;
+    Ok(Some(HubCard {
+        open_requests: v.requests.len() as u64 + v.sealed_unreadable,
+        critical: v.requests.iter().filter(|r| r.urgency == "critical").count() as u64,
+        to_hand_over: v.commitments.len() as u64,
+        food_days: v.categories.iter().find(|c| c.category == "food").and_then(|c| c.days_left),
+        alerts: v.alerts.into_iter().take(HUB_ALERTS).map(|a| a.text).collect(),
+    }))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -134,6 +165,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             campaign: None,
             announcements: Vec::new(),
             events: Vec::new(),
+            hub: None,
         });
     }
     let calls = node.calls(&row.id)?;
@@ -154,6 +186,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         campaign: readiness.campaign,
         announcements: announcements::latest(node, &row.id, n_announcements)?,
         events: node.upcoming_events(&row.id, UPCOMING_EVENTS)?,
+        hub: hub_card(node, row)?,
     })
 }
 
@@ -283,6 +316,16 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                         }
                     }
                     @if let Some(c) = &n.campaign { (countdown(c)) }
+                    @if let Some(h) = &n.hub {
+                        h3 { a href=(format!("/networks/{id}/resources")) { "Resources" } }
+                        p {
+                            strong { (h.open_requests) } " open requests"
+                            @if h.critical > 0 { " (" strong { (h.critical) " critical" } ")" }
+                            " · " (h.to_hand_over) " handovers to check off"
+                            @if let Some(d) = h.food_days { " · food for " strong { (d) " days" } " at this month's rate" }
+                        }
+                        @if !h.alerts.is_empty() { ul.short { @for a in &h.alerts { li { (a) } } } }
+                    }
                     (crate::areas::events::upcoming(id, &n.events))
                     @if !n.announcements.is_empty() {
                         h3 { "Latest announcements" }

@@ -13,3 +13,4 @@ mod guides;
 mod hardening;
 mod openapi;
 mod pages;
+mod resources;

@@ -129,6 +129,13 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "guide-forks") => json!({ "from": "library", "guide": "picket-safety" }),
         ("POST", "reviews") => json!({ "rev": "1", "accept": true }),
         ("POST", "leaflets") => json!({ "guide": "library:picket-safety" }),
+        ("POST", "specs") => json!({ "name": "Rice", "unit": "kg" }),
+        ("POST", "stock") => json!({ "action": "receive", "spec": "Rice", "qty": "5", "place": "Basement" }),
+        ("POST", "minimum") => json!({ "spec": "Rice", "qty": "5" }),
+        ("POST", "requests" | "offers") => json!({ "spec": "Rice", "qty": "5" }),
+        ("POST", "handovers") => json!({ "commitment": "abcdef" }),
+        ("POST", "close") => json!({ "id": "abcdef" }),
+        ("POST", "distances") => json!({ "a": "Basement", "b": "Depot", "distance": 2 }),
         _ => json!({}),
     }
 }

@@ -48,17 +48,20 @@ pub fn allocate(
     }
     let reference_s = t.elapsed().as_secs_f64();
     let ratio = met_ratio_sum / small.max(1) as f64;
+    let (fold_ops, fold_s) = fold(&problem, &plan, runs);
     out.emit(
         json!({ "requests": problem.requests.len(), "lots": problem.lots.len(), "specs": specs, "places": places,
                 "runs": runs, "plan_s": median, "demand": plan.demand, "stock": stock, "allotted": plan.allotted,
                 "share_met": met, "allocations": plan.allocations.len(), "small_instances": small,
-                "small_optimal": equal, "small_met_ratio": ratio, "reference_s": reference_s }),
+                "small_optimal": equal, "small_met_ratio": ratio, "reference_s": reference_s,
+                "fold_ops": fold_ops, "fold_s": fold_s }),
         || {
             format!(
                 "bench allocate (median of {runs}): {} requests, {} lots, {specs} specifications, {places} places\n  \
                  plan: {:.1} ms, {} allocations; demand {} units, stock {stock}, allotted {} ({:.1}% of demand)\n  \
                  against the exact optimum (brute force) on {small} small instances: {equal} optimal by every \
-                 objective, units given {:.3} of the optimum's ({reference_s:.1} s)\n",
+                 objective, units given {:.3} of the optimum's ({reference_s:.1} s)\n  \
+                 the hub's fold (stock, intents, commitments) of those as {fold_ops} ops: {:.1} ms\n",
                 problem.requests.len(),
                 problem.lots.len(),
                 median * 1e3,
@@ -66,9 +69,96 @@ pub fn allocate(
                 plan.demand,
                 plan.allotted,
                 met * 100.0,
-                ratio
+                ratio,
+                fold_s * 1e3
             )
         },
     );
     Ok(())
+}
+
+/// The same hub as ops (specifications, receives, ten consumes per lot, the requests, the
+/// plan as commitments and a handover of every other one), and the median time to fold them.
+fn fold(problem: &allocate::Problem, plan: &allocate::Plan, runs: usize) -> (usize, f64) {
+    use std::collections::{BTreeSet, HashSet};
+
+    use strike_core::body::{Commitment, Handover, ResourceRequest, ResourceSpec, StockEvent};
+    use strike_core::resources::StockAction;
+    use strike_core::resources::stock::{self, Entry};
+    use strike_core::{AuthorId, Body, CoarseTime, OpId};
+
+    let keeper = AuthorId([1; 32]);
+    let mut n: u64 = 0;
+    let mut next = || {
+        n += 1;
+        let mut id = [0u8; 32];
+        id[..8].copy_from_slice(&n.to_be_bytes());
+        id[8] = 0xee;
+        OpId(id)
+    };
+    let at = |t: u32| CoarseTime(problem.now.0.saturating_sub(40_000) + t);
+    let mut entries = Vec::new();
+    let specs: BTreeSet<OpId> =
+        problem.lots.iter().map(|l| l.spec).chain(problem.requests.iter().map(|r| r.spec)).collect();
+    for spec in &specs {
+        let body = Body::ResourceSpec(ResourceSpec {
+            name: spec.short(),
+            unit: "kg".into(),
+            category: "food".into(),
+            cold_chain: false,
+            shelf_life: None,
+        });
+        entries.push(Entry { op: *spec, author: keeper, time: at(0), body });
+    }
+    let event = |action, spec, lot: Option<OpId>, qty, place: &str, expires: Option<CoarseTime>| {
+        Body::StockEvent(StockEvent {
+            action,
+            spec,
+            lot,
+            qty,
+            place: place.into(),
+            expires: expires.map(|e| e.0),
+            party: String::new(),
+            note: String::new(),
+        })
+    };
+    for l in &problem.lots {
+        // Ten consumes of a unit each come off it below: receive them too.
+        let body = event(StockAction::Receive, l.spec, None, l.qty + 10, &l.place, l.expires);
+        entries.push(Entry { op: l.id, author: keeper, time: at(1), body });
+        for i in 0..10 {
+            let body = event(StockAction::Consume, l.spec, Some(l.id), 1, "", None);
+            entries.push(Entry { op: next(), author: keeper, time: at(2 + i), body });
+        }
+    }
+    for r in &problem.requests {
+        let body = Body::ResourceRequest(ResourceRequest {
+            spec: r.spec,
+            qty: r.qty,
+            urgency: r.urgency,
+            due: r.due.0,
+            household: r.household,
+            place: r.place.clone(),
+            note: String::new(),
+        });
+        entries.push(Entry { op: r.id, author: AuthorId([2; 32]), time: at(20), body });
+    }
+    for (i, a) in plan.allocations.iter().enumerate() {
+        let c = next();
+        let body = Body::Commitment(Commitment { request: a.request, lot: a.lot, qty: a.qty });
+        entries.push(Entry { op: c, author: keeper, time: at(30), body });
+        if i % 2 == 0 {
+            let body = Body::Handover(Handover { commitment: c, qty: a.qty, note: String::new() });
+            entries.push(Entry { op: next(), author: keeper, time: at(40), body });
+        }
+    }
+    let keepers: HashSet<AuthorId> = [keeper].into();
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let hub = stock::fold(&entries, &keepers, &BTreeSet::new());
+        times.push(t.elapsed().as_secs_f64());
+        assert_eq!(hub.lots.len(), problem.lots.len(), "every lot folds");
+    }
+    (entries.len(), super::median(times))
 }

@@ -212,6 +212,26 @@ fn demo_seeds_once_and_reopens() {
     let sickout = &hospital["calls"][0];
     assert_eq!(sickout["exempt_roles"], serde_json::json!(["nurse", "icu-nurse"]));
     assert!(sickout["tally"]["support"].as_u64().unwrap() >= 1, "nurses pledge support: {sickout}");
+    // Eastside's hub: 30 households, 25 open requests (one critical, sealed to the keepers),
+    // handovers waiting, the insulin half expiring in five weeks, and days left per category.
+    let hub = run(&["resources", "show", "Eastside"]);
+    assert_eq!(hub["households"], 30, "{hub}");
+    let requests = hub["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 25);
+    let critical: Vec<_> = requests.iter().filter(|r| r["urgency"] == "critical").collect();
+    assert_eq!((critical.len(), critical[0]["sealed"].as_bool()), (1, Some(true)));
+    assert!(!hub["commitments"].as_array().unwrap().is_empty(), "handovers to check off");
+    let insulin = hub["specs"].as_array().unwrap().iter().find(|s| s["name"] == "Insulin").unwrap();
+    let soon: u64 = insulin["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["expiry"] == "soon")
+        .map(|l| l["qty"].as_u64().unwrap())
+        .sum();
+    assert_eq!((insulin["stock"].as_u64(), soon), (Some(40), 20));
+    let food = hub["categories"].as_array().unwrap().iter().find(|c| c["category"] == "food").unwrap();
+    assert!(food["days_left"].as_u64().is_some_and(|d| (7..90).contains(&d)), "{food}");
     let reset = home.json(&["demo", "--reset", "--no-serve"]);
     assert_eq!(reset["seeded"], true);
     assert_ne!(reset["passphrase"], first["passphrase"]);

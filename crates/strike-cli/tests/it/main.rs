@@ -9,5 +9,6 @@ mod joining;
 mod knowledge;
 mod net;
 mod organizing;
+mod resources;
 mod shutdown;
 mod tidy;

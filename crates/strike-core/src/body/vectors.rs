@@ -216,6 +216,82 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             "guide_review",
             Body::GuideReview(GuideReview { guide: crate::OpId([11; 32]), rev: crate::OpId([13; 32]), accept: true }),
         ),
+        (
+            "resource_spec",
+            Body::ResourceSpec(ResourceSpec {
+                name: "Insulin".into(),
+                unit: "vials".into(),
+                category: "medical".into(),
+                cold_chain: true,
+                shelf_life: Some(90),
+            }),
+        ),
+        ("resource_minimum", Body::ResourceMinimum(ResourceMinimum { spec: crate::OpId([14; 32]), qty: 10 })),
+        (
+            "stock_event",
+            Body::StockEvent(StockEvent {
+                action: crate::resources::StockAction::Receive,
+                spec: crate::OpId([14; 32]),
+                lot: None,
+                qty: 40,
+                place: "Fridge".into(),
+                expires: Some(29_000_000),
+                party: "Clinic".into(),
+                note: String::new(),
+            }),
+        ),
+        (
+            "resource_offer",
+            Body::ResourceOffer(ResourceOffer {
+                spec: crate::OpId([14; 32]),
+                qty: 24,
+                place: "Corner shop".into(),
+                note: String::new(),
+            }),
+        ),
+        (
+            "resource_request",
+            Body::ResourceRequest(ResourceRequest {
+                spec: crate::OpId([14; 32]),
+                qty: 3,
+                urgency: crate::resources::Urgency::Critical,
+                due: 29_000_000,
+                household: 4,
+                place: String::new(),
+                note: String::new(),
+            }),
+        ),
+        (
+            "sealed_request",
+            Body::SealedRequest(SealedRequest {
+                circle: crate::OpId([10; 32]),
+                epoch: 79,
+                sealed: vec![9; 4],
+                copy: vec![12; 4],
+            }),
+        ),
+        ("intent_close", Body::IntentClose(IntentClose { intent: crate::OpId([15; 32]), note: "Received".into() })),
+        (
+            "commitment",
+            Body::Commitment(Commitment { request: crate::OpId([15; 32]), lot: crate::OpId([16; 32]), qty: 3 }),
+        ),
+        ("handover", Body::Handover(Handover { commitment: crate::OpId([17; 32]), qty: 2, note: String::new() })),
+        ("place_distance", Body::PlaceDistance(PlaceDistance { a: "Church".into(), b: "Depot".into(), distance: 4 })),
+        (
+            "campaign",
+            Body::Campaign(Campaign {
+                title: "Hold out".into(),
+                phases: vec![Phase {
+                    name: "strike".into(),
+                    starts: 29_000_000,
+                    objectives: vec![],
+                    gates: vec![
+                        Gate::HubFood { hub: crate::NetworkId([18; 32]), days: 21, households: 30 },
+                        Gate::CriticalOpen { hub: crate::NetworkId([18; 32]), hours: 12 },
+                    ],
+                }],
+            }),
+        ),
     ]
 }
 
@@ -358,6 +434,50 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "guide_review",
         "a464747970656c67756964655f72657669657765677569646558200b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b6372657658200d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d66616363657074f5",
+    ),
+    (
+        "resource_spec",
+        "a664747970656d7265736f757263655f73706563646e616d6567496e73756c696e64756e6974657669616c736863617465676f7279676d65646963616c6a636f6c645f636861696ef56a7368656c665f6c696665185a",
+    ),
+    (
+        "resource_minimum",
+        "a36474797065707265736f757263655f6d696e696d756d647370656358200e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e637174790a",
+    ),
+    (
+        "stock_event",
+        "a964747970656b73746f636b5f6576656e7466616374696f6e6772656365697665647370656358200e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e636c6f74f663717479182865706c6163656646726964676567657870697265731a01ba814065706172747966436c696e6963646e6f746560",
+    ),
+    (
+        "resource_offer",
+        "a564747970656e7265736f757263655f6f66666572647370656358200e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e63717479181865706c6163656b436f726e65722073686f70646e6f746560",
+    ),
+    (
+        "resource_request",
+        "a86474797065707265736f757263655f72657175657374647370656358200e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e637174790367757267656e637968637269746963616c636475651a01ba814069686f757365686f6c640465706c61636560646e6f746560",
+    ),
+    (
+        "sealed_request",
+        "a564747970656e7365616c65645f7265717565737466636972636c6558200a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a6565706f6368184f667365616c6564440909090964636f7079440c0c0c0c",
+    ),
+    (
+        "intent_close",
+        "a364747970656c696e74656e745f636c6f736566696e74656e7458200f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f646e6f7465685265636569766564",
+    ),
+    (
+        "commitment",
+        "a464747970656a636f6d6d69746d656e74677265717565737458200f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f636c6f74582010101010101010101010101010101010101010101010101010101010101010106371747903",
+    ),
+    (
+        "handover",
+        "a464747970656868616e646f7665726a636f6d6d69746d656e74582011111111111111111111111111111111111111111111111111111111111111116371747902646e6f746560",
+    ),
+    (
+        "place_distance",
+        "a464747970656e706c6163655f64697374616e63656161664368757263686162654465706f746864697374616e636504",
+    ),
+    (
+        "campaign",
+        "a364747970656863616d706169676e657469746c6568486f6c64206f75746670686173657381a4646e616d6566737472696b65667374617274731a01ba81406a6f626a656374697665738065676174657382a1686875625f666f6f64a363687562582012121212121212121212121212121212121212121212121212121212121212126464617973156a686f757365686f6c6473181ea16d637269746963616c5f6f70656ea2636875625820121212121212121212121212121212121212121212121212121212121212121265686f7572730c",
     ),
 ];
 

@@ -23,11 +23,32 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::{CoarseTime, OpId};
 
 /// How urgent a request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Critical,
     High,
     Normal,
+}
+
+impl Urgency {
+    pub const ALL: &[Urgency] = &[Urgency::Critical, Urgency::High, Urgency::Normal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Critical => "critical",
+            Urgency::High => "high",
+            Urgency::Normal => "normal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Urgency, String> {
+        Urgency::ALL
+            .iter()
+            .copied()
+            .find(|u| u.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("{text:?} is not an urgency: critical, high or normal"))
+    }
 }
 
 /// A lot of stock: a quantity of one specification at a place.

@@ -12,7 +12,7 @@ use crate::networks::Net;
 
 /// Every op `held` holds, opened with every key `keys` holds (network, history, join and
 /// circle keys): the bodies, as text, of those that open.
-fn readable(held: &Node, keys: &Node, net: &NetworkId) -> Vec<String> {
+pub fn readable(held: &Node, keys: &Node, net: &NetworkId) -> Vec<String> {
     let all_keys: Vec<_> = keys.store().all_epoch_keys(net).unwrap().into_iter().map(|(_, k)| k).collect();
     let mut opened = Vec::new();
     held.store()
@@ -28,7 +28,7 @@ fn readable(held: &Node, keys: &Node, net: &NetworkId) -> Vec<String> {
     opened
 }
 
-fn has(texts: &[String], canary: &str) -> bool {
+pub fn has(texts: &[String], canary: &str) -> bool {
     texts.iter().any(|t| t.contains(canary))
 }
 

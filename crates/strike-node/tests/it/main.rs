@@ -14,5 +14,6 @@ mod kit;
 mod lan;
 mod networks;
 mod quic;
+mod resources;
 mod sync;
 mod vectors;

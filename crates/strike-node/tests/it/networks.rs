@@ -20,9 +20,14 @@ pub fn node(net: &Net, name: &str) -> Node {
 impl Net {
     /// Sam founds "Dock 4" needing `k` vouches.
     pub fn found(k: u8) -> (Net, Node) {
+        Net::found_kind(k, NetworkKind::Workplace)
+    }
+
+    /// Sam founds "Dock 4" of `kind` needing `k` vouches.
+    pub fn found_kind(k: u8, kind: NetworkKind) -> (Net, Node) {
         let tmp = tempfile::tempdir().unwrap();
         let mut sam = Node::init(&tmp.path().join("sam"), b"sam", KdfParams::MINIMUM).unwrap();
-        let id = sam.create_network_with("Dock 4", NetworkKind::Workplace, k).unwrap();
+        let id = sam.create_network_with("Dock 4", kind, k).unwrap();
         (Net { tmp, id, n: 0 }, sam)
     }
 
