@@ -15,6 +15,7 @@ pub mod cover;
 pub mod directory;
 pub mod envelope;
 pub mod events;
+pub mod fund;
 pub mod guides;
 mod ids;
 pub mod membership;

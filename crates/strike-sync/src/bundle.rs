@@ -90,7 +90,12 @@ impl<W: Write> std::fmt::Debug for BundleWriter<W> {
 impl<W: Write> BundleWriter<W> {
     pub fn new(output: W, seal: Seal<'_>, network: &NetworkId, created_unix: u64) -> Result<Self, BundleError> {
         let encryptor = match seal {
-            Seal::Passphrase(p) => age::Encryptor::with_user_passphrase(SecretString::from(p.to_owned())),
+            Seal::Passphrase(p) => {
+                let mut recipient = age::scrypt::Recipient::new(SecretString::from(p.to_owned()));
+                recipient.set_work_factor(SCRYPT_LOG_N);
+                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                    .expect("one scrypt recipient is a valid recipient set")
+            }
             Seal::Recipients(keys) => {
                 if keys.is_empty() {
                     return Err(BundleError::NoRecipients);
@@ -212,6 +217,13 @@ impl<R: Read> std::fmt::Debug for BundleReader<R> {
     }
 }
 
+/// The scrypt work factor a passphrase-sealed bundle is written with: N = 2^18 (256 MiB,
+/// about half a second), the same on every device, instead of one measured at the time.
+pub const SCRYPT_LOG_N: u8 = 18;
+/// The most scrypt work a bundle may ask of its reader (N = 2^20, 1 GiB): bundles written
+/// by earlier versions with a measured factor open, a hostile file cannot ask for hours.
+pub const SCRYPT_MAX_LOG_N: u8 = 20;
+
 /// Opens an age-encrypted bundle and reads its header.
 pub fn open<R: Read>(input: R, unseal: &Unseal) -> Result<BundleReader<age::stream::StreamReader<R>>, BundleError> {
     let decryptor = age::Decryptor::new(input).map_err(|e| match e {
@@ -223,7 +235,10 @@ pub fn open<R: Read>(input: R, unseal: &Unseal) -> Result<BundleReader<age::stre
             .passphrase
             .as_ref()
             .ok_or(BundleError::NoMatchingKey(": it is sealed with a passphrase (pass --passphrase)"))?;
-        let id = age::scrypt::Identity::new(SecretString::from(passphrase.as_str().to_owned()));
+        let mut id = age::scrypt::Identity::new(SecretString::from(passphrase.as_str().to_owned()));
+        // A fixed bound, not one measured now: a node busy with other work must still open
+        // the bundles it wrote, and a file asking for more work than this is refused.
+        id.set_max_work_factor(SCRYPT_MAX_LOG_N);
         decryptor.decrypt(std::iter::once(&id as &dyn age::Identity)).map_err(|e| match e {
             age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => BundleError::WrongPassphrase,
             other => BundleError::BadHeader(one_line(&other)),

@@ -266,6 +266,11 @@ fn over_the_session_limit_connections_are_turned_away() {
         let mut holder = dee_net.connect(&addr).await.unwrap();
         let other = client(&dee).await;
         assert!(other.connect(&addr).await.is_err(), "the second is turned away");
+        // The server reports it from its own task: wait for it, with a deadline.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while busy.load(std::sync::atomic::Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         assert_eq!(busy.load(std::sync::atomic::Ordering::SeqCst), 1);
         // The first says something that is no proof: refused, and the slot frees.
         holder.send(b"junk").await.unwrap();
