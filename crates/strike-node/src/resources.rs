@@ -438,7 +438,9 @@ impl Node {
             return self.author(network, Body::ResourceRequest(request));
         }
         let circle = self.resolve_circle(network, &input.circle)?;
-        let key = self.store.circle_keys(network, &circle)?.into_iter().last().ok_or_else(|| {
+        // The newest key written by someone in the circle: a key op from anyone else (an
+        // informant posting a key of their own for the keepers' circle) is never sealed to.
+        let key = self.newest_circle_key(network, &circle)?.ok_or_else(|| {
             NodeError::NotAllowed(
                 "that circle has no key yet: one of its members' nodes seals one on its next sync".into(),
             )

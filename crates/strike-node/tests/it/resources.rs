@@ -224,3 +224,27 @@ fn bad_input_is_refused_with_a_clear_error_and_writes_nothing() {
     let work = sam2.networks().unwrap()[0].id;
     refused(sam2.add_spec(&work, &spec("Rice", "kg", "food")), "hub network");
 }
+
+#[test]
+fn a_key_an_informant_posts_for_the_keepers_circle_is_never_sealed_to() {
+    let mut h = hub();
+    let id = h.net.id;
+    // Nia, a member and no keeper, writes a key of her own for the organizers' circle.
+    let circle = strike_core::circles::organizers_circle(&id);
+    let nia = h.nia.me_in(&id).unwrap().unwrap();
+    let key = strike_crypto::SymmetricKey::from_bytes([77; 32]);
+    let mut rng = rand::rng();
+    let fake =
+        strike_core::circles::seal_circle_key(&id, &circle, &key, &[(nia.author, nia.agreement)], vec![], &mut rng)
+            .unwrap();
+    h.nia.author(&id, strike_core::Body::CircleKey(fake)).unwrap();
+    h.sync();
+    let canary = "CANARY-pens-run-out-thursday";
+    let sealed = RequestInput { note: canary.into(), circle: "keepers".into(), ..request("Insulin", "2") };
+    h.dee.request_supplies(&id, &sealed).unwrap();
+    h.sync();
+    assert!(h.sam.resources(&id).unwrap().requests.iter().any(|r| r.note == canary), "the keepers read it");
+    let v = h.nia.resources(&id).unwrap();
+    assert!(v.requests.iter().all(|r| r.note != canary), "the informant does not");
+    assert_eq!(v.sealed_unreadable, 1);
+}
