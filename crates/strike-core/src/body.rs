@@ -19,6 +19,7 @@ pub use crate::contacts::{Assessment, Contact, ContactName, ContactNote, Contact
 pub use crate::cover::{Cover, CoverClose, CoverKind};
 pub use crate::directory::{Profile, Skill};
 pub use crate::events::{Event, EventCancel, Rsvp, ShiftSignup};
+pub use crate::fund::{Fund, FundApproval, FundDetail, FundEntry, FundNote, FundRule};
 pub use crate::guides::{Credit, Guide, GuideRev, GuideReview};
 pub use crate::networks::{
     Genesis, History, HistoryMode, Invite, JoinRequest, KeyShare, KeyUpdate, MemberShare, NetworkKind, Rejoin, Removal,
@@ -251,6 +252,18 @@ bodies! {
     Handover(Handover) = "handover", Organizer, Roster;
     /// A keeper sets how far apart two places are.
     PlaceDistance(PlaceDistance) = "place_distance", Organizer, Roster;
+    /// An organizer opens the network's strike fund (or changes its approvals or treasurers).
+    Fund(Fund) = "fund", Organizer, Roster;
+    /// A treasurer's balanced entry in the fund's journal.
+    FundEntry(FundEntry) = "fund_entry", Member, Roster;
+    /// A treasurer sets strike pay for a call.
+    FundRule(FundRule) = "fund_rule", Member, Roster;
+    /// A member's contribution pledge or claim, sealed to the treasurers' circle.
+    FundNote(FundNote) = "fund_note", Member, Roster;
+    /// A treasurer approves or turns down a payout, by its commitment.
+    FundApproval(FundApproval) = "fund_approval", Member, Roster;
+    /// Who a commitment names, in the treasurers' circle.
+    FundDetail(FundDetail) = "fund_detail", Member, Circle;
 }
 
 impl Body {
@@ -282,6 +295,7 @@ impl Body {
     pub fn circle(&self, network: &crate::NetworkId) -> Option<crate::OpId> {
         match self {
             Body::CirclePost(p) => Some(p.circle),
+            Body::FundDetail(d) => Some(d.circle),
             b if b.layer() == Layer::Circle => Some(crate::circles::organizers_circle(network)),
             _ => None,
         }

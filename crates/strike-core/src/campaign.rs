@@ -42,6 +42,8 @@ pub enum Gate {
     HubFood { hub: NetworkId, days: u32, households: u32 },
     /// No critical request to a hub has been open (still wanting) longer than `hours`.
     CriticalOpen { hub: NetworkId, hours: u32 },
+    /// The network's fund covers `weeks` weeks of projected strike pay.
+    FundWeeks { weeks: u32 },
 }
 
 impl Fact for Campaign {
@@ -67,6 +69,9 @@ fn check_campaign(c: &Campaign) -> Result<(), Reject> {
             match g {
                 Gate::HubFood { days, households, .. } if *days == 0 || *households == 0 => {
                     return Err(Reject::InvalidBody("a hub gate's days and households are at least 1".into()));
+                }
+                Gate::FundWeeks { weeks } if *weeks == 0 => {
+                    return Err(Reject::InvalidBody("a fund gate's weeks are at least 1".into()));
                 }
                 Gate::Members { n } | Gate::Pledges { n, .. } if *n == 0 => {
                     return Err(Reject::InvalidBody("a gate's count must be at least 1".into()));
@@ -95,6 +100,11 @@ pub trait Measures {
     fn cover(&self, kind: CoverKind) -> (u64, u64);
     /// A hub's figures, `None` where this node is not a member of it.
     fn hub(&self, _hub: &NetworkId) -> Option<HubMeasure> {
+        None
+    }
+    /// The fund's runway in tenths of a week: `None` without a fund, `Some(None)` when no
+    /// strike pay is projected.
+    fn fund_runway_tenths(&self) -> Option<Option<i64>> {
         None
     }
 }
@@ -210,6 +220,20 @@ pub fn gate_status(gate: &Gate, m: &dyn Measures) -> GateStatus {
                 },
             }
         }
+        Gate::FundWeeks { weeks } => {
+            let gate = format!("the fund covers {weeks} weeks of strike pay");
+            let want = i64::from(*weeks) * 10;
+            match m.fund_runway_tenths() {
+                None => GateStatus { gate, have: "no fund".into(), met: false, progress: 0 },
+                Some(None) => GateStatus { gate, have: "no strike pay projected".into(), met: false, progress: 0 },
+                Some(Some(t)) => GateStatus {
+                    gate,
+                    have: format!("{}.{} weeks", t / 10, t % 10),
+                    met: t >= want,
+                    progress: progress(t.max(0) as u64, want as u64),
+                },
+            }
+        }
         Gate::CriticalOpen { hub, hours } => {
             let gate = format!("no critical request to hub {} open over {hours} h", short_net(hub));
             match m.hub(hub) {
@@ -320,5 +344,32 @@ mod tests {
         let open = gate_status(&Gate::CriticalOpen { hub, hours: 1 }, &m);
         assert_eq!((open.met, open.progress), (false, 666));
         assert!(gate_status(&Gate::CriticalOpen { hub, hours: 2 }, &m).met);
+    }
+
+    struct Fund(Option<Option<i64>>);
+
+    impl Measures for Fund {
+        fn members(&self) -> u64 {
+            0
+        }
+        fn call(&self, _: &OpId) -> Option<(u64, u64)> {
+            None
+        }
+        fn cover(&self, _: CoverKind) -> (u64, u64) {
+            (0, 0)
+        }
+        fn fund_runway_tenths(&self) -> Option<Option<i64>> {
+            self.0
+        }
+    }
+
+    #[test]
+    fn the_fund_gate_measures_runway_in_tenths_of_a_week() {
+        let g = Gate::FundWeeks { weeks: 4 };
+        let s = gate_status(&g, &Fund(Some(Some(37))));
+        assert_eq!((s.have.as_str(), s.met, s.progress), ("3.7 weeks", false, 925));
+        assert!(gate_status(&g, &Fund(Some(Some(40)))).met);
+        assert_eq!(gate_status(&g, &Fund(None)).have, "no fund");
+        assert!(!gate_status(&g, &Fund(Some(None))).met);
     }
 }

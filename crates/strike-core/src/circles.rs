@@ -71,6 +71,28 @@ pub fn circle_aad(network: &NetworkId, circle: &OpId, epoch: u32) -> Vec<u8> {
     aad
 }
 
+/// Seals `plain` (HPKE) to the entry key of `epoch` of `circle`, and a copy to `author`, under
+/// the two infos given: what a member writes for a circle they are not in (a sealed request,
+/// a fund note).
+#[allow(clippy::too_many_arguments)]
+pub fn seal_with_copy<R: rand_core::CryptoRng>(
+    network: &NetworkId,
+    circle: &OpId,
+    epoch: u32,
+    entry_key: &[u8; 32],
+    author: &strike_crypto::AgreementPublic,
+    (info, copy_info): (&[u8], &[u8]),
+    plain: &[u8],
+    rng: &mut R,
+) -> Result<(Vec<u8>, Vec<u8>), crate::Reject> {
+    let aad = circle_aad(network, circle, epoch);
+    let unusable = |_| crate::Reject::InvalidBody("the circle's entry key is not usable".into());
+    let to = strike_crypto::AgreementPublic(*entry_key);
+    let sealed = strike_crypto::seal_to(&to, info, &aad, plain, rng).map_err(unusable)?;
+    let copy = strike_crypto::seal_to(author, copy_info, &aad, plain, rng).map_err(unusable)?;
+    Ok((sealed, copy))
+}
+
 /// An organizer opens a circle; the op's id is the circle's id, and its author its first lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Circle {

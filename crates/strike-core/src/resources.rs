@@ -279,11 +279,9 @@ impl SealedRequest {
     ) -> Result<SealedRequest, Reject> {
         request.check()?;
         let plain = crate::Body::ResourceRequest(request.clone()).encode();
-        let aad = crate::circles::circle_aad(network, circle, epoch);
-        let unusable = |_| Reject::InvalidBody("the circle's entry key is not usable".into());
-        let to = strike_crypto::AgreementPublic(*entry_key);
-        let sealed = strike_crypto::seal_to(&to, SEALED_REQUEST_INFO, &aad, &plain, rng).map_err(unusable)?;
-        let copy = strike_crypto::seal_to(author, SEALED_REQUEST_COPY_INFO, &aad, &plain, rng).map_err(unusable)?;
+        let infos = (SEALED_REQUEST_INFO, SEALED_REQUEST_COPY_INFO);
+        let (sealed, copy) =
+            crate::circles::seal_with_copy(network, circle, epoch, entry_key, author, infos, &plain, rng)?;
         Ok(SealedRequest { circle: *circle, epoch, sealed, copy })
     }
 

@@ -51,7 +51,7 @@ pub struct PhaseSpec {
 /// A readiness gate: `{"members": 40}`, `{"pledges": {"call": "ab12", "n": 30}}`,
 /// `{"pledge_share": {"call": "ab12", "percent": 60}}`, `{"cover": {"kind": "childcare",
 /// "percent": 80}}`, `{"hub_food": {"hub": "Eastside", "days": 21, "households": 30}}` or
-/// `{"critical_open": {"hub": "Eastside", "hours": 12}}`.
+/// `{"critical_open": {"hub": "Eastside", "hours": 12}}` or `{"fund_weeks": 4}`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
@@ -62,6 +62,7 @@ pub enum GateSpec {
     Cover { kind: String, percent: f64 },
     HubFood { hub: String, days: u32, households: u32 },
     CriticalOpen { hub: String, hours: u32 },
+    FundWeeks(u32),
 }
 
 impl CampaignSpec {
@@ -99,6 +100,7 @@ impl CampaignSpec {
                         Gate::CriticalOpen { hub, hours } => {
                             GateSpec::CriticalOpen { hub: hub.to_hex(), hours: *hours }
                         }
+                        Gate::FundWeeks { weeks } => GateSpec::FundWeeks(*weeks),
                     })
                     .collect(),
             })
@@ -136,6 +138,7 @@ impl CampaignSpec {
                     GateSpec::CriticalOpen { hub, hours } => {
                         Gate::CriticalOpen { hub: node.resolve_network(hub)?, hours: *hours }
                     }
+                    GateSpec::FundWeeks(weeks) => Gate::FundWeeks { weeks: *weeks },
                 });
             }
             let starts = parse_time(&p.starts, now).map_err(NodeError::InvalidInput)?;
@@ -185,6 +188,7 @@ impl Node {
             calls: &'a [CallView],
             cover: &'a [(CoverKind, u64, u64, u64)],
             hubs: Vec<(NetworkId, Option<HubMeasure>)>,
+            fund: Option<Option<i64>>,
         }
         impl Measures for M<'_> {
             fn members(&self) -> u64 {
@@ -199,6 +203,9 @@ impl Node {
             fn hub(&self, hub: &NetworkId) -> Option<HubMeasure> {
                 self.hubs.iter().find(|h| h.0 == *hub).and_then(|h| h.1)
             }
+            fn fund_runway_tenths(&self) -> Option<Option<i64>> {
+                self.fund
+            }
         }
         let campaign = self.campaign(network)?;
         // The hubs the gates name, measured once each (where this node is in them).
@@ -210,7 +217,12 @@ impl Node {
                 hubs.push((*hub, self.hub_measure(hub)?));
             }
         }
-        let m = M { members, calls, cover: &coverage, hubs };
+        let gates = || campaign.iter().flat_map(|c| &c.phases).flat_map(|p| &p.gates);
+        let fund = match gates().any(|g| matches!(g, Gate::FundWeeks { .. })) {
+            true => self.fund_runway_with(network, calls)?,
+            false => None,
+        };
+        let m = M { members, calls, cover: &coverage, hubs, fund };
         let countdown = campaign.map(|c| campaign::countdown(&c, &m, CoarseTime::from_unix_seconds(self.now())));
         Ok(Readiness {
             members,

@@ -12,6 +12,7 @@ pub mod cover;
 pub mod demo;
 pub mod directory;
 pub mod events;
+pub mod fund;
 pub mod guides;
 pub mod hub;
 pub mod joiner;
@@ -143,6 +144,7 @@ struct Memo {
     members: std::collections::HashMap<NetworkId, Vec<MemberRow>>,
     profiles: std::collections::HashMap<NetworkId, std::collections::HashMap<AuthorId, strike_core::body::Profile>>,
     hubs: std::collections::HashMap<NetworkId, std::sync::Arc<strike_core::resources::stock::Hub>>,
+    funds: std::collections::HashMap<NetworkId, Option<std::sync::Arc<fund::FundData>>>,
 }
 
 impl Node {

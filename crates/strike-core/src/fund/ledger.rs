@@ -3,7 +3,8 @@
 //!
 //! - Every entry's lines add up to zero (debits positive, credits negative) and are checked
 //!   on their own ([`check_lines`]); an entry that does not balance never counts.
-//! - Entries are applied in **(time, op id)** order. An entry after which an account that
+//! - Entries are applied in time order; within a minute, receipts (entries that only add to
+//!   cash or the bank) first, then by author id and the author's seq (the order they wrote). An entry after which an account that
 //!   holds money (a treasurer's cash, the bank) is below zero is **overdrawn: needs review**:
 //!   it still counts (nothing is dropped or moved), and every node flags the same entries.
 //! - The sum over all accounts is zero after every entry.
@@ -45,6 +46,31 @@ impl Account {
         matches!(self, Account::Cash(_) | Account::Bank)
     }
 
+    /// How an entry's line writes it: `cash:<full treasurer id>` for cash.
+    pub fn tag(self) -> String {
+        match self {
+            Account::Cash(a) => format!("cash:{}", a.to_hex()),
+            other => other.name(),
+        }
+    }
+
+    /// The account a line names.
+    pub fn parse(tag: &str) -> Result<Account, String> {
+        Ok(match tag {
+            "bank" => Account::Bank,
+            "contributions" => Account::Contributions,
+            "donations" => Account::Donations,
+            "events" => Account::Events,
+            "strike_pay" => Account::StrikePay,
+            "hardship" => Account::Hardship,
+            t => match t.strip_prefix("cash:").and_then(|h| h.parse::<AuthorId>().ok()) {
+                Some(a) => Account::Cash(a),
+                None => return Err(format!("no account is called {t:?}")),
+            },
+        })
+    }
+
+    /// Its short name, as the journal and the trial balance show it.
     pub fn name(self) -> String {
         match self {
             Account::Cash(a) => format!("cash:{}", a.short()),
@@ -91,8 +117,20 @@ pub struct Payout {
 pub struct Posting {
     pub op: OpId,
     pub time: CoarseTime,
+    /// Its author and their sequence number: within a minute, an author's entries apply in
+    /// the order they wrote them.
+    pub author: AuthorId,
+    pub seq: u64,
     pub lines: Vec<Line>,
     pub payout: Option<Payout>,
+}
+
+impl Posting {
+    /// It only adds to the accounts that hold money (a receipt): within a minute, these
+    /// apply before the rest.
+    pub fn only_adds(&self) -> bool {
+        self.lines.iter().all(|l| !l.account.holds_money() || l.amount > 0)
+    }
 }
 
 /// The folded journal.
@@ -119,7 +157,7 @@ impl Ledger {
 /// Folds the entries: the same balances and flags whatever order they are given in.
 pub fn fold(postings: &[Posting]) -> Ledger {
     let mut sorted: Vec<&Posting> = postings.iter().collect();
-    sorted.sort_by_key(|p| (p.time, p.op));
+    sorted.sort_by_key(|p| (p.time, !p.only_adds(), p.author, p.seq, p.op));
     sorted.dedup_by_key(|p| p.op);
     let mut ledger = Ledger::default();
     for p in sorted {

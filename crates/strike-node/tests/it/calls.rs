@@ -64,7 +64,7 @@ pub fn everyone_syncs(net: &mut Net, nodes: &mut [Node]) {
     }
 }
 
-fn call(deadline_in_minutes: u32, rules: Vec<Rule>, node: &Node) -> Call {
+pub fn call(deadline_in_minutes: u32, rules: Vec<Rule>, node: &Node) -> Call {
     let now = CoarseTime::from_unix_seconds(node.now()).0;
     Call {
         kind: CallKind::Strike,

@@ -5,6 +5,7 @@ mod calls;
 mod circles;
 mod devices;
 mod events;
+mod fund;
 mod guides;
 mod history;
 mod hubs;

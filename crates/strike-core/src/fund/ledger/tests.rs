@@ -72,6 +72,8 @@ fn posting(op: u8, time: u32, lines: &[(Account, i64)]) -> Posting {
     Posting {
         op: id(op),
         time: CoarseTime(time),
+        author: AuthorId([op; 32]),
+        seq: u64::from(op),
         lines: lines.iter().map(|&(account, amount)| Line { account, amount }).collect(),
         payout: None,
     }
@@ -139,7 +141,14 @@ fn postings() -> impl Strategy<Value = Vec<Posting>> {
                 // The balancing line, onto an account of its own; or one cent off.
                 let off = if balanced { 0 } else { 1 };
                 lines.push(Line { account: Account::Events, amount: -sum + off });
-                Posting { op: id(i as u8), time: CoarseTime(time), lines, payout: None }
+                Posting {
+                    op: id(i as u8),
+                    time: CoarseTime(time),
+                    author: AuthorId([(i % 3) as u8; 32]),
+                    seq: i as u64,
+                    lines,
+                    payout: None,
+                }
             })
             .collect()
     })
