@@ -11,6 +11,7 @@ pub mod cover;
 pub mod dashboard;
 pub mod directory;
 pub mod events;
+pub mod fund;
 pub mod guides;
 pub mod joining;
 pub mod leaflets;
@@ -40,6 +41,7 @@ pub fn pages() -> Router<AppState> {
         .merge(events::pages())
         .merge(guides::pages())
         .merge(resources::pages())
+        .merge(fund::pages())
         .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -61,6 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(events::api())
         .merge(guides::api())
         .merge(resources::api())
+        .merge(fund::api())
         .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())

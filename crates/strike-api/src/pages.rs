@@ -46,6 +46,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("circles", "Circles"),
     ("guides", "Guides"),
     ("resources", "Resources"),
+    ("fund", "Strike fund"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).

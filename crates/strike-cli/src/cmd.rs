@@ -15,6 +15,7 @@ pub mod cover;
 pub mod demo;
 pub mod directory;
 pub mod events;
+pub mod fund;
 pub mod guides;
 pub mod identity;
 pub mod joining;
@@ -96,6 +97,8 @@ pub enum Command {
     #[command(flatten)]
     Resources(resources::Command),
     #[command(flatten)]
+    Fund(fund::Command),
+    #[command(flatten)]
     Kit(kit::Command),
     #[command(flatten)]
     Sync(sync::Command),
@@ -125,6 +128,7 @@ impl Command {
             Command::Circles(c) => c.run(ctx),
             Command::Guides(c) => c.run(ctx),
             Command::Resources(c) => c.run(ctx),
+            Command::Fund(c) => c.run(ctx),
             Command::Kit(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),

@@ -93,6 +93,30 @@ pub struct NetworkSummary {
     pub events: Vec<strike_node::events::EventView>,
     /// A hub's resources at a glance.
     pub hub: Option<HubCard>,
+    /// The strike fund at a glance.
+    pub fund: Option<FundCard>,
+}
+
+/// The strike fund as its dashboard card shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundCard {
+    pub balance: String,
+    pub currency: String,
+    pub runway: String,
+    /// Claims this node reads that wait for approval or payment (treasurers: all).
+    pub open_claims: usize,
+    /// Entries and claims that need review.
+    pub review: usize,
+}
+
+fn fund_card(node: &Node, row: &strike_node::NetworkRow) -> Result<Option<FundCard>> {
+    Ok(node.fund(&row.id)?.map(|v| FundCard {
+        open_claims: v.claims.iter().filter(|c| c.status == "waiting" || c.status == "approved").count(),
+        review: v.review.len(),
+        balance: v.balance,
+        currency: v.currency,
+        runway: v.runway,
+    }))
 }
 
 /// A hub's resources as its dashboard card shows them.
@@ -166,6 +190,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             announcements: Vec::new(),
             events: Vec::new(),
             hub: None,
+            fund: None,
         });
     }
     let calls = node.calls(&row.id)?;
@@ -187,6 +212,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         announcements: announcements::latest(node, &row.id, n_announcements)?,
         events: node.upcoming_events(&row.id, UPCOMING_EVENTS)?,
         hub: hub_card(node, row)?,
+        fund: fund_card(node, row)?,
     })
 }
 
@@ -325,6 +351,14 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                             @if let Some(d) = h.food_days { " · food for " strong { (d) " days" } " at this month's rate" }
                         }
                         @if !h.alerts.is_empty() { ul.short { @for a in &h.alerts { li { (a) } } } }
+                    }
+                    @if let Some(f) = &n.fund {
+                        h3 { a href=(format!("/networks/{id}/fund")) { "Strike fund" } }
+                        p {
+                            strong { (f.balance) " " (f.currency) } " held · runway " strong { (f.runway) }
+                            @if f.open_claims > 0 { " · " strong { (f.open_claims) } " claims open" }
+                            @if f.review > 0 { " · " strong { (f.review) } " to review" }
+                        }
                     }
                     (crate::areas::events::upcoming(id, &n.events))
                     @if !n.announcements.is_empty() {

@@ -9,6 +9,7 @@ mod browser;
 mod circles;
 mod events;
 mod first_run;
+mod fund;
 mod guides;
 mod hardening;
 mod openapi;

@@ -136,6 +136,13 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "handovers") => json!({ "commitment": "abcdef" }),
         ("POST", "close") => json!({ "id": "abcdef" }),
         ("POST", "distances") => json!({ "a": "Basement", "b": "Depot", "distance": 2 }),
+        ("POST", "fund") => json!({ "currency": "EUR" }),
+        ("POST", "contributions") => json!({ "amount": "20.00", "monthly": true }),
+        ("POST", "receipts") => json!({ "amount": "50.00", "from": "donor" }),
+        ("POST", "rules") => json!({ "call": "abcdef", "per_day": "60.00" }),
+        ("POST", "claims") => json!({ "amount": "40.00", "hardship": "rent" }),
+        ("POST", "answers") => json!({ "claim": "abcdef", "approve": true }),
+        ("POST", "payouts") => json!({ "claim": "abcdef" }),
         _ => json!({}),
     }
 }

@@ -64,6 +64,14 @@ pub struct MyClaim {
     pub paid: bool,
 }
 
+/// One check of `fund verify`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub what: String,
+    pub ok: bool,
+}
+
 /// What `fund verify` checked.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +79,7 @@ pub struct VerifyReport {
     /// Entries re-added.
     pub entries: usize,
     /// What was checked, each with whether it held.
-    pub checks: Vec<(String, bool)>,
+    pub checks: Vec<Check>,
     pub mine: Vec<MyClaim>,
     /// What does not add up.
     pub problems: Vec<String>,
@@ -82,8 +90,13 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// An amount as a spreadsheet reads it: no group separators (`1250.00`).
+fn plain(amount: &str) -> String {
+    amount.replace(',', "")
+}
+
 impl LedgerView {
-    /// The journal as CSV.
+    /// The journal as CSV (amounts without group separators: `1250.00`).
     pub fn journal_csv(&self) -> String {
         let mut out = String::from("entry,when,account,debit,credit,memo,party,method,standing\n");
         for r in &self.journal {
@@ -99,9 +112,9 @@ impl LedgerView {
     pub fn trial_csv(&self) -> String {
         let mut out = String::from("account,debit,credit\n");
         for r in &self.trial {
-            let _ = writeln!(out, "{},{},{}", csv_field(&r.account), csv_field(&r.debit), csv_field(&r.credit));
+            let _ = writeln!(out, "{},{},{}", csv_field(&r.account), plain(&r.debit), plain(&r.credit));
         }
-        let _ = writeln!(out, "total,{},{}", csv_field(&self.total_debit), csv_field(&self.total_credit));
+        let _ = writeln!(out, "total,{},{}", plain(&self.total_debit), plain(&self.total_credit));
         out
     }
 }
@@ -212,18 +225,18 @@ impl Node {
         let held: i64 = sums.iter().filter(|(a, _)| a.holds_money()).map(|(_, v)| v).sum();
         let weeks: i64 = state.weeks.values().map(|w| w.income - w.payouts).sum();
         let payouts = state.weeks.values().map(|w| w.payout_count).sum::<usize>();
+        let check = |what: String, ok: bool| Check { what, ok };
         let checks = vec![
-            ("every entry that counts balances".to_string(), balanced),
-            ("the accounts add up to zero".to_string(), sums.values().sum::<i64>() == 0),
-            ("the balances are the entries re-added".to_string(), sums == balances),
-            (
+            check("every entry that counts balances".into(), balanced),
+            check("the accounts add up to zero".into(), sums.values().sum::<i64>() == 0),
+            check("the balances are the entries re-added".into(), sums == balances),
+            check(
                 format!("the balance {} is income less payouts, week by week", cur.format(held)),
                 held == weeks && held == state.ledger.balance(),
             ),
-            (format!("{payouts} payouts, each to one commitment"), payouts == state.recipients()),
+            check(format!("{payouts} payouts, each to one commitment"), payouts == state.recipients()),
         ];
-        let mut problems: Vec<String> =
-            checks.iter().filter(|(_, ok)| !ok).map(|(c, _)| format!("fails: {c}")).collect();
+        let mut problems: Vec<String> = checks.iter().filter(|c| !c.ok).map(|c| format!("fails: {}", c.what)).collect();
         let mut mine = Vec::new();
         for note in data.claims().filter(|n| Some(n.author) == me) {
             let commitment = note.commitment().expect("a claim commits");

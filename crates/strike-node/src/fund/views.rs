@@ -71,6 +71,14 @@ pub struct ClaimRow {
     pub self_answered: bool,
 }
 
+/// Contribution pledges, as treasurers read them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Pledges {
+    pub members: usize,
+    pub monthly: String,
+}
+
 /// The fund as this node shows it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +111,7 @@ pub struct FundView {
     /// This member's standing pledge ("20.00 monthly").
     pub my_contribution: Option<String>,
     /// Treasurers: pledges they read, and their monthly total.
-    pub pledges: Option<(usize, String)>,
+    pub pledges: Option<Pledges>,
     /// Notes to the treasurers this node cannot open.
     pub sealed_notes: usize,
     /// Digest of the public fold: equal on every node holding the same ops.
@@ -206,7 +214,7 @@ impl Node {
                 }
             }
             let monthly: i64 = latest.values().filter(|(_, m)| *m).map(|(a, _)| a).sum();
-            (latest.len(), cur.format(monthly))
+            Pledges { members: latest.len(), monthly: cur.format(monthly) }
         });
         let circle = self.circle(network, &state.settings.circle).map(|c| c.name).unwrap_or_default();
         Ok(Some(FundView {
