@@ -10,6 +10,7 @@ use strike_core::events::{Answer, ShiftInput};
 use strike_core::{NetworkId, NetworkKind};
 use strike_crypto::KdfParams;
 
+mod fund;
 mod hub;
 
 use crate::events::EventSpec;
@@ -425,7 +426,8 @@ fn seed_workplace(
     diary: &mut Diary,
     call_days_ago: f64,
     open_call: impl FnOnce(&mut Node) -> Result<(strike_core::OpId, Vec<strike_core::OpId>)>,
-) -> Result<strike_core::OpId> {
+    each: &mut dyn FnMut(&mut Node, &mut Node, usize) -> Result<()>,
+) -> Result<(strike_core::OpId, Crowd)> {
     at(me, HISTORY_DAYS - 0.5);
     set_profile(me, network, &w.me, place)?;
     let link = me.create_invite(network, (w.people.len() + w.pending.len()) as u16, None, vec![])?;
@@ -474,6 +476,7 @@ fn seed_workplace(
             let (_, text) = n.guide_text(network, &guide, None)?;
             n.edit_guide(network, &guide, None, &format!("{}\n\n{paragraph}\n", text.trim_end()), note)?;
         }
+        each(me, n, i)?;
         sync(n, me, network)?;
     }
     for (i, name) in w.pending.iter().enumerate() {
@@ -484,7 +487,7 @@ fn seed_workplace(
         sync(&mut n, me, network)?;
     }
     diary.advance(me, network, 0.0)?;
-    Ok(call)
+    Ok((call, crowd))
 }
 
 /// Riverside a few weeks in: 40 members on two shifts in three departments, two joiners
@@ -508,85 +511,99 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
         turnout: &RIVERSIDE_TURNOUT,
         suggestions: &RIVERSIDE_SUGGESTIONS,
     };
-    let call = seed_workplace(sam, network, "Riverside", &w, diary, 14.0, |sam| {
-        // The week the call opens, Sam maps the co-workers who are not members yet.
-        for (name, dept, shift, role, support) in CONTACTS {
-            let c = sam.add_contact(
+    let mut each = |sam: &mut Node, n: &mut Node, i: usize| fund::contribute(sam, n, network, i);
+    let (call, mut crowd) = seed_workplace(
+        sam,
+        network,
+        "Riverside",
+        &w,
+        diary,
+        14.0,
+        |sam| {
+            // The week the call opens, Sam maps the co-workers who are not members yet.
+            for (name, dept, shift, role, support) in CONTACTS {
+                let c = sam.add_contact(
+                    network,
+                    Contact {
+                        name: name.into(),
+                        workplace: "Riverside".into(),
+                        department: dept.into(),
+                        shift: shift.into(),
+                        role: role.into(),
+                    },
+                )?;
+                if support > 0 {
+                    sam.assess(network, &c, support, "")?;
+                }
+                if let Some((_, note)) = NOTES.iter().find(|(who, _)| *who == name) {
+                    sam.note_contact(network, &c, note)?;
+                }
+            }
+            let call = sam.create_call(
                 network,
-                Contact {
-                    name: name.into(),
-                    workplace: "Riverside".into(),
-                    department: dept.into(),
-                    shift: shift.into(),
-                    role: role.into(),
+                Call {
+                    kind: CallKind::Strike,
+                    title: "One-day strike for heat safety".into(),
+                    demands: vec![
+                        "Cooling on the mezzanine and breaks above 28 C".into(),
+                        "Pick rates frozen until the heat plan is agreed".into(),
+                    ],
+                    scope: String::new(),
+                    deadline: now + 7 * day,
+                    exempt_roles: vec!["security".into()],
+                    waves: vec![Wave {
+                        rules: vec![
+                            Rule::Count { n: 30 },
+                            Rule::Share { permille: 600 },
+                            Rule::MinPer { dimension: Dimension::Department, n: 5 },
+                        ],
+                        starts: now + 10 * day,
+                    }],
                 },
             )?;
-            if support > 0 {
-                sam.assess(network, &c, support, "")?;
-            }
-            if let Some((_, note)) = NOTES.iter().find(|(who, _)| *who == name) {
-                sam.note_contact(network, &c, note)?;
-            }
-        }
-        let call = sam.create_call(
-            network,
-            Call {
-                kind: CallKind::Strike,
-                title: "One-day strike for heat safety".into(),
-                demands: vec![
-                    "Cooling on the mezzanine and breaks above 28 C".into(),
-                    "Pick rates frozen until the heat plan is agreed".into(),
-                ],
-                scope: String::new(),
-                deadline: now + 7 * day,
-                exempt_roles: vec!["security".into()],
-                waves: vec![Wave {
-                    rules: vec![
-                        Rule::Count { n: 30 },
-                        Rule::Share { permille: 600 },
-                        Rule::MinPer { dimension: Dimension::Department, n: 5 },
-                    ],
-                    starts: now + 10 * day,
-                }],
-            },
-        )?;
-        // With the call, the briefing before the strike and the picket on its first day.
-        let today = now - now % day;
-        let spec = |kind: &str, title: &str, start: u32, place: &str, note: &str, shifts: &[&str]| EventSpec {
-            kind: kind.into(),
-            title: title.into(),
-            start: CoarseTime(start).to_string(),
-            place: place.into(),
-            note: note.into(),
-            shifts: shifts.iter().map(|s| ShiftInput::parse(s).expect("the demo's shifts read")).collect(),
-        };
-        let briefing = sam.create_event(
-            network,
-            &spec(
-                "meeting",
-                "Strike-day briefing",
-                today + 2 * day + 18 * 60,
-                "Mill Lane community hall",
-                "Who stands where, what to say to agency staff, the hardship fund.",
-                &[],
-            ),
-        )?;
-        let picket = sam.create_event(
-            network,
-            &spec(
-                "picket",
-                "Picket: one-day strike",
-                today + 10 * day + 5 * 60 + 30,
-                "Riverside gates",
-                "Hi-vis and flasks. Nobody talks to managers alone.",
-                &PICKET_SHIFTS,
-            ),
-        )?;
-        sam.rsvp(network, &briefing, Answer::Going)?;
-        sam.shift_signup(network, &picket, 1, true)?;
-        seed_guides(sam, network)?;
-        Ok((call, vec![briefing, picket]))
-    })?;
+            // With the call, the briefing before the strike and the picket on its first day.
+            let today = now - now % day;
+            let spec = |kind: &str, title: &str, start: u32, place: &str, note: &str, shifts: &[&str]| EventSpec {
+                kind: kind.into(),
+                title: title.into(),
+                start: CoarseTime(start).to_string(),
+                place: place.into(),
+                note: note.into(),
+                shifts: shifts.iter().map(|s| ShiftInput::parse(s).expect("the demo's shifts read")).collect(),
+            };
+            let briefing = sam.create_event(
+                network,
+                &spec(
+                    "meeting",
+                    "Strike-day briefing",
+                    today + 2 * day + 18 * 60,
+                    "Mill Lane community hall",
+                    "Who stands where, what to say to agency staff, the hardship fund.",
+                    &[],
+                ),
+            )?;
+            let picket = sam.create_event(
+                network,
+                &spec(
+                    "picket",
+                    "Picket: one-day strike",
+                    today + 10 * day + 5 * 60 + 30,
+                    "Riverside gates",
+                    "Hi-vis and flasks. Nobody talks to managers alone.",
+                    &PICKET_SHIFTS,
+                ),
+            )?;
+            sam.rsvp(network, &briefing, Answer::Going)?;
+            sam.shift_signup(network, &picket, 1, true)?;
+            seed_guides(sam, network)?;
+            fund::open(sam, network, &call)?;
+            Ok((call, vec![briefing, picket]))
+        },
+        &mut each,
+    )?;
+    let names: Vec<&str> = RIVERSIDE.iter().map(|p| p.name).collect();
+    fund::claims(sam, &mut crowd, &names, network, &call)?;
+    drop(crowd);
     // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
     // latest plan is set.
     let luis = sam.contacts(network)?.into_iter().find(|c| c.name == "Luis");
@@ -627,6 +644,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
                         Gate::PledgeShare { call: call_id, permille: 600 },
                         Gate::HubFood { hub: *hub, days: 21, households: 30 },
                         Gate::CriticalOpen { hub: *hub, hours: 12 },
+                        Gate::FundWeeks { weeks: 2 },
                     ],
                 },
                 Phase {
@@ -722,25 +740,34 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
     // pledges, and only the announcements and cover written after they came.
     at(robin, HISTORY_DAYS - 0.5);
     robin.set_history(network, strike_core::body::HistoryMode::SinceAdmission)?;
-    seed_workplace(robin, network, "St Mary's", &w, diary, 8.0, |robin| {
-        robin
-            .create_call(
-                network,
-                Call {
-                    kind: CallKind::Sickout,
-                    title: "Two-day sickout for safe staffing".into(),
-                    demands: vec!["Agency porters and cleaners on permanent contracts".into()],
-                    scope: String::new(),
-                    deadline: now + 5 * day,
-                    exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
-                    waves: vec![Wave {
-                        rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
-                        starts: now + 7 * day,
-                    }],
-                },
-            )
-            .map(|call| (call, Vec::new()))
-    })?;
+    seed_workplace(
+        robin,
+        network,
+        "St Mary's",
+        &w,
+        diary,
+        8.0,
+        |robin| {
+            robin
+                .create_call(
+                    network,
+                    Call {
+                        kind: CallKind::Sickout,
+                        title: "Two-day sickout for safe staffing".into(),
+                        demands: vec!["Agency porters and cleaners on permanent contracts".into()],
+                        scope: String::new(),
+                        deadline: now + 5 * day,
+                        exempt_roles: vec!["nurse".into(), "icu-nurse".into()],
+                        waves: vec![Wave {
+                            rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
+                            starts: now + 7 * day,
+                        }],
+                    },
+                )
+                .map(|call| (call, Vec::new()))
+        },
+        &mut |_, _, _| Ok(()),
+    )?;
     Ok(())
 }
 

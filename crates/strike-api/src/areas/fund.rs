@@ -115,7 +115,7 @@ fn summary(v: &FundView) -> Markup {
                 (v.income) " in · " (v.payouts) " paid out to " strong { (v.recipients) } " recipients · runway "
                 strong { (v.runway) }
                 @if v.runway_tenths.is_some() { " at " (v.weekly_projection) " of strike pay a week" }
-                @if v.open_payouts != "0.00" && v.open_payouts != "0" { " (" (v.open_payouts) " approved, not yet paid)" }
+                @if v.open_payouts != "0.00" && v.open_payouts != "0" { " (" (v.open_payouts) " claimed and being approved, not yet paid)" }
             }
             p.meta {
                 "Treasurers (" (v.circle) "): " (v.treasurers.join(", ")) " · " (v.approvals) " must approve each payout. "

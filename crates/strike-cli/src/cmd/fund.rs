@@ -248,7 +248,7 @@ impl Command {
 
 fn show_text(v: &FundView) -> String {
     let mut out = format!(
-        "fund ({}): {} held, {} in, {} out to {} recipients\nrunway: {} (strike pay {} a week; {} approved, not yet paid)\n",
+        "fund ({}): {} held, {} in, {} out to {} recipients\nrunway: {} (strike pay {} a week; {} claimed and approved by a treasurer, not yet paid)\n",
         v.currency, v.balance, v.income, v.payouts, v.recipients, v.runway, v.weekly_projection, v.open_payouts
     );
     let _ = writeln!(out, "treasurers ({}, {} approvals a payout): {}", v.circle, v.approvals, v.treasurers.join(", "));

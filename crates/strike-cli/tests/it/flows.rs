@@ -232,6 +232,19 @@ fn demo_seeds_once_and_reopens() {
     assert_eq!((insulin["stock"].as_u64(), soon), (Some(40), 20));
     let food = hub["categories"].as_array().unwrap().iter().find(|c| c["category"] == "food").unwrap();
     assert!(food["days_left"].as_u64().is_some_and(|d| (7..90).contains(&d)), "{food}");
+    // Riverside's hardship fund: three treasurers, two approvals, two grants paid, a claim of
+    // strike pay waiting for its second approval; the totals add up.
+    let fund = run(&["fund", "show", "Riverside"]);
+    assert_eq!((fund["treasurers"].as_array().unwrap().len(), fund["approvals"].as_u64()), (3, Some(2)), "{fund}");
+    assert_eq!(fund["recipients"], 2);
+    assert_eq!(fund["pledges"]["members"], 30);
+    let claims = fund["claims"].as_array().unwrap();
+    assert_eq!(claims.iter().filter(|c| c["status"] == "paid").count(), 2);
+    let waiting = claims.iter().find(|c| c["status"] == "waiting").expect("a claim waiting");
+    assert_eq!((waiting["kind"].as_str(), waiting["approvals"].as_u64()), (Some("strike pay"), Some(1)));
+    assert!(fund["weeks"].as_array().unwrap().iter().filter(|w| w["income_minor"].as_i64() > Some(0)).count() >= 3);
+    assert!(fund["runway_tenths"].as_i64().is_some(), "{fund}");
+    assert_eq!(run(&["fund", "verify", "Riverside"])["ok"], true);
     let reset = home.json(&["demo", "--reset", "--no-serve"]);
     assert_eq!(reset["seeded"], true);
     assert_ne!(reset["passphrase"], first["passphrase"]);

@@ -5,6 +5,7 @@ mod support;
 mod at_rest;
 mod crash;
 mod flows;
+mod fund;
 mod joining;
 mod knowledge;
 mod net;

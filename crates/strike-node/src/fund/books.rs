@@ -100,8 +100,8 @@ impl LedgerView {
     pub fn journal_csv(&self) -> String {
         let mut out = String::from("entry,when,account,debit,credit,memo,party,method,standing\n");
         for r in &self.journal {
-            let fields =
-                [&r.entry, &r.when, &r.account, &r.debit, &r.credit, &r.memo, &r.party, &r.method, &r.standing];
+            let (debit, credit) = (plain(&r.debit), plain(&r.credit));
+            let fields = [&r.entry, &r.when, &r.account, &debit, &credit, &r.memo, &r.party, &r.method, &r.standing];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             let _ = writeln!(out, "{}", line.join(","));
         }
