@@ -12,12 +12,14 @@ use crate::output::Output;
 
 mod allocate;
 mod circles;
+mod fund;
 mod guides;
 mod qr;
 mod ui;
 
 pub use allocate::allocate;
 pub use circles::circles;
+pub use fund::fund;
 pub use guides::guides;
 pub use qr::qr;
 pub use ui::run as ui;

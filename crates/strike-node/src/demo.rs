@@ -418,6 +418,7 @@ fn set_profile(node: &mut Node, network: &NetworkId, who: &Person, workplace: &s
 /// over the network. `open_call` runs `call_days_ago` and returns the call and the events
 /// set out with it; after it the co-workers act one by one until yesterday, answering the
 /// events and pledging if they do.
+#[allow(clippy::too_many_arguments)] // the story's parts, each used once per workplace
 fn seed_workplace(
     me: &mut Node,
     network: &NetworkId,

@@ -118,6 +118,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         small: u64,
     },
+    /// The fund's fold: a year of a large union's receipts, transfers and payouts with their
+    /// approvals, folded; entries a second; the same state from the entries shuffled
+    Fund {
+        #[arg(long, default_value_t = 50_000)]
+        entries: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -137,6 +145,7 @@ impl Command {
                 crate::bench::allocate(out, requests, lots, specs, places, runs, small)
             }
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
+            BenchCommand::Fund { entries, runs } => crate::bench::fund(out, entries, runs),
             BenchCommand::Guides { guides, revisions, runs } => crate::bench::guides(out, guides, revisions, runs),
             BenchCommand::Circles { members, circles, runs } => crate::bench::circles(out, members, circles, runs),
             BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),
