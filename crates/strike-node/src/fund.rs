@@ -110,6 +110,23 @@ pub struct ReceiveInput {
     pub note: String,
 }
 
+/// Money handed on, as a treasurer writes it: from their cash (or the bank) to another
+/// treasurer's cash or the bank.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    pub amount: String,
+    /// `bank`, or a treasurer (a name or id)
+    pub to: String,
+    /// cash (yours, the default) or bank
+    #[serde(default)]
+    pub from: String,
+    /// Public: shown to every member.
+    #[serde(default)]
+    pub note: String,
+}
+
 /// Strike pay for a call, as a treasurer writes it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -364,6 +381,50 @@ impl Node {
             bodies.push(Body::FundDetail(FundDetail { circle, commitment, member, salt, note: String::new() }));
         }
         Ok(self.author_many(network, bodies)?[0])
+    }
+
+    /// Money handed on (treasurers): cash to another treasurer, cash into the bank, or money
+    /// out of the bank into their own cash.
+    pub fn fund_transfer(&mut self, network: &NetworkId, input: &TransferInput) -> Result<OpId> {
+        let (me, fund) = self.require_treasurer(network)?;
+        let amount = Self::amount(&fund, &input.amount, "a transfer")?;
+        let from = match input.from.trim() {
+            "" | "cash" => Account::Cash(me),
+            "bank" => Account::Bank,
+            other => return Err(invalid(format!("{other:?}: a transfer is from your cash or the bank"))),
+        };
+        let to = match input.to.trim() {
+            "" => return Err(invalid("say where it goes: the bank, or a treasurer")),
+            "bank" => Account::Bank,
+            who => {
+                let m = self.resolve_member(network, who)?;
+                if !fund.state.treasurers.contains(&m.author) {
+                    return Err(invalid(format!(
+                        "{} is not a treasurer: the fund's cash is held by treasurers only",
+                        crate::networks::display_name(&m)
+                    )));
+                }
+                Account::Cash(m.author)
+            }
+        };
+        if from == to {
+            return Err(invalid("that moves the money to where it already is"));
+        }
+        let held = fund.state.ledger.balances.get(&from).copied().unwrap_or(0);
+        if held < amount {
+            return Err(NodeError::NotAllowed(format!(
+                "{} holds {}",
+                if from == Account::Bank { "the bank" } else { "your cash" },
+                fund.currency().format(held)
+            )));
+        }
+        let entry = FundEntry {
+            lines: vec![FundLine { account: to.tag(), amount }, FundLine { account: from.tag(), amount: -amount }],
+            memo: input.note.trim().into(),
+            party: Vec::new(),
+            method: String::new(),
+        };
+        self.author(network, Body::FundEntry(entry))
     }
 
     fn holder(me: AuthorId, method: &str) -> Result<(Account, &'static str)> {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use strike_core::{NetworkId, OpId};
 use strike_node::fund::books::{LedgerView, VerifyReport};
 use strike_node::fund::views::{FundView, WeekRow};
-use strike_node::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput};
+use strike_node::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput, TransferInput};
 use strike_node::networks::NetworkView;
 use strike_node::{Node, Result};
 use utoipa::ToSchema;
@@ -39,6 +39,7 @@ pub fn pages() -> Router<AppState> {
         .route("/networks/{net}/fund/claim", post(form_claim))
         .route("/networks/{net}/fund/receive", post(form_receive))
         .route("/networks/{net}/fund/rule", post(form_rule))
+        .route("/networks/{net}/fund/transfer", post(form_transfer))
         .route("/networks/{net}/fund/answer", post(form_answer))
         .route("/networks/{net}/fund/pay", post(form_pay))
 }
@@ -51,6 +52,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(post_contribution))
         .routes(routes!(post_receipt))
         .routes(routes!(post_rule))
+        .routes(routes!(post_transfer))
         .routes(routes!(post_claim))
         .routes(routes!(post_answer))
         .routes(routes!(post_payout))
@@ -246,6 +248,21 @@ fn treasurer_forms(csrf: &str, net: &str, v: &FundView) -> Markup {
                 button type="submit" { "Record" }
             }
         }
+        section.card aria-labelledby="transfer-h" {
+            h2 #transfer-h { "Hand money on" }
+            form method="post" action=(format!("/networks/{net}/fund/transfer")) {
+                (csrf_field(csrf))
+                label for="tr-amount" { "Amount (" (v.currency) ")" }
+                input #tr-amount type="text" name="amount" required inputmode="decimal";
+                label for="tr-from" { "From" }
+                select #tr-from name="from" { option value="cash" { "cash I hold" } option value="bank" { "the bank" } }
+                label for="tr-to" { "To (bank, or a treasurer)" }
+                input #tr-to type="text" name="to" required value="bank" maxlength="80";
+                label for="tr-note" { "Public note" }
+                input #tr-note type="text" name="note" maxlength="2000";
+                button type="submit" { "Hand on" }
+            }
+        }
         section.card aria-labelledby="rule-h" {
             h2 #rule-h { "Set strike pay for a call" }
             form method="post" action=(format!("/networks/{net}/fund/rule")) {
@@ -334,6 +351,7 @@ struct FundForm {
     claim: String,
     approve: bool,
     why: String,
+    to: String,
 }
 
 async fn on_form(
@@ -396,6 +414,16 @@ async fn form_receive(
 ) -> PageResult {
     let input = ReceiveInput { amount: f.amount, from: f.from, method: f.method, member: f.member, note: f.note };
     on_form(&s, &a, &net, "Recorded.", move |n, id| n.fund_receive(id, &input)).await
+}
+
+async fn form_transfer(
+    State(s): State<AppState>,
+    a: Authed,
+    Path(net): Path<String>,
+    Form(f): Form<FundForm>,
+) -> PageResult {
+    let input = TransferInput { amount: f.amount, to: f.to, from: f.from, note: f.note };
+    on_form(&s, &a, &net, "Handed on.", move |n, id| n.fund_transfer(id, &input)).await
 }
 
 async fn form_rule(
@@ -518,6 +546,18 @@ async fn post_receipt(
 ) -> ApiResult<Response> {
     let (id, input) = (network_id(&net)?, body(b)?);
     Ok(created(state.act(move |node| node.fund_receive(&id, &input)).await?))
+}
+
+/// Hand money on (treasurers): cash to another treasurer or the bank, bank money to cash
+#[utoipa::path(post, path = "/networks/{net}/fund/transfers", params(NetPath, Csrf), request_body = TransferInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+async fn post_transfer(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(net): Path<String>,
+    b: std::result::Result<Json<TransferInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let (id, input) = (network_id(&net)?, body(b)?);
+    Ok(created(state.act(move |node| node.fund_transfer(&id, &input)).await?))
 }
 
 /// Set strike pay for a call (treasurers)

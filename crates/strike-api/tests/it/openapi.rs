@@ -139,6 +139,7 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "fund") => json!({ "currency": "EUR" }),
         ("POST", "contributions") => json!({ "amount": "20.00", "monthly": true }),
         ("POST", "receipts") => json!({ "amount": "50.00", "from": "donor" }),
+        ("POST", "transfers") => json!({ "amount": "5.00", "to": "bank" }),
         ("POST", "rules") => json!({ "call": "abcdef", "per_day": "60.00" }),
         ("POST", "claims") => json!({ "amount": "40.00", "hardship": "rent" }),
         ("POST", "answers") => json!({ "claim": "abcdef", "approve": true }),

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 use strike_node::fund::views::FundView;
-use strike_node::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput};
+use strike_node::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput, TransferInput};
 
 use crate::config::Ctx;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The strike fund: create, show, contribute, receive, rule, claim, approve, reject, pay,
-    /// ledger, verify
+    /// The strike fund: create, show, contribute, receive, transfer, rule, claim, approve,
+    /// reject, pay, ledger, verify
     #[command(subcommand)]
     Fund(FundCommand),
 }
@@ -60,6 +60,22 @@ pub enum FundCommand {
         #[arg(long, default_value = "")]
         member: String,
         /// Shown to every member: leave names out
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Hand money on (treasurers): your cash to another treasurer or into the bank, or bank
+    /// money into your cash (--from bank --to YOU)
+    Transfer {
+        network: String,
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+        /// bank, or a treasurer
+        #[arg(long)]
+        to: String,
+        /// cash (yours) or bank
+        #[arg(long, default_value = "cash")]
+        from: String,
+        /// Shown to every member
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -157,6 +173,11 @@ impl Command {
                 ctx.out.emit(json!({ "op_id": op.to_hex(), "balance": v.balance }), || {
                     format!("received ({}); the fund holds {} {}\n", op.short(), v.balance, v.currency)
                 });
+            }
+            FundCommand::Transfer { network, amount, to, from, note } => {
+                let net = node.resolve_network(&network)?;
+                let op = node.fund_transfer(&net, &TransferInput { amount, to, from, note })?;
+                ctx.out.emit(json!({ "op_id": op.to_hex() }), || format!("handed on ({})\n", op.short()));
             }
             FundCommand::Rule { network, call, per_day, per_dependant, max_days } => {
                 let net = node.resolve_network(&network)?;

@@ -30,8 +30,18 @@ fn a_fund_takes_money_in_sets_strike_pay_and_exports_its_books() {
     }
     assert_eq!(sam.json(&["network", "show", "Dock 4"])["ops"].as_u64().unwrap(), ops, "nothing written");
 
+    // Cash handed into the bank: the balance stays, the accounts move; no more than is held.
+    let short = sam.run(&["fund", "transfer", "Dock 4", "--amount", "1.00", "--to", "bank"]);
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("your cash holds 0.10"),
+        "the raffle's 0.10 is all the cash"
+    );
+    sam.ok(&["fund", "transfer", "Dock 4", "--amount", "0.10", "--to", "bank", "--note", "Paid in"]);
     let show = sam.ok(&["fund", "show", "Dock 4"]);
     assert!(show.contains("fund (EUR): 1,234.60 held"), "{show}");
+    let l = sam.json(&["fund", "ledger", "Dock 4"]);
+    let bank: Vec<_> = l["trial"].as_array().unwrap().iter().filter(|t| t["account"] == "bank").collect();
+    assert_eq!(bank[0]["debit"], "1,234.60", "{l}");
     let csv = sam.path("books.csv");
     sam.ok(&["fund", "ledger", "Dock 4", "--csv", csv.to_str().unwrap()]);
     let journal = std::fs::read_to_string(&csv).unwrap();

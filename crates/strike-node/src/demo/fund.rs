@@ -1,18 +1,19 @@
-//! Riverside's hardship fund in the demo: Sam, Ivy and Mo are its treasurers (the leads of
+//! Riverside's hardship fund in the demo: Sam, Lea and Ivy are its treasurers (the leads of
 //! the Treasurers circle) and two of them approve each payout. The fund opened with three
 //! months of contributions carried over from the paper book; over the last two weeks 30
 //! members pledged and paid their monthly contribution, a solidarity concert and the
-//! bakers' union gave; strike pay is set for the heat-safety call; today two hardship grants
-//! were paid, and a claim for strike pay waits for its second approval.
+//! bakers' union gave, and Sam paid cash into the bank; strike pay is set for the heat-safety
+//! call; today Lea paid two hardship grants, and a claim for strike pay waits for its second
+//! approval.
 
 use strike_core::{NetworkId, OpId};
 
 use super::Crowd;
-use crate::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput};
+use crate::fund::{ClaimInput, FundInput, ReceiveInput, RuleInput, TransferInput};
 use crate::{Node, Result};
 
 /// The treasurers besides Sam.
-pub(super) const TREASURERS: [&str; 2] = ["Ivy", "Mo"];
+pub(super) const TREASURERS: [&str; 2] = ["Lea", "Ivy"];
 
 /// Co-workers who pay into the fund: the first 30 of Riverside's, each with a monthly amount.
 const CONTRIBUTORS: usize = 30;
@@ -69,12 +70,21 @@ pub(super) fn contribute(sam: &mut Node, n: &mut Node, network: &NetworkId, i: u
     match i {
         9 => receive(sam, network, "1,240.00", "event", "cash", "", "Solidarity concert at the Mill")?,
         21 => receive(sam, network, "500.00", "donor", "bank", "", "Bakers' union branch 12")?,
+        25 => {
+            let deposit = TransferInput {
+                amount: "1,000.00".into(),
+                to: "bank".into(),
+                from: "cash".into(),
+                note: "Paid in at the credit union".into(),
+            };
+            sam.fund_transfer(network, &deposit)?
+        }
         _ => return Ok(()),
     };
     Ok(())
 }
 
-/// Today: two hardship claims approved by Ivy and Mo and paid by Sam; a claim of strike pay
+/// Today: two hardship claims approved by Ivy and Lea and paid by Lea from the bank; a claim of strike pay
 /// for the heat-safety call approved by Ivy, waiting for a second treasurer.
 pub(super) fn claims(
     sam: &mut Node,
@@ -111,7 +121,7 @@ pub(super) fn claims(
     for name in ["Ada", "Gus", "Kai"] {
         super::sync(&mut crowd.nodes[node(name)], sam, network)?;
     }
-    for (treasurer, answers) in [("Ivy", vec![&rent, &car, &pay]), ("Mo", vec![&rent, &car])] {
+    for (treasurer, answers) in [("Ivy", vec![&rent, &car, &pay]), ("Lea", vec![&rent, &car])] {
         let t = &mut crowd.nodes[node(treasurer)];
         super::sync(sam, t, network)?;
         for c in answers {
@@ -119,7 +129,9 @@ pub(super) fn claims(
         }
         super::sync(t, sam, network)?;
     }
-    sam.fund_pay(network, &rent, "bank")?;
-    sam.fund_pay(network, &car, "cash")?;
+    let lea = &mut crowd.nodes[node("Lea")];
+    lea.fund_pay(network, &rent, "bank")?;
+    lea.fund_pay(network, &car, "bank")?;
+    super::sync(lea, sam, network)?;
     Ok(())
 }
