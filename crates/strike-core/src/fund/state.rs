@@ -76,14 +76,6 @@ impl EntryState {
         payout_of(&self.lines)
     }
 
-    /// What came in, if it is a receipt: the income account and amount.
-    pub fn receipt(&self) -> Option<(Account, i64)> {
-        self.lines
-            .iter()
-            .find(|l| matches!(l.account, Account::Contributions | Account::Donations | Account::Events))
-            .map(|l| (l.account, -self.lines.iter().filter(|x| x.account == l.account).map(|x| x.amount).sum::<i64>()))
-    }
-
     pub fn counts(&self) -> bool {
         !matches!(self.standing, Standing::Refused(_))
     }

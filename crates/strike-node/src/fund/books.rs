@@ -11,6 +11,7 @@ use strike_core::fund::ledger::{self, Account};
 use strike_core::fund::state::Standing;
 use strike_core::{AuthorId, NetworkId};
 
+use super::views::week_date;
 use crate::{Node, Result};
 
 /// One line of the journal.
@@ -136,12 +137,7 @@ impl Node {
         };
         let mut journal = Vec::new();
         for e in &data.state.entries {
-            let when = if named {
-                e.time.to_string()
-            } else {
-                strike_core::CoarseTime::from_unix_seconds(ledger::week_start(ledger::week(e.time))).to_string()[..10]
-                    .to_string()
-            };
+            let when = if named { e.time.to_string() } else { week_date(ledger::week(e.time)) };
             let party = match e.entry.party() {
                 None => String::new(),
                 Some(c) => match (named, data.names.get(&c)) {
@@ -256,9 +252,7 @@ impl Node {
                     format!(
                         "paid {} in the week of {} (entry {})",
                         cur.format(got),
-                        strike_core::CoarseTime::from_unix_seconds(ledger::week_start(ledger::week(e.time)))
-                            .to_string()[..10]
-                            .to_owned(),
+                        week_date(ledger::week(e.time)),
                         e.op.short()
                     )
                 }

@@ -132,7 +132,8 @@ pub fn runway(state: &FundState, calls: &[CallView]) -> (i64, Option<i64>) {
     (weekly, ledger::runway_tenths(state.ledger.balance() - state.open_payouts(), weekly))
 }
 
-fn week_date(week: i64) -> String {
+/// The Monday a week starts, `YYYY-MM-DD`.
+pub(crate) fn week_date(week: i64) -> String {
     CoarseTime::from_unix_seconds(ledger::week_start(week)).to_string()[..10].to_string()
 }
 
