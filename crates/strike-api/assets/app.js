@@ -23,7 +23,8 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Live-Refresh": "1" } })
+    // The query too: a guide's old revision or a diff stays what it was after a refresh.
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Live-Refresh": "1" } })
       .then(function (r) {
         if (r.redirected || r.status === 401) { window.location.assign("/login"); return null; }
         return r.ok ? r.text() : null;

@@ -50,6 +50,12 @@ async fn a_guide_is_forked_read_edited_searched_and_diffed_in_the_browser() {
     b.goto(&format!("{guide_url}?rev=1")).await;
     b.wait_for_text(&["Revision 1, not the current text."], 10).await;
     assert!(!b.text().await.contains("North gate from 05:30"));
+    // A change elsewhere refreshes the page live: it stays on revision 1.
+    b.wait_for_script("return document.documentElement.getAttribute('data-live-stream')", "open", 10).await;
+    let crisis = f.node.lock().await.create_circle(&f.network, "Crisis team", "nights").unwrap();
+    b.wait_for_script("return String(document.documentElement.hasAttribute('data-refreshed'))", "true", 10).await;
+    let text = b.text().await;
+    assert!(text.contains("Revision 1, not the current text.") && !text.contains("North gate from 05:30"));
 
     // Search: by word, and the library's other guides.
     b.goto(&format!("{base}/networks/{net}/guides?q=north+gate")).await;
@@ -60,11 +66,7 @@ async fn a_guide_is_forked_read_edited_searched_and_diffed_in_the_browser() {
     b.wait_for_text(&["Stockpiling for a long strike", "starter library"], 10).await;
 
     // Fork the guide into another network Sam is in: its history goes with it.
-    let (dock5, crisis) = {
-        let mut sam = f.node.lock().await;
-        let crisis = sam.create_circle(&f.network, "Crisis team", "nights").unwrap();
-        (sam.create_network("Dock 5", strike_core::NetworkKind::Workplace).unwrap(), crisis)
-    };
+    let dock5 = f.node.lock().await.create_network("Dock 5", strike_core::NetworkKind::Workplace).unwrap();
     b.goto(&guide_url).await;
     b.click("button[aria-label='Fork into Dock 5']").await;
     b.wait_for_text(&["Forked into this network.", "North gate from 05:30."], 10).await;

@@ -3,7 +3,7 @@
 //! months of contributions carried over from the paper book; over the last two weeks 30
 //! members pledged and paid their monthly contribution, a solidarity concert and the
 //! bakers' union gave, and Sam paid cash into the bank; strike pay is set for the heat-safety
-//! call; today Lea paid two hardship grants, and a claim for strike pay waits for its second
+//! call; today Sam took in a bucket collection at the gates, Lea paid two hardship grants, and a claim for strike pay waits for its second
 //! approval.
 
 use strike_core::{NetworkId, OpId};
@@ -84,7 +84,7 @@ pub(super) fn contribute(sam: &mut Node, n: &mut Node, network: &NetworkId, i: u
     Ok(())
 }
 
-/// Today: two hardship claims approved by Ivy and Lea and paid by Lea from the bank; a claim of strike pay
+/// Today: a bucket collection at the gates; two hardship claims approved by Ivy and Lea and paid by Lea from the bank; a claim of strike pay
 /// for the heat-safety call approved by Ivy, waiting for a second treasurer.
 pub(super) fn claims(
     sam: &mut Node,
@@ -94,6 +94,10 @@ pub(super) fn claims(
     call: &OpId,
 ) -> Result<()> {
     let node = |name: &str| names.iter().position(|n| *n == name).expect("a Riverside co-worker");
+    // This morning's collection: the fund's income then runs from the call's day to today,
+    // fourteen days, so the weekly chart always has three weeks in it (two would fall on a
+    // Monday otherwise).
+    receive(sam, network, "86.50", "event", "cash", "", "Bucket collection at the gates this morning")?;
     let claim = |n: &mut Node, input: ClaimInput| n.fund_claim(network, &input).map(|c| c.to_hex());
     let (rent, car, pay) = {
         let rent = claim(
