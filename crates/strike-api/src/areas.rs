@@ -2,6 +2,7 @@
 //! with its part of the OpenAPI document. A new area is one module here and one line in
 //! each of [`pages`] and [`api`] (ARCHITECTURE.md, "Adding a feature area").
 
+pub mod aid;
 pub mod announcements;
 pub mod calls;
 pub mod campaign;
@@ -42,6 +43,7 @@ pub fn pages() -> Router<AppState> {
         .merge(guides::pages())
         .merge(resources::pages())
         .merge(fund::pages())
+        .merge(aid::pages())
         .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -64,6 +66,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(guides::api())
         .merge(resources::api())
         .merge(fund::api())
+        .merge(aid::api())
         .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())

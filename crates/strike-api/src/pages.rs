@@ -47,6 +47,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("guides", "Guides"),
     ("resources", "Resources"),
     ("fund", "Strike fund"),
+    ("aid", "Mutual aid"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).
@@ -98,20 +99,22 @@ pub struct Ctx {
     pub csrf: String,
     pub flash: Option<Flash>,
     pub alerts: Vec<Alert>,
+    pub aid_alerts: Vec<dashboard::AidAlert>,
     pub now: u64,
 }
 
 impl Ctx {
     pub async fn load(state: &AppState, authed: &Authed) -> Result<Ctx, PageError> {
         let dashboard = state.view("dashboard".into(), dashboard::dashboard).await?;
-        Ok(Ctx::with_alerts(state, authed, dashboard.alerts.clone()))
+        Ok(Ctx::with_alerts(state, authed, &dashboard))
     }
 
-    pub fn with_alerts(state: &AppState, authed: &Authed, alerts: Vec<Alert>) -> Ctx {
+    pub fn with_alerts(state: &AppState, authed: &Authed, dashboard: &dashboard::Dashboard) -> Ctx {
         Ctx {
             csrf: authed.csrf.clone(),
             flash: if authed.live { None } else { state.sessions().take_flash(&authed.id) },
-            alerts,
+            alerts: dashboard.alerts.clone(),
+            aid_alerts: dashboard.aid_alerts.clone(),
             now: strike_node::unix_now(),
         }
     }
@@ -145,6 +148,15 @@ pub fn layout(ctx: &Ctx, content: Markup) -> Response {
                             " (" (a.network_name) "): enough have pledged. "
                             @if a.status == "started" { "The action is under way since " } @else { "It starts " }
                             (when(a.starts)) " UTC."
+                        }
+                    }
+                    @for a in &ctx.aid_alerts {
+                        div.banner.aid role="alert" {
+                            strong { "OVERDUE: " }
+                            a href=(format!("/networks/{}/aid", a.network_id)) {
+                                (a.overdue) " request" @if a.overdue != 1 { "s" } " for your team"
+                            }
+                            " (" (a.network_name) ") waited past the response target."
                         }
                     }
                 }

@@ -10,6 +10,7 @@ use strike_sync::bundle;
 
 use crate::output::Output;
 
+mod aid;
 mod allocate;
 mod circles;
 mod fund;
@@ -17,6 +18,7 @@ mod guides;
 mod qr;
 mod ui;
 
+pub use aid::aid;
 pub use allocate::allocate;
 pub use circles::circles;
 pub use fund::fund;

@@ -4,6 +4,7 @@
 //! area").
 
 pub mod admin;
+pub mod aid;
 pub mod announcements;
 pub mod bench;
 pub mod bundles;
@@ -99,6 +100,8 @@ pub enum Command {
     #[command(flatten)]
     Fund(fund::Command),
     #[command(flatten)]
+    Aid(aid::Command),
+    #[command(flatten)]
     Kit(kit::Command),
     #[command(flatten)]
     Sync(sync::Command),
@@ -129,6 +132,7 @@ impl Command {
             Command::Guides(c) => c.run(ctx),
             Command::Resources(c) => c.run(ctx),
             Command::Fund(c) => c.run(ctx),
+            Command::Aid(c) => c.run(ctx),
             Command::Kit(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),

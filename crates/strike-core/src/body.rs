@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Reject;
 
+pub use crate::aid::{AidNote, AidRequest, AidTargets, AidUpdate, Case, CaseUpdate, Checkin};
 pub use crate::announcements::Announcement;
 pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
 pub use crate::campaign::{Campaign, Gate, Phase};
@@ -264,6 +265,21 @@ bodies! {
     FundApproval(FundApproval) = "fund_approval", Member, Roster;
     /// Who a commitment names, in the treasurers' circle.
     FundDetail(FundDetail) = "fund_detail", Member, Circle;
+    /// A member asks the network for help.
+    AidRequest(AidRequest) = "aid_request", Member, History;
+    /// A step on a network's request for help: a claim, progress, a note, resolving it ...
+    AidUpdate(AidUpdate) = "aid_update", Member, History;
+    /// A request for help, a step on one or a check-in answer, sealed to a circle with a copy to
+    /// the requester.
+    AidNote(AidNote) = "aid_note", Member, Roster;
+    /// An organizer sets the response time targets per urgency.
+    AidTargets(AidTargets) = "aid_targets", Organizer, Roster;
+    /// A team starts a check-in round.
+    Checkin(Checkin) = "checkin", Member, History;
+    /// A legal defense case, in the legal circle.
+    Case(Case) = "case", Member, Circle;
+    /// A step on a legal case, in its circle.
+    CaseUpdate(CaseUpdate) = "case_update", Member, Circle;
 }
 
 impl Body {
@@ -296,6 +312,8 @@ impl Body {
         match self {
             Body::CirclePost(p) => Some(p.circle),
             Body::FundDetail(d) => Some(d.circle),
+            Body::Case(c) => Some(c.circle),
+            Body::CaseUpdate(u) => Some(u.circle),
             b if b.layer() == Layer::Circle => Some(crate::circles::organizers_circle(network)),
             _ => None,
         }

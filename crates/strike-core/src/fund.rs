@@ -228,6 +228,11 @@ pub enum FundAsk {
         reason: String,
         #[serde(with = "crate::bytes::bytes_array")]
         salt: [u8; 16],
+        /// A claim filed for someone else (a responder asks a hardship grant for the person they
+        /// help): the payout commits to them, and the note's copy is sealed to them. Absent from
+        /// the map when the claimant is the note's author.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        beneficiary: Option<AuthorId>,
     },
 }
 

@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock, no global randomness. Time and RNGs come in as arguments.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod aid;
 pub mod announcements;
 pub mod body;
 pub mod bytes;

@@ -10,6 +10,7 @@ use strike_core::events::{Answer, ShiftInput};
 use strike_core::{NetworkId, NetworkKind};
 use strike_crypto::KdfParams;
 
+mod aid;
 mod fund;
 mod hub;
 
@@ -157,12 +158,14 @@ pub fn run(dir: &Path, reset: bool) -> Result<(Node, DemoSummary)> {
     if let ([riverside, st_marys, hub, federation], [d_riverside, d_st_marys, d_hub, d_federation]) =
         (&ids[..], &mut diaries[..])
     {
-        seed_riverside(&mut node, riverside, hub, d_riverside)?;
-        seed_st_marys(&mut node, st_marys, d_st_marys)?;
+        // The hub first: Riverside's crisis team draws on its stock.
         at(&mut node, HISTORY_DAYS - 1.0);
         node.set_profile(hub, |p| p.pseudonym = "Ana".into())?;
         node.set_profile(federation, |p| p.pseudonym = "Riverside delegate".into())?;
         hub::seed(&mut node, hub, d_hub)?;
+        at(&mut node, HISTORY_DAYS);
+        seed_riverside(&mut node, riverside, hub, d_riverside)?;
+        seed_st_marys(&mut node, st_marys, d_st_marys)?;
         d_federation.advance(&mut node, federation, 0.0)?;
     }
     node.set_clock_offset(0);
@@ -487,7 +490,8 @@ fn seed_workplace(
         diary.advance(me, network, 1.9 - i as f64)?;
         sync(&mut n, me, network)?;
     }
-    diary.advance(me, network, 0.0)?;
+    // The last day is the caller's to tell: announcements due in it wait for `diary.advance`.
+    diary.advance(me, network, 0.95)?;
     Ok((call, crowd))
 }
 
@@ -603,6 +607,10 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
         &mut each,
     )?;
     let names: Vec<&str> = RIVERSIDE.iter().map(|p| p.name).collect();
+    // The last day: the circles, then the crisis team's day (announcements due meanwhile are
+    // posted on time), then today's fund business.
+    seed_circles(sam, network)?;
+    aid::seed(sam, &mut crowd, &names, network, hub, diary)?;
     fund::claims(sam, &mut crowd, &names, network, &call)?;
     drop(crowd);
     // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
@@ -614,7 +622,6 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
     }
     let lea = sam.resolve_member(network, "Lea")?;
     sam.promote(network, &lea.author)?;
-    seed_circles(sam, network)?;
     let call_id = call;
     sam.set_campaign(
         network,
@@ -769,7 +776,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
         },
         &mut |_, _, _| Ok(()),
     )?;
-    Ok(())
+    diary.advance(robin, network, 0.0)
 }
 
 /// A fresh private directory for the demo's throwaway co-worker nodes.

@@ -38,7 +38,10 @@ pub const STRIKE_DAYS_A_WEEK: i64 = 5;
 #[derive(Debug, Clone)]
 pub struct Note {
     pub op: OpId,
+    /// The claimant: the note's author, or the beneficiary a claim names.
     pub author: AuthorId,
+    /// Who wrote the note.
+    pub filed_by: AuthorId,
     pub time: CoarseTime,
     pub ask: FundAsk,
 }
@@ -260,7 +263,13 @@ impl Node {
                     mine.iter().find_map(|s| n.open_copy(network, &strike_crypto::AgreementSecret::from_bytes(**s)))
                 });
             match opened {
-                Some(ask) => notes.push(Note { op: f.op_id, author: f.author, time: f.time, ask }),
+                Some(ask) => {
+                    let author = match &ask {
+                        FundAsk::Claim { beneficiary: Some(b), .. } => *b,
+                        _ => f.author,
+                    };
+                    notes.push(Note { op: f.op_id, author, filed_by: f.author, time: f.time, ask });
+                }
                 None => sealed += 1,
             }
         }
@@ -304,13 +313,22 @@ impl Node {
 
     fn seal_note(&mut self, network: &NetworkId, fund: &FundData, ask: &FundAsk) -> Result<OpId> {
         let me = self.require(network, Writer::Member)?;
+        let copy_to = match ask {
+            FundAsk::Claim { beneficiary: Some(b), .. } => self
+                .members(network)?
+                .into_iter()
+                .find(|m| m.author == *b)
+                .map(|m| m.agreement)
+                .ok_or_else(|| NodeError::NotFound("the person the claim is for is not in the network".into()))?,
+            _ => me.agreement,
+        };
         let circle = fund.state.settings.circle;
         let key = self.newest_circle_key(network, &circle)?.ok_or_else(|| {
             NodeError::NotAllowed(
                 "the treasurers' circle has no key yet: a treasurer's node seals one on its next sync".into(),
             )
         })?;
-        let author = strike_crypto::AgreementPublic(me.agreement);
+        let author = strike_crypto::AgreementPublic(copy_to);
         let note = FundNote::seal(network, &circle, key.epoch, &key.entry_key, &author, ask, &mut rand::rng())
             .map_err(NodeError::Refused)?;
         self.author(network, Body::FundNote(note))
@@ -319,7 +337,19 @@ impl Node {
     /// A claim: strike pay for days of a call under its rule, or a hardship grant. Sealed to
     /// the treasurers; the payout will commit to this node's author with a fresh salt.
     pub fn fund_claim(&mut self, network: &NetworkId, input: &ClaimInput) -> Result<OpId> {
-        self.require(network, Writer::Member)?;
+        self.fund_claim_for(network, input, None)
+    }
+
+    /// A claim, for this node's author or (a hardship grant a responder asks for) for
+    /// `beneficiary`: the payout commits to them and the copy of the note is sealed to them.
+    pub fn fund_claim_for(
+        &mut self,
+        network: &NetworkId,
+        input: &ClaimInput,
+        beneficiary: Option<AuthorId>,
+    ) -> Result<OpId> {
+        let me = self.require(network, Writer::Member)?;
+        let beneficiary = beneficiary.filter(|b| *b != me.author);
         let fund = self.require_fund(network)?;
         let salt: [u8; 16] = rand::random();
         let ask = if input.call.trim().is_empty() {
@@ -327,7 +357,15 @@ impl Node {
                 return Err(invalid("a claim names a call (strike pay) or says what the hardship is"));
             }
             let amount = Self::amount(&fund, &input.amount, "a hardship grant")?;
-            FundAsk::Claim { call: None, days: 0, dependants: 0, amount, reason: input.hardship.trim().into(), salt }
+            FundAsk::Claim {
+                call: None,
+                days: 0,
+                dependants: 0,
+                amount,
+                reason: input.hardship.trim().into(),
+                salt,
+                beneficiary,
+            }
         } else {
             let call = self.resolve_fact(network, Kind::Call, &input.call)?;
             let rule = fund.state.rules.get(&call).ok_or_else(|| {
@@ -340,7 +378,7 @@ impl Node {
                 return Err(invalid(format!("strike pay for that call is for 1 to {} days", rule.max_days)));
             }
             let dependants = input.dependants.unwrap_or(0);
-            FundAsk::Claim { call: Some(call), days, dependants, amount: 0, reason: String::new(), salt }
+            FundAsk::Claim { call: Some(call), days, dependants, amount: 0, reason: String::new(), salt, beneficiary }
         };
         ask.check().map_err(NodeError::Refused)?;
         self.seal_note(network, &fund, &ask)

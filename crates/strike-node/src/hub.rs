@@ -29,7 +29,7 @@ pub struct HostedNetwork {
 
 impl Node {
     /// The genesis of a network this node can read.
-    fn genesis(&self, network: &NetworkId) -> Result<Genesis> {
+    pub(crate) fn genesis(&self, network: &NetworkId) -> Result<Genesis> {
         let row = self.network(network)?;
         let not_readable = || NodeError::NotAllowed("this node cannot read that network's genesis".into());
         let founder = row.founder.ok_or_else(not_readable)?;

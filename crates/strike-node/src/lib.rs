@@ -2,6 +2,7 @@
 //! the commands and queries the CLI (and later the API) call. No argv, no HTTP, no SQL here.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod aid;
 pub mod announcements;
 pub mod bundles;
 pub mod calls;
@@ -145,6 +146,7 @@ struct Memo {
     profiles: std::collections::HashMap<NetworkId, std::collections::HashMap<AuthorId, strike_core::body::Profile>>,
     hubs: std::collections::HashMap<NetworkId, std::sync::Arc<strike_core::resources::stock::Hub>>,
     funds: std::collections::HashMap<NetworkId, Option<std::sync::Arc<fund::FundData>>>,
+    aid: std::collections::HashMap<NetworkId, std::sync::Arc<aid::AidData>>,
 }
 
 impl Node {

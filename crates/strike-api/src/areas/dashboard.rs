@@ -95,6 +95,39 @@ pub struct NetworkSummary {
     pub hub: Option<HubCard>,
     /// The strike fund at a glance.
     pub fund: Option<FundCard>,
+    /// Mutual aid at a glance: "3 open requests, 1 critical unclaimed for 40 min".
+    pub aid: Option<AidCard>,
+}
+
+/// Mutual aid as its dashboard card shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AidCard {
+    pub summary: String,
+    pub open: usize,
+    pub critical_unclaimed: usize,
+    /// Overdue requests sealed to teams this node is in (the banner on every page).
+    pub team_overdue: usize,
+}
+
+fn aid_card(node: &Node, row: &strike_node::NetworkRow) -> Result<Option<AidCard>> {
+    let q = node.aid_queue(&row.id, None)?;
+    if q.open.is_empty() && q.closed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(AidCard {
+        open: q.open.len(),
+        critical_unclaimed: q.critical_unclaimed,
+        team_overdue: q.team_overdue,
+        summary: q.summary,
+    }))
+}
+
+/// Overdue requests for a team this node is in: a banner on every page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AidAlert {
+    pub network_id: String,
+    pub network_name: String,
+    pub overdue: usize,
 }
 
 /// The strike fund as its dashboard card shows it.
@@ -152,6 +185,7 @@ fn hub_card(node: &Node, row: &strike_node::NetworkRow) -> Result<Option<HubCard
 pub struct Dashboard {
     pub networks: Vec<NetworkSummary>,
     pub alerts: Vec<Alert>,
+    pub aid_alerts: Vec<AidAlert>,
     pub sync: SyncStatus,
 }
 
@@ -191,6 +225,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             events: Vec::new(),
             hub: None,
             fund: None,
+            aid: None,
         });
     }
     let calls = node.calls(&row.id)?;
@@ -213,6 +248,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         events: node.upcoming_events(&row.id, UPCOMING_EVENTS)?,
         hub: hub_card(node, row)?,
         fund: fund_card(node, row)?,
+        aid: aid_card(node, row)?,
     })
 }
 
@@ -249,14 +285,25 @@ pub fn dashboard(node: &Node) -> Result<Dashboard> {
         ops_waiting: rows.iter().map(|r| r.n_pending).sum(),
         ops_sealed: rows.iter().map(|r| r.n_sealed_ops).sum(),
     };
-    Ok(Dashboard { alerts: alerts(&networks), networks, sync })
+    let aid_alerts = networks
+        .iter()
+        .filter_map(|s| {
+            let overdue = s.aid.as_ref()?.team_overdue;
+            (overdue > 0).then(|| AidAlert {
+                network_id: s.network.network_id.clone(),
+                network_name: s.network.name.clone().unwrap_or_default(),
+                overdue,
+            })
+        })
+        .collect();
+    Ok(Dashboard { alerts: alerts(&networks), aid_alerts, networks, sync })
 }
 
 // ---- page ----
 
 async fn page(State(state): State<AppState>, authed: Authed) -> PageResult {
     let data = state.view("dashboard".into(), dashboard).await?;
-    let ctx = Ctx::with_alerts(&state, &authed, data.alerts.clone());
+    let ctx = Ctx::with_alerts(&state, &authed, &data);
     Ok(layout(
         &ctx,
         html! {
@@ -359,6 +406,10 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                             @if f.open_claims > 0 { " · " strong { (f.open_claims) } " claims open" }
                             @if f.review > 0 { " · " strong { (f.review) } " to review" }
                         }
+                    }
+                    @if let Some(a) = &n.aid {
+                        h3 { a href=(format!("/networks/{id}/aid")) { "Mutual aid" } }
+                        p { strong { (a.summary) } @if a.team_overdue > 0 { " · " strong.overdue { (a.team_overdue) " overdue for your team" } } }
                     }
                     (crate::areas::events::upcoming(id, &n.events))
                     @if !n.announcements.is_empty() {

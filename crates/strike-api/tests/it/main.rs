@@ -4,6 +4,7 @@
 mod support;
 mod webdriver;
 
+mod aid;
 mod api;
 mod browser;
 mod circles;

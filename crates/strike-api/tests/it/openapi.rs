@@ -144,6 +144,13 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "claims") => json!({ "amount": "40.00", "hardship": "rent" }),
         ("POST", "answers") => json!({ "claim": "abcdef", "approve": true }),
         ("POST", "payouts") => json!({ "claim": "abcdef" }),
+        ("POST", "aid") => json!({ "category": "food", "text": "Rice for a week" }),
+        ("POST", "aid-steps") => json!({ "request": "abcdef", "action": "claim" }),
+        ("POST", "aid-targets") => json!({ "critical": "1h" }),
+        ("POST", "checkins") => json!({ "team": "Crisis team", "question": "Are you OK?" }),
+        ("POST", "checkin-answers") => json!({ "status": "ok" }),
+        ("POST", "cases") => json!({ "circle": "Legal", "kind": "firing", "text": "Fired" }),
+        ("POST", "case-steps") => json!({ "case": "abcdef", "action": "note", "note": "Called Ruth" }),
         _ => json!({}),
     }
 }
@@ -159,7 +166,7 @@ async fn every_documented_operation_answers_404_for_an_unknown_id() {
         let op = &doc["paths"][path.trim_start_matches("/api/v1")][method.to_lowercase()];
         for unknown in ["ab".repeat(32), "not-an-id".to_owned(), "00".repeat(31)] {
             let concrete = path.replace("{net}", &unknown).replace("{call}", &unknown).replace("{event}", &unknown);
-            let concrete = concrete.replace("{guide}", &unknown);
+            let concrete = concrete.replace("{guide}", &unknown).replace("{request}", &unknown);
             let concrete = concrete.replace("{shift}", "1");
             let m = Method::from_bytes(method.as_bytes()).unwrap();
             let r = if m == Method::GET {

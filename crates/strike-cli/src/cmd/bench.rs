@@ -126,6 +126,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Mutual aid: a large crisis team's queue folded (requests and updates a second, the same
+    /// from the updates shuffled), and its sealed notes opened by the team and by an outsider
+    Aid {
+        #[arg(long, default_value_t = 10_000)]
+        requests: usize,
+        /// Updates per request
+        #[arg(long, default_value_t = 8)]
+        updates: usize,
+        #[arg(long, default_value_t = 2_000)]
+        notes: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -146,6 +159,9 @@ impl Command {
             }
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
             BenchCommand::Fund { entries, runs } => crate::bench::fund(out, entries, runs),
+            BenchCommand::Aid { requests, updates, notes, runs } => {
+                crate::bench::aid(out, requests, updates, notes, runs)
+            }
             BenchCommand::Guides { guides, revisions, runs } => crate::bench::guides(out, guides, revisions, runs),
             BenchCommand::Circles { members, circles, runs } => crate::bench::circles(out, members, circles, runs),
             BenchCommand::Unlock { runs } => crate::bench::unlock(out, runs),

@@ -213,7 +213,8 @@ fn demo_seeds_once_and_reopens() {
     assert_eq!(sickout["exempt_roles"], serde_json::json!(["nurse", "icu-nurse"]));
     assert!(sickout["tally"]["support"].as_u64().unwrap() >= 1, "nurses pledge support: {sickout}");
     // Eastside's hub: 30 households, 25 open requests (one critical, sealed to the keepers),
-    // handovers waiting, the insulin half expiring in five weeks, and days left per category.
+    // handovers waiting, the insulin (two vials handed to Riverside's crisis team, from the lot
+    // expiring in five weeks), and days left per category.
     let hub = run(&["resources", "show", "Eastside"]);
     assert_eq!(hub["households"], 30, "{hub}");
     let requests = hub["requests"].as_array().unwrap();
@@ -229,7 +230,7 @@ fn demo_seeds_once_and_reopens() {
         .filter(|l| l["expiry"] == "soon")
         .map(|l| l["qty"].as_u64().unwrap())
         .sum();
-    assert_eq!((insulin["stock"].as_u64(), soon), (Some(40), 20));
+    assert_eq!((insulin["stock"].as_u64(), soon), (Some(38), 18));
     let food = hub["categories"].as_array().unwrap().iter().find(|c| c["category"] == "food").unwrap();
     assert!(food["days_left"].as_u64().is_some_and(|d| (7..90).contains(&d)), "{food}");
     // Riverside's hardship fund: three treasurers, two approvals, two grants paid, a claim of
@@ -245,6 +246,22 @@ fn demo_seeds_once_and_reopens() {
     assert!(fund["weeks"].as_array().unwrap().iter().filter(|w| w["income_minor"].as_i64() > Some(0)).count() >= 3);
     assert!(fund["runway_tenths"].as_i64().is_some(), "{fund}");
     assert_eq!(run(&["fund", "verify", "Riverside"])["ok"], true);
+    // Riverside's crisis team: twelve requests (and the drivers' copy of Hal's ride), one
+    // critical unclaimed, one gone stale; a check-in round with six silent; the firing case.
+    let queue = run(&["aid", "queue", "Riverside"]);
+    let all = queue["open"].as_array().unwrap().len() + queue["closed"].as_array().unwrap().len();
+    assert_eq!((all, queue["critical_unclaimed"].as_u64()), (13, Some(1)), "{queue}");
+    assert!(queue["open"].as_array().unwrap().iter().any(|r| r["returned"] == true && r["overdue"] == true));
+    let insulin = queue["open"].as_array().unwrap().iter().find(|r| r["category"] == "medical").unwrap();
+    assert_eq!((insulin["state"].as_str(), insulin["visible_to"].as_str()), (Some("in progress"), Some("Crisis team")));
+    let rounds = run(&["checkin", "show", "Riverside"]);
+    let round = &rounds["rounds"][0];
+    assert_eq!((round["silent"].as_array().unwrap().len(), round["need_help"].as_array().unwrap().len()), (6, 2));
+    let cases = run(&["case", "list", "Riverside"]);
+    assert_eq!(
+        (cases["cases"][0]["kind"].as_str(), cases["cases"][0]["assignee"].as_str()),
+        (Some("firing"), Some("Lea"))
+    );
     let reset = home.json(&["demo", "--reset", "--no-serve"]);
     assert_eq!(reset["seeded"], true);
     assert_ne!(reset["passphrase"], first["passphrase"]);

@@ -329,6 +329,68 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             }),
         ),
         (
+            "aid_request",
+            Body::AidRequest(crate::aid::AidRequest {
+                category: "transport".into(),
+                urgency: crate::resources::Urgency::High,
+                text: "A lift to the hospital".into(),
+                place: "Northside".into(),
+                due: 29_000_000,
+                circles: vec![crate::OpId([10; 32])],
+                networks: vec![crate::NetworkId([18; 32])],
+                share: vec!["category".into(), "urgency".into()],
+                link: vec![],
+            }),
+        ),
+        (
+            "aid_update",
+            Body::AidUpdate(crate::aid::AidUpdate {
+                request: crate::OpId([25; 32]),
+                action: crate::aid::Action::Escalate,
+                note: "To the hub".into(),
+                target: vec![18; 32],
+            }),
+        ),
+        (
+            "aid_note",
+            Body::AidNote(crate::aid::AidNote {
+                circle: crate::OpId([10; 32]),
+                epoch: 79,
+                sealed: vec![26; 4],
+                copy: vec![27; 4],
+            }),
+        ),
+        ("aid_targets", Body::AidTargets(crate::aid::AidTargets { critical: 60, high: 720, normal: 4320 })),
+        (
+            "checkin",
+            Body::Checkin(crate::aid::Checkin {
+                team: crate::OpId([10; 32]),
+                asked: None,
+                question: "Are you OK?".into(),
+                within: 720,
+            }),
+        ),
+        (
+            "case",
+            Body::Case(crate::aid::Case {
+                circle: crate::OpId([28; 32]),
+                kind: "firing".into(),
+                text: "Fired after the walkout".into(),
+                deadline: 29_000_000,
+            }),
+        ),
+        (
+            "case_update",
+            Body::CaseUpdate(crate::aid::CaseUpdate {
+                circle: crate::OpId([28; 32]),
+                case: crate::OpId([29; 32]),
+                action: "assign".into(),
+                note: String::new(),
+                assignee: Some(crate::AuthorId([3; 32])),
+                deadline: 0,
+            }),
+        ),
+        (
             "campaign",
             Body::Campaign(Campaign {
                 title: "Hold out".into(),
@@ -550,6 +612,31 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "fund_detail",
         "a664747970656b66756e645f64657461696c66636972636c65582013131313131313131313131313131313131313131313131313131313131313136a636f6d6d69746d656e7458205c4bdacff6fbe71cce1f07d5cd4c6a4592575d4ab63d7f022ffe09a8f8df871d666d656d626572582007070707070707070707070707070707070707070707070707070707070707076473616c745009090909090909090909090909090909646e6f746560",
+    ),
+    (
+        "aid_request",
+        "aa64747970656b6169645f726571756573746863617465676f7279697472616e73706f727467757267656e6379646869676864746578747641206c69667420746f2074686520686f73706974616c65706c616365694e6f72746873696465636475651a01ba814067636972636c65738158200a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a686e6574776f726b738158201212121212121212121212121212121212121212121212121212121212121212657368617265826863617465676f727967757267656e6379646c696e6b40",
+    ),
+    (
+        "aid_update",
+        "a564747970656a6169645f75706461746567726571756573745820191919191919191919191919191919191919191919191919191919191919191966616374696f6e68657363616c617465646e6f74656a546f20746865206875626674617267657458201212121212121212121212121212121212121212121212121212121212121212",
+    ),
+    (
+        "aid_note",
+        "a56474797065686169645f6e6f746566636972636c6558200a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a6565706f6368184f667365616c6564441a1a1a1a64636f7079441b1b1b1b",
+    ),
+    ("aid_targets", "a464747970656b6169645f7461726765747368637269746963616c183c64686967681902d0666e6f726d616c1910e0"),
+    (
+        "checkin",
+        "a5647479706567636865636b696e647465616d58200a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a6561736b6564f6687175657374696f6e6b41726520796f75204f4b3f6677697468696e1902d0",
+    ),
+    (
+        "case",
+        "a56474797065646361736566636972636c6558201c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c646b696e6466666972696e676474657874774669726564206166746572207468652077616c6b6f757468646561646c696e651a01ba8140",
+    ),
+    (
+        "case_update",
+        "a764747970656b636173655f75706461746566636972636c6558201c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c646361736558201d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d66616374696f6e6661737369676e646e6f7465606861737369676e65655820030303030303030303030303030303030303030303030303030303030303030368646561646c696e6500",
     ),
     (
         "campaign",

@@ -1,5 +1,6 @@
 //! Integration tests for the node: bundles between nodes, state hashes, wipe.
 
+mod aid;
 mod bundles;
 mod calls;
 mod circles;

@@ -125,8 +125,15 @@ fn a_note_opens_for_the_circle_and_its_author_only_and_pledges_and_claims_are_on
     let entry_key = crate::circles::entry_secret(&circle_key).public();
     let mine = strike_crypto::AgreementSecret::from_bytes([7; 32]);
     let mut rng = rand::rng();
-    let claim =
-        FundAsk::Claim { call: None, days: 0, dependants: 0, amount: 40_000, reason: "rent due".into(), salt: [3; 16] };
+    let claim = FundAsk::Claim {
+        call: None,
+        days: 0,
+        dependants: 0,
+        amount: 40_000,
+        reason: "rent due".into(),
+        salt: [3; 16],
+        beneficiary: None,
+    };
     let pledge = FundAsk::Contribution { amount: 2_000, monthly: true };
     let a = FundNote::seal(&network, &op(1), 1, &entry_key.0, &mine.public(), &claim, &mut rng).unwrap();
     let b = FundNote::seal(&network, &op(1), 1, &entry_key.0, &mine.public(), &pledge, &mut rng).unwrap();
@@ -135,8 +142,39 @@ fn a_note_opens_for_the_circle_and_its_author_only_and_pledges_and_claims_are_on
     assert_eq!(a.open_copy(&network, &mine), Some(claim));
     assert_eq!(a.open(&network, &[8; 32]), None);
     assert_eq!(a.open(&crate::NetworkId([4; 32]), &circle_key), None, "bound to its network");
-    let bad = FundAsk::Claim { call: None, days: 0, dependants: 0, amount: 0, reason: String::new(), salt: [0; 16] };
+    let bad = FundAsk::Claim {
+        call: None,
+        days: 0,
+        dependants: 0,
+        amount: 0,
+        reason: String::new(),
+        salt: [0; 16],
+        beneficiary: None,
+    };
     assert!(bad.padded().is_err(), "a hardship claim says how much and why");
+    // A claim filed for someone else carries them; one without leaves the field out of its map.
+    let plain = FundAsk::Claim {
+        call: None,
+        days: 0,
+        dependants: 0,
+        amount: 1,
+        reason: "x".into(),
+        salt: [0; 16],
+        beneficiary: None,
+    };
+    let mut cbor = Vec::new();
+    ciborium::into_writer(&plain, &mut cbor).unwrap();
+    assert!(!cbor.windows(11).any(|w| w == b"beneficiary"));
+    let for_her = FundAsk::Claim {
+        call: None,
+        days: 0,
+        dependants: 0,
+        amount: 1,
+        reason: "x".into(),
+        salt: [0; 16],
+        beneficiary: Some(author(2)),
+    };
+    assert_eq!(FundAsk::unpad(&for_her.padded().unwrap()), Some(for_her));
 }
 
 fn arbitrary_ops() -> impl Strategy<Value = Vec<Entry>> {
