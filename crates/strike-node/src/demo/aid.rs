@@ -159,7 +159,7 @@ enum Event {
     Escalate,
     /// Gus, a driver, takes the drivers' copy.
     DriverClaims,
-    /// Sam books Eastside's insulin for Bea.
+    /// Sam, a keeper of Eastside, books its insulin for Bea and hands it to Mo.
     Supply,
     CheckinStart,
     /// The i-th co-worker answers the round (or stays silent).
@@ -181,8 +181,8 @@ const STEPS: [(f64, &str, &str, &str, &str); 14] = [
     (13.0, "Ray", "Fay", "resolve", "Ife takes both kids Saturday 06:00-15:00"),
     (9.0, "Max", "Cy", "resolve", "Both mornings done; his car is back"),
     (6.0, "Lea", "Ola", "note", "The grant has one approval; it waits for a second treasurer"),
-    (4.9, "Ivy", "Bea", "claim", "On it: calling the hub's keepers"),
-    (1.5, "Ivy", "Bea", "progress", "Eastside has two vials in the fridge; Sam booked them"),
+    (4.9, "Mo", "Bea", "claim", "On it: asking Eastside's keepers"),
+    (1.5, "Mo", "Bea", "progress", "Eastside has two vials in the fridge; Sam booked them and I collected them"),
 ];
 
 /// The crisis team's requests and steps, the check-in round and the legal case, written in time
@@ -211,7 +211,7 @@ pub(super) fn seed(
         (1.6, Event::Supply),
         (12.0, Event::CheckinStart),
         (3.0, Event::Case),
-        (0.4, Event::Step("Ivy", "Bea", "note", "Bea picks them up at 18:00 at the hub")),
+        (0.4, Event::Step("Mo", "Bea", "note", "Bea picks them up from me at 18:00")),
     ]);
     // All but six answer the round, from 11.5 hours ago to 2 hours ago.
     let answering: Vec<usize> = (0..names.len()).filter(|i| !SILENT.contains(&names[*i])).collect();
@@ -229,7 +229,7 @@ pub(super) fn seed(
             Event::Grant => Some(node("Lea")),
             Event::Escalate => Some(node("Mo")),
             Event::DriverClaims => Some(node("Gus")),
-            Event::CheckinStart => Some(node("Ivy")),
+            Event::CheckinStart => Some(node("Mo")),
             Event::Answer(i) => Some(*i),
             Event::Supply | Event::Case => None,
         };
@@ -239,10 +239,10 @@ pub(super) fn seed(
                     // Sam keeps Eastside: the insulin is asked of it and committed from the fridge.
                     let input = RequestInput { spec: "Insulin".into(), qty: "2".into(), ..RequestInput::default() };
                     let supplied = sam.aid_supply(network, &id(&ids, "Bea"), hub, &input)?;
-                    // Ivy collects them for Bea: the keeper hands them over, and the fridge's
+                    // Mo collects them for Bea: the keeper hands them over, and the fridge's
                     // stock goes down by two.
                     for c in supplied.commitments {
-                        sam.handover(hub, &c.to_hex(), None, "Collected by Ivy for a crisis request")?;
+                        sam.handover(hub, &c.to_hex(), None, "Collected by Mo for a crisis request")?;
                     }
                 }
                 _ => {
