@@ -299,22 +299,13 @@ impl AidSealed {
     /// Canonical CBOR padded with zeros to [`AID_PLAIN_LEN`].
     pub fn padded(&self) -> Result<Vec<u8>, Reject> {
         self.check()?;
-        let mut out = Vec::with_capacity(AID_PLAIN_LEN);
-        ciborium::into_writer(self, &mut out).expect("writing CBOR into a Vec cannot fail");
-        if out.len() > AID_PLAIN_LEN {
-            return Err(invalid("that is too long to seal"));
-        }
-        out.resize(AID_PLAIN_LEN, 0);
-        Ok(out)
+        crate::circles::pad(self, AID_PLAIN_LEN)
     }
 
     /// Reads a padded plaintext, insisting on its one form.
     pub fn unpad(plain: &[u8]) -> Option<AidSealed> {
-        if plain.len() != AID_PLAIN_LEN {
-            return None;
-        }
-        let sealed: AidSealed = ciborium::from_reader(plain).ok()?;
-        (sealed.padded().ok()? == plain).then_some(sealed)
+        let sealed: AidSealed = crate::circles::unpad(plain, AID_PLAIN_LEN)?;
+        sealed.check().ok().map(|()| sealed)
     }
 }
 
@@ -366,15 +357,14 @@ impl AidNote {
 
     /// Opens it with the circle's key of its epoch.
     pub fn open(&self, network: &NetworkId, key: &[u8; 32]) -> Option<AidSealed> {
-        let secret = crate::circles::entry_secret(key);
-        let aad = crate::circles::circle_aad(network, &self.circle, self.epoch);
-        AidSealed::unpad(&strike_crypto::open_sealed(&secret, AID_NOTE_INFO, &aad, &self.sealed).ok()?)
+        let plain = crate::circles::open_entry(network, &self.circle, self.epoch, key, AID_NOTE_INFO, &self.sealed)?;
+        AidSealed::unpad(&plain)
     }
 
     /// Opens the copy with the reader's agreement secret.
     pub fn open_copy(&self, network: &NetworkId, mine: &strike_crypto::AgreementSecret) -> Option<AidSealed> {
-        let aad = crate::circles::circle_aad(network, &self.circle, self.epoch);
-        AidSealed::unpad(&strike_crypto::open_sealed(mine, AID_NOTE_COPY_INFO, &aad, &self.copy).ok()?)
+        let plain = crate::circles::open_copy(network, &self.circle, self.epoch, mine, AID_NOTE_COPY_INFO, &self.copy)?;
+        AidSealed::unpad(&plain)
     }
 }
 

@@ -93,6 +93,53 @@ pub fn seal_with_copy<R: rand_core::CryptoRng>(
     Ok((sealed, copy))
 }
 
+/// Opens a blob [`seal_with_copy`] sealed to the entry key of `epoch` of `circle`, with the
+/// circle's key of that epoch.
+pub fn open_entry(
+    network: &NetworkId,
+    circle: &OpId,
+    epoch: u32,
+    key: &[u8; 32],
+    info: &[u8],
+    sealed: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    strike_crypto::open_sealed(&entry_secret(key), info, &circle_aad(network, circle, epoch), sealed).ok()
+}
+
+/// Opens the copy [`seal_with_copy`] sealed to one member, with their agreement secret.
+pub fn open_copy(
+    network: &NetworkId,
+    circle: &OpId,
+    epoch: u32,
+    mine: &AgreementSecret,
+    info: &[u8],
+    copy: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    strike_crypto::open_sealed(mine, info, &circle_aad(network, circle, epoch), copy).ok()
+}
+
+/// `value`'s canonical CBOR, zero-padded to `len` bytes: every note of a kind is one size, so
+/// its length tells nothing of what it holds.
+pub fn pad<T: Serialize>(value: &T, len: usize) -> Result<Vec<u8>, Reject> {
+    let mut out = Vec::with_capacity(len);
+    ciborium::into_writer(value, &mut out).expect("writing CBOR into a Vec cannot fail");
+    if out.len() > len {
+        return Err(Reject::InvalidBody(format!("that is too long to seal in {len} bytes")));
+    }
+    out.resize(len, 0);
+    Ok(out)
+}
+
+/// A padded plaintext read back, in its one form only: `len` bytes, a map that encodes to the
+/// same bytes again, and zeros after it.
+pub fn unpad<T: serde::de::DeserializeOwned + Serialize>(plain: &[u8], len: usize) -> Option<T> {
+    if plain.len() != len {
+        return None;
+    }
+    let value: T = ciborium::from_reader(plain).ok()?;
+    (pad(&value, len).ok()? == plain).then_some(value)
+}
+
 /// An organizer opens a circle; the op's id is the circle's id, and its author its first lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Circle {

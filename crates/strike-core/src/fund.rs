@@ -271,22 +271,13 @@ impl FundAsk {
     /// The plaintext sealed in a note: canonical CBOR padded with zeros to one size.
     pub fn padded(&self) -> Result<Vec<u8>, Reject> {
         self.check()?;
-        let mut out = Vec::with_capacity(NOTE_PLAIN_LEN);
-        ciborium::into_writer(self, &mut out).expect("writing CBOR into a Vec cannot fail");
-        if out.len() > NOTE_PLAIN_LEN {
-            return Err(invalid("that note is too long"));
-        }
-        out.resize(NOTE_PLAIN_LEN, 0);
-        Ok(out)
+        crate::circles::pad(self, NOTE_PLAIN_LEN)
     }
 
     /// Reads a padded plaintext, insisting on its one form.
     pub fn unpad(plain: &[u8]) -> Option<FundAsk> {
-        if plain.len() != NOTE_PLAIN_LEN {
-            return None;
-        }
-        let ask: FundAsk = ciborium::from_reader(plain).ok()?;
-        (ask.padded().ok()? == plain).then_some(ask)
+        let ask: FundAsk = crate::circles::unpad(plain, NOTE_PLAIN_LEN)?;
+        ask.check().ok().map(|()| ask)
     }
 }
 
@@ -337,14 +328,14 @@ impl FundNote {
 
     /// Opens it with the circle's key of its epoch.
     pub fn open(&self, network: &NetworkId, key: &[u8; 32]) -> Option<FundAsk> {
-        let secret = crate::circles::entry_secret(key);
-        let aad = crate::circles::circle_aad(network, &self.circle, self.epoch);
-        FundAsk::unpad(&strike_crypto::open_sealed(&secret, FUND_NOTE_INFO, &aad, &self.sealed).ok()?)
+        let plain = crate::circles::open_entry(network, &self.circle, self.epoch, key, FUND_NOTE_INFO, &self.sealed)?;
+        FundAsk::unpad(&plain)
     }
 
     /// Opens the author's copy with their agreement secret.
     pub fn open_copy(&self, network: &NetworkId, mine: &strike_crypto::AgreementSecret) -> Option<FundAsk> {
-        let aad = crate::circles::circle_aad(network, &self.circle, self.epoch);
-        FundAsk::unpad(&strike_crypto::open_sealed(mine, FUND_NOTE_COPY_INFO, &aad, &self.copy).ok()?)
+        let plain =
+            crate::circles::open_copy(network, &self.circle, self.epoch, mine, FUND_NOTE_COPY_INFO, &self.copy)?;
+        FundAsk::unpad(&plain)
     }
 }
