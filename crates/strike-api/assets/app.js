@@ -63,9 +63,33 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", listen);
-  } else {
+  // "3 d left" as the server writes it (minutes under two hours, hours under two days).
+  function span(minutes) {
+    if (minutes < 120) { return minutes + " min"; }
+    if (minutes < 48 * 60) { return Math.floor(minutes / 60) + " h"; }
+    return Math.floor(minutes / (24 * 60)) + " d";
+  }
+
+  // Deadlines count down between refreshes: an element with data-deadline (unix seconds)
+  // shows the time left, or how long ago it passed.
+  function tick() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("[data-deadline]").forEach(function (e) {
+      var left = Math.round((Number(e.getAttribute("data-deadline")) - now) / 60);
+      e.textContent = left < 0 ? "passed " + span(-left) + " ago" : span(left) + " left";
+    });
+  }
+
+  function start() {
     listen();
+    // Pages whose state moves with the clock (a request going overdue) refresh each minute.
+    if (document.querySelector("[data-live-tick]")) { window.setInterval(refresh, 60000); }
+    if (document.querySelector("[data-deadline]")) { window.setInterval(tick, 30000); }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

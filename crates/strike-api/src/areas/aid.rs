@@ -209,7 +209,7 @@ fn cases_section(csrf: &str, net: &str, data: &AidPage) -> Markup {
                     p { (c.text) }
                     @if let (Some(d), Some(left)) = (c.deadline, c.minutes_left) {
                         p.countdown.overdue[left < 0] { "Deadline " (minute(d)) " UTC: "
-                            strong { @if left < 0 { "passed " (span((-left) as u32)) " ago" } @else { (span(left as u32)) " left" } } }
+                            strong data-deadline=(u64::from(d) * 60) { @if left < 0 { "passed " (span((-left) as u32)) " ago" } @else { (span(left as u32)) " left" } } }
                     }
                     p.meta { "Opened by " (c.opened_by) " · " @if let Some(a) = &c.assignee { "with " (a) } @else { "nobody assigned" } }
                     @if !c.history.is_empty() { ul.short { @for h in &c.history { li { (h.by) " " (h.action) @if !h.note.is_empty() { ": " (h.note) } } } } }
@@ -294,7 +294,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
         html! {
             h1 { (name) ": mutual aid" }
             (network_nav(&net, Some("aid")))
-            div #live-aid data-live {
+            div #live-aid data-live data-live-tick {
                 section.card aria-labelledby="queue-h" {
                     h2 #queue-h { "The queue" }
                     p { strong { (q.summary) } @if q.overdue > 0 { " · " strong.overdue { (q.overdue) " overdue" } } }
@@ -352,7 +352,7 @@ async fn request_page(
         html! {
             h1 { "Request: " (r.category) }
             (network_nav(&net, None))
-            div #live-request data-live {
+            div #live-request data-live data-live-tick {
                 section.card {
                     p { (urgency_badge(&r.urgency)) " " strong { (r.state) @if let Some(h) = &r.holder { @if !closed { ": " (h) " has it" } } }
                         @if r.overdue { " " strong.overdue { "overdue" } } }
@@ -363,6 +363,9 @@ async fn request_page(
                         " · visible to: " (r.visible_to)
                         @if r.escalated_from_elsewhere { " · passed on from another network (only what its requester allowed)" } }
                     @if !r.escalate_to.is_empty() { p.meta { "May be passed to: " (r.escalate_to.join(", ")) } }
+                    @if !r.cover_offers.is_empty() {
+                        p { strong { "Cover offers that may fit: " } (r.cover_offers.join("; ")) }
+                    }
                 }
                 section.card aria-labelledby="hist-h" {
                     h2 #hist-h { "History" }

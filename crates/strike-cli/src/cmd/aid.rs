@@ -229,7 +229,12 @@ pub enum CaseCommand {
 }
 
 fn request_line(out: &mut String, r: &AidRequestView) {
-    let holder = r.holder.as_deref().map(|h| format!(" · {h} has it")).unwrap_or_default();
+    let holder = r
+        .holder
+        .as_deref()
+        .filter(|_| !matches!(r.state.as_str(), "resolved" | "cancelled"))
+        .map(|h| format!(" · {h} has it"))
+        .unwrap_or_default();
     let flag = if r.overdue { " OVERDUE" } else { "" };
     let _ = writeln!(
         out,
@@ -278,6 +283,9 @@ fn emit_request(ctx: &Ctx, node: &strike_node::Node, net: &strike_core::NetworkI
     ctx.out.emit(json!(r), || {
         let mut out = String::new();
         request_line(&mut out, &r);
+        for c in &r.cover_offers {
+            let _ = writeln!(out, "    cover offered: {c}");
+        }
         for h in &r.history {
             let ignored =
                 if h.ignored.is_empty() { String::new() } else { format!(" (does not count: {})", h.ignored) };

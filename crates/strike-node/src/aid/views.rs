@@ -62,6 +62,9 @@ pub struct AidRequestView {
     pub escalate_to: Vec<String>,
     pub share: Vec<String>,
     pub history: Vec<AidStepView>,
+    /// Cover offers of the matching kind (childcare, a ride) from the directory: who might
+    /// help ("Ife: sat,sun, Riverside (two kids max)"). Filled on a request's own page.
+    pub cover_offers: Vec<String>,
 }
 
 /// The queue: what this node reads, open first.
@@ -167,6 +170,7 @@ impl Node {
                     ignored: h.ignored.unwrap_or_default().into(),
                 })
                 .collect(),
+            cover_offers: Vec::new(),
         }
     }
 
@@ -189,7 +193,30 @@ impl Node {
         let s = self.aid_standing(&data, &held);
         let me = self.me_in(network)?.map(|m| m.author);
         let teams = self.my_teams(network, &data, me)?;
-        Ok(self.aid_view(network, &held, &s, &self.aid_names(network)?, me, &teams))
+        let mut view = self.aid_view(network, &held, &s, &self.aid_names(network)?, me, &teams);
+        let kind = match held.body.category.as_str() {
+            "childcare" => Some("childcare"),
+            "transport" => Some("ride"),
+            _ => None,
+        };
+        if let Some(kind) = kind.filter(|_| !s.state.closed()) {
+            view.cover_offers = self
+                .covers(network)?
+                .into_iter()
+                .filter(|c| !c.need && c.kind == kind && Some(&c.who) != Some(&view.requester))
+                .map(|c| {
+                    let mut line = format!("{}: {}", c.who, c.when);
+                    if !c.place.is_empty() {
+                        line.push_str(&format!(", {}", c.place));
+                    }
+                    if !c.note.is_empty() {
+                        line.push_str(&format!(" ({})", c.note));
+                    }
+                    line
+                })
+                .collect();
+        }
+        Ok(view)
     }
 
     /// The queue, optionally only one team's (requests sealed to that circle).

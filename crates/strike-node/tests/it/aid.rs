@@ -306,3 +306,15 @@ fn bad_input_is_refused_with_the_reason_and_writes_nothing() {
     };
     assert!(Body::decode(&Body::AidRequest(bad).encode()).is_err());
 }
+
+#[test]
+fn a_childcare_request_shows_the_cover_offered_for_it() {
+    let (mut net, mut n, _) = team();
+    n[4].add_cover(&net.id, false, strike_core::body::CoverKind::Childcare, "sat", "Riverside", "two kids max")
+        .unwrap();
+    n[2].add_cover(&net.id, false, strike_core::body::CoverKind::Ride, "mon", "", "").unwrap();
+    let req = n[3].aid_ask(&net.id, &ask("childcare", "high", "Nobody for the kids Saturday", "network")).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let v = n[1].aid_request(&net.id, &req.to_hex()).unwrap();
+    assert_eq!(v.cover_offers, vec!["cy: sat, Riverside (two kids max)".to_string()], "childcare, not rides");
+}
