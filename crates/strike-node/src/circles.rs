@@ -355,7 +355,7 @@ impl Node {
 
     /// The newest key op of a circle whose author counts in it, as far as this node sees its
     /// members (the leads of a circle it is not in).
-    pub(crate) fn newest_circle_key(&self, network: &NetworkId, circle: &OpId) -> Result<Option<CircleKeyRow>> {
+    pub fn newest_circle_key(&self, network: &NetworkId, circle: &OpId) -> Result<Option<CircleKeyRow>> {
         let rows = self.store.circle_members(network, circle)?;
         let counted = |a: &AuthorId| rows.iter().any(|r| r.author == *a);
         Ok(self.store.circle_keys(network, circle)?.into_iter().rev().find(|k| counted(&k.author)))

@@ -89,6 +89,12 @@ pub struct AidQueueView {
     pub summary: String,
 }
 
+/// People's and places' names for a view.
+struct Names {
+    people: HashMap<AuthorId, String>,
+    places: HashMap<[u8; 32], String>,
+}
+
 /// "40 min", "3 h", "2 d".
 pub fn span(minutes: u32) -> String {
     match minutes {
@@ -99,18 +105,22 @@ pub fn span(minutes: u32) -> String {
 }
 
 impl Node {
-    fn aid_names(&self, network: &NetworkId) -> Result<HashMap<AuthorId, String>> {
-        Ok(self.members(network)?.iter().map(|m| (m.author, crate::networks::display_name(m))).collect())
-    }
-
-    fn target_name(&self, network: &NetworkId, id: &[u8; 32]) -> String {
-        if let Ok(c) = self.circle(network, &strike_core::OpId(*id)) {
-            return c.name;
+    /// Who and where, by id, read once for a whole view: people by author, circles of the
+    /// network and networks this node is in by their id.
+    fn aid_names(&self, network: &NetworkId) -> Result<Names> {
+        let people = self.members(network)?.iter().map(|m| (m.author, crate::networks::display_name(m))).collect();
+        let mut places = HashMap::new();
+        for c in self.circles(network)? {
+            let id = match c.id.parse::<OpId>() {
+                Ok(id) => id,
+                Err(_) => strike_core::circles::organizers_circle(network),
+            };
+            places.insert(id.0, c.name);
         }
-        self.networks()
-            .ok()
-            .and_then(|ns| ns.into_iter().find(|n| n.id.0 == *id).and_then(|n| n.name))
-            .unwrap_or_else(|| hex::encode(&id[..4]))
+        for n in self.networks()? {
+            places.insert(n.id.0, n.name.unwrap_or_else(|| n.id.short()));
+        }
+        Ok(Names { people, places })
     }
 
     fn aid_view(
@@ -118,13 +128,14 @@ impl Node {
         network: &NetworkId,
         held: &Held,
         s: &Standing,
-        names: &HashMap<AuthorId, String>,
+        names: &Names,
         me: Option<AuthorId>,
         my_teams: &BTreeSet<OpId>,
     ) -> AidRequestView {
         let now = CoarseTime::from_unix_seconds(self.now());
         let target = self.aid_data(network).map(|d| d.targets).unwrap_or_default().minutes(held.body.urgency);
-        let name = |a: &AuthorId| names.get(a).cloned().unwrap_or_else(|| a.short());
+        let name = |a: &AuthorId| names.people.get(a).cloned().unwrap_or_else(|| a.short());
+        let place = |id: &[u8; 32]| names.places.get(id).cloned().unwrap_or_else(|| hex::encode(&id[..4]));
         let age = now.0.saturating_sub(held.time.0);
         AidRequestView {
             id: held.op.to_hex(),
@@ -135,7 +146,7 @@ impl Node {
             due: (held.body.due != 0).then_some(held.body.due),
             visible_to: match &held.circle {
                 None => "network".into(),
-                Some(c) => self.circle(network, c).map(|c| c.name).unwrap_or_else(|_| c.short()),
+                Some(c) => place(&c.0),
             },
             requester: name(&held.author),
             mine: Some(held.author) == me,
@@ -155,7 +166,7 @@ impl Node {
                 .iter()
                 .map(|c| c.0)
                 .chain(held.body.networks.iter().map(|n| n.0))
-                .map(|id| self.target_name(network, &id))
+                .map(|id| place(&id))
                 .collect(),
             share: held.body.share.clone(),
             history: s

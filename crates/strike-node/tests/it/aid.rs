@@ -318,3 +318,38 @@ fn a_childcare_request_shows_the_cover_offered_for_it() {
     let v = n[1].aid_request(&net.id, &req.to_hex()).unwrap();
     assert_eq!(v.cover_offers, vec!["cy: sat, Riverside (two kids max)".to_string()], "childcare, not rides");
 }
+
+/// Cy, outside the crisis team, knows a sealed request's id from the log and seals a claim and
+/// a "resolve" to the team's entry key (anyone in the network can write to it). The team's
+/// nodes do not count either: the request stays open and overdue for the team to see.
+#[test]
+fn an_informant_outside_the_team_cannot_claim_or_close_its_requests() {
+    let (mut net, mut n, _) = team();
+    let req = n[3].aid_ask(&net.id, &ask("safety", "critical", "Followed home", "Crisis team")).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let circle = n[4].resolve_circle(&net.id, "Crisis team").unwrap();
+    let circles = n[4].circles(&net.id).unwrap();
+    assert!(circles.iter().any(|c| c.name == "Crisis team" && !c.i_am_in), "Cy is not in the team");
+    let bo = n[4].members(&net.id).unwrap().into_iter().find(|m| m.name == "bo").unwrap();
+    for action in [strike_core::aid::Action::Claim, strike_core::aid::Action::Resolve] {
+        let entry = n[4].newest_circle_key(&net.id, &circle).unwrap().unwrap();
+        let update = strike_core::aid::AidUpdate { request: req, action, note: String::new(), target: vec![] };
+        let note = strike_core::aid::AidNote::seal(
+            &net.id,
+            &circle,
+            entry.epoch,
+            &entry.entry_key,
+            &strike_crypto::AgreementPublic(bo.agreement),
+            &strike_core::aid::AidSealed::Update(update),
+            &mut rand::rng(),
+        )
+        .unwrap();
+        n[4].author(&net.id, Body::AidNote(note)).unwrap();
+    }
+    everyone_syncs(&mut net, &mut n);
+    for (i, node) in n[..3].iter().enumerate() {
+        let v = node.aid_request(&net.id, &req.to_hex()).unwrap();
+        assert_eq!((v.state.as_str(), v.holder.as_deref()), ("open", None), "node {i}");
+        assert!(v.history.iter().all(|h| h.ignored == "not a responder"), "{:?}", v.history);
+    }
+}
