@@ -16,6 +16,7 @@ mod circles;
 mod fund;
 mod guides;
 mod qr;
+mod stv;
 mod ui;
 
 pub use aid::aid;
@@ -24,6 +25,7 @@ pub use circles::circles;
 pub use fund::fund;
 pub use guides::guides;
 pub use qr::qr;
+pub use stv::stv;
 pub use ui::run as ui;
 
 /// Ops authored per transaction when creating in bulk.

@@ -26,6 +26,7 @@ pub mod resources;
 pub mod state_hash;
 pub mod text;
 mod time;
+pub mod votes;
 
 pub use body::{Announcement, Body, CoverKind, Genesis, Kind, NetworkKind, Writer};
 pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};

@@ -139,6 +139,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The ranked count: single transferable vote over many ballots (the goal: 100,000 ballots,
+    /// 12 candidates, 3 seats in under a second)
+    Stv {
+        #[arg(long, default_value_t = 100_000)]
+        ballots: usize,
+        #[arg(long, default_value_t = 12)]
+        candidates: usize,
+        #[arg(long, default_value_t = 3)]
+        seats: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Time `wipe` on a data directory with a database of the given size
     Wipe {
         /// Database size in MiB
@@ -159,6 +171,9 @@ impl Command {
             }
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
             BenchCommand::Fund { entries, runs } => crate::bench::fund(out, entries, runs),
+            BenchCommand::Stv { ballots, candidates, seats, runs } => {
+                crate::bench::stv(out, ballots, candidates, seats, runs)
+            }
             BenchCommand::Aid { requests, updates, notes, runs } => {
                 crate::bench::aid(out, requests, updates, notes, runs)
             }
