@@ -140,8 +140,8 @@ fn checkin_bar(c: &CheckinView) -> Markup {
     }
 }
 
-fn checkins_section(csrf: &str, net: &str, data: &AidPage) -> Markup {
-    let teams: Vec<&CircleView> = data.circles.iter().filter(|c| c.i_am_in && !c.organizers).collect();
+/// The rounds as they stand (live): the team's progress bars and names, everyone's own answer.
+fn checkins_status(data: &AidPage) -> Markup {
     html! {
         section.card aria-labelledby="checkin-h" {
             h2 #checkin-h { "Check-ins" }
@@ -160,49 +160,63 @@ fn checkins_section(csrf: &str, net: &str, data: &AidPage) -> Markup {
                     } @else {
                         p.meta { "Only " (c.team) " reads the answers." }
                     }
-                    @match &c.my_answer {
-                        Some(a) => { p { "You answered: " (a) "." } }
-                        None => @if c.open && data.me.is_some() {
-                            form method="post" action=(format!("/networks/{net}/aid/checkins/answer")) {
-                                (csrf_field(csrf))
-                                input type="hidden" name="round" value=(c.id);
-                                label for=(format!("ans-note-{}", &c.id[..8])) { "Note (optional)" }
-                                input id=(format!("ans-note-{}", &c.id[..8])) type="text" name="note" maxlength="300";
-                                (visible_to(&format!("visible to: {}", c.team)))
-                                button type="submit" name="status" value="ok" { "I am OK" } " "
-                                button type="submit" name="status" value="need-help" { "I need help" }
-                            }
-                        }
-                    }
-                }
-            }
-            @if !teams.is_empty() {
-                details {
-                    summary { "Start a round" }
-                    form method="post" action=(format!("/networks/{net}/aid/checkins")) {
-                        (csrf_field(csrf))
-                        label for="ci-team" { "Your team (it reads the answers)" }
-                        select #ci-team name="team" { @for t in &teams { option value=(t.id) { (t.name) } } }
-                        label for="ci-asked" { "Who is asked" }
-                        select #ci-asked name="asked" { option value="" { "Everyone" } @for c in &data.circles { @if !c.organizers { option value=(c.id) { (c.name) } } } }
-                        label for="ci-question" { "Question" }
-                        input #ci-question type="text" name="question" value="Are you OK?" required maxlength="160";
-                        label for="ci-within" { "Answer within (12h, 2d)" }
-                        input #ci-within type="text" name="within" value="12h";
-                        button type="submit" { "Start the round" }
-                    }
+                    @if let Some(a) = &c.my_answer { p { "You answered: " (a) "." } }
                 }
             }
         }
     }
 }
 
-fn cases_section(csrf: &str, net: &str, data: &AidPage) -> Markup {
-    let legal: Vec<&CircleView> = data.circles.iter().filter(|c| c.i_am_in && !c.organizers).collect();
+/// The forms of check-ins (outside the live part, so a refresh never takes what is typed):
+/// answering the open rounds not yet answered, and starting one for a team this node is in.
+fn checkin_forms(csrf: &str, net: &str, data: &AidPage) -> Markup {
+    let teams: Vec<&CircleView> = data.circles.iter().filter(|c| c.i_am_in && !c.organizers).collect();
+    let unanswered: Vec<&CheckinView> = data.checkins.iter().filter(|c| c.open && c.my_answer.is_none()).collect();
+    html! {
+        @if data.me.is_some() && !unanswered.is_empty() {
+            section.card aria-labelledby="answer-h" {
+                h2 #answer-h { "Answer the check-in" }
+                @for c in &unanswered {
+                    form method="post" action=(format!("/networks/{net}/aid/checkins/answer")) {
+                        (csrf_field(csrf))
+                        input type="hidden" name="round" value=(c.id);
+                        p { strong { (c.question) } " (" (c.team) ")" }
+                        label for=(format!("ans-note-{}", &c.id[..8])) { "Note (optional)" }
+                        input id=(format!("ans-note-{}", &c.id[..8])) type="text" name="note" maxlength="300";
+                        (visible_to(&format!("visible to: {}", c.team)))
+                        button type="submit" name="status" value="ok" { "I am OK" } " "
+                        button type="submit" name="status" value="need-help" { "I need help" }
+                    }
+                }
+            }
+        }
+        @if !teams.is_empty() {
+            details {
+                summary { "Start a check-in round" }
+                form method="post" action=(format!("/networks/{net}/aid/checkins")) {
+                    (csrf_field(csrf))
+                    label for="ci-team" { "Your team (it reads the answers)" }
+                    select #ci-team name="team" { @for t in &teams { option value=(t.id) { (t.name) } } }
+                    label for="ci-asked" { "Who is asked" }
+                    select #ci-asked name="asked" { option value="" { "Everyone" } @for c in &data.circles { @if !c.organizers { option value=(c.id) { (c.name) } } } }
+                    label for="ci-question" { "Question" }
+                    input #ci-question type="text" name="question" value="Are you OK?" required maxlength="160";
+                    label for="ci-within" { "Answer within (12h, 2d)" }
+                    input #ci-within type="text" name="within" value="12h";
+                    button type="submit" { "Start the round" }
+                }
+            }
+        }
+    }
+}
+
+/// The legal cases as they stand (live), their deadlines counting down.
+fn cases_status(data: &AidPage) -> Markup {
     html! {
         section.card aria-labelledby="cases-h" {
             h2 #cases-h { "Legal cases" }
             p.meta { "Only the members of a case's circle read it." }
+            @if data.cases.is_empty() { p { "No case you can read." } }
             @for c in &data.cases {
                 article.case {
                     h3 { (c.kind) " · " (c.circle) @if c.closed { " · closed" } }
@@ -211,41 +225,53 @@ fn cases_section(csrf: &str, net: &str, data: &AidPage) -> Markup {
                         p.countdown.overdue[left < 0] { "Deadline " (minute(d)) " UTC: "
                             strong data-deadline=(u64::from(d) * 60) { @if left < 0 { "passed " (span((-left) as u32)) " ago" } @else { (span(left as u32)) " left" } } }
                     }
-                    p.meta { "Opened by " (c.opened_by) " · " @if let Some(a) = &c.assignee { "with " (a) } @else { "nobody assigned" } }
+                    p.meta { "Case " (&c.id[..8]) " · opened by " (c.opened_by) " · " @if let Some(a) = &c.assignee { "with " (a) } @else { "nobody assigned" } }
                     @if !c.history.is_empty() { ul.short { @for h in &c.history { li { (h.by) " " (h.action) @if !h.note.is_empty() { ": " (h.note) } } } } }
-                    @if !c.closed {
-                        form method="post" action=(format!("/networks/{net}/aid/cases/step")) {
-                            (csrf_field(csrf))
-                            input type="hidden" name="case" value=(c.id);
-                            label for=(format!("cs-action-{}", &c.id[..8])) { "Step" }
-                            select id=(format!("cs-action-{}", &c.id[..8])) name="action" { option value="note" { "note" } option value="assign" { "assign to" } option value="deadline" { "new deadline" } option value="close" { "close" } }
-                            label for=(format!("cs-note-{}", &c.id[..8])) { "Note" }
-                            input id=(format!("cs-note-{}", &c.id[..8])) type="text" name="note" maxlength="2000";
-                            label for=(format!("cs-who-{}", &c.id[..8])) { "Who (to assign)" }
-                            input id=(format!("cs-who-{}", &c.id[..8])) type="text" name="who";
-                            label for=(format!("cs-when-{}", &c.id[..8])) { "When (a new deadline: 10d, or a date)" }
-                            input id=(format!("cs-when-{}", &c.id[..8])) type="text" name="when";
-                            (visible_to(&format!("visible to: {}", c.circle)))
-                            button type="submit" { "Record" }
-                        }
-                    }
                 }
             }
-            @if !legal.is_empty() {
-                details {
-                    summary { "Open a case" }
-                    form method="post" action=(format!("/networks/{net}/aid/cases")) {
-                        (csrf_field(csrf))
-                        label for="case-circle" { "Legal circle (its members read it)" }
-                        select #case-circle name="circle" { @for c in &legal { option value=(c.id) selected[c.name.to_lowercase().contains("legal")] { (c.name) } } }
-                        label for="case-kind" { "Kind" }
-                        select #case-kind name="kind" { @for k in strike_core::aid::CASE_KINDS { option value=(k) { (k) } } }
-                        label for="case-text" { "What happened" }
-                        textarea #case-text name="text" required maxlength="1000" rows="3" {}
-                        label for="case-deadline" { "Filing or hearing deadline (10d, or a date)" }
-                        input #case-deadline type="text" name="deadline";
-                        button type="submit" { "Open the case" }
-                    }
+        }
+    }
+}
+
+/// The forms of legal cases: a step on an open case, and opening one in a circle this node is in.
+fn case_forms(csrf: &str, net: &str, data: &AidPage) -> Markup {
+    let legal: Vec<&CircleView> = data.circles.iter().filter(|c| c.i_am_in && !c.organizers).collect();
+    let open: Vec<&CaseView> = data.cases.iter().filter(|c| !c.closed).collect();
+    html! {
+        @if !open.is_empty() {
+            details {
+                summary { "A step on a case" }
+                form method="post" action=(format!("/networks/{net}/aid/cases/step")) {
+                    (csrf_field(csrf))
+                    label for="cs-case" { "Case" }
+                    select #cs-case name="case" { @for c in &open { option value=(c.id) { (c.kind) ": " (c.text.chars().take(60).collect::<String>()) } } }
+                    label for="cs-action" { "Step" }
+                    select #cs-action name="action" { option value="note" { "note" } option value="assign" { "assign to" } option value="deadline" { "new deadline" } option value="close" { "close" } }
+                    label for="cs-note" { "Note" }
+                    input #cs-note type="text" name="note" maxlength="2000";
+                    label for="cs-who" { "Who (to assign)" }
+                    input #cs-who type="text" name="who";
+                    label for="cs-when" { "When (a new deadline: 10d, or a date)" }
+                    input #cs-when type="text" name="when";
+                    (visible_to("visible to: the case's circle"))
+                    button type="submit" { "Record" }
+                }
+            }
+        }
+        @if !legal.is_empty() {
+            details {
+                summary { "Open a case" }
+                form method="post" action=(format!("/networks/{net}/aid/cases")) {
+                    (csrf_field(csrf))
+                    label for="case-circle" { "Legal circle (its members read it)" }
+                    select #case-circle name="circle" { @for c in &legal { option value=(c.id) selected[c.name.to_lowercase().contains("legal")] { (c.name) } } }
+                    label for="case-kind" { "Kind" }
+                    select #case-kind name="kind" { @for k in strike_core::aid::CASE_KINDS { option value=(k) { (k) } } }
+                    label for="case-text" { "What happened" }
+                    textarea #case-text name="text" required maxlength="1000" rows="3" {}
+                    label for="case-deadline" { "Filing or hearing deadline (10d, or a date)" }
+                    input #case-deadline type="text" name="deadline";
+                    button type="submit" { "Open the case" }
                 }
             }
         }
@@ -304,9 +330,11 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                     @if q.sealed > 0 { p.meta { (q.sealed) " notes are sealed to circles you are not in." } }
                     @if !q.closed.is_empty() { details { summary { "Resolved and cancelled (" (q.closed.len()) ")" } (queue_table(&net, &q.closed)) } }
                 }
-                (checkins_section(&ctx.csrf, &net, &data))
-                (cases_section(&ctx.csrf, &net, &data))
+                (checkins_status(&data))
+                (cases_status(&data))
             }
+            (checkin_forms(&ctx.csrf, &net, &data))
+            (case_forms(&ctx.csrf, &net, &data))
             @if data.me.is_some() { (ask_form(&ctx.csrf, &net, &data)) }
             @if organizer {
                 details {

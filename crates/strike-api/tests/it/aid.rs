@@ -110,7 +110,7 @@ async fn check_ins_and_cases_in_a_browser() {
     let net = f.network.to_hex();
     b.log_in(&base).await;
     b.goto(&format!("{base}/networks/{net}/aid")).await;
-    b.wait_for_text(&["The queue", "Nothing open.", "Check-ins", "Legal cases", "Ask for help"], 10).await;
+    b.wait_for_text(&["The queue", "Nothing open.", "Check-ins", "No case you can read.", "Ask for help"], 10).await;
     assert_eq!(b.unlabelled_fields().await, json!([]), "every field has a label");
     // Sam starts a round for the crisis team; Dee answers from her node, live on Sam's page.
     b.script("document.querySelector('details:has(#ci-team)').open = true; return null").await;
