@@ -24,6 +24,7 @@ pub mod kit;
 pub mod networks;
 pub mod resources;
 pub mod sync;
+pub mod votes;
 
 use std::path::PathBuf;
 
@@ -102,6 +103,8 @@ pub enum Command {
     #[command(flatten)]
     Aid(aid::Command),
     #[command(flatten)]
+    Votes(votes::Command),
+    #[command(flatten)]
     Kit(kit::Command),
     #[command(flatten)]
     Sync(sync::Command),
@@ -133,6 +136,7 @@ impl Command {
             Command::Resources(c) => c.run(ctx),
             Command::Fund(c) => c.run(ctx),
             Command::Aid(c) => c.run(ctx),
+            Command::Votes(c) => c.run(ctx),
             Command::Kit(c) => c.run(ctx),
             Command::Sync(c) => c.run(ctx),
             Command::Bundles(c) => c.run(ctx),

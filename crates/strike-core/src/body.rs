@@ -30,6 +30,7 @@ pub use crate::resources::{
     Commitment, Handover, IntentClose, PlaceDistance, ResourceMinimum, ResourceOffer, ResourceRequest, ResourceSpec,
     SealedRequest, StockEvent,
 };
+pub use crate::votes::{Ballot, Proposal, ProposalClose};
 
 /// Longest short field (pseudonym, department, skill ...), in bytes.
 pub const MAX_FIELD_LEN: usize = 80;
@@ -280,6 +281,12 @@ bodies! {
     Case(Case) = "case", Member, Circle;
     /// A step on a legal case, in its circle.
     CaseUpdate(CaseUpdate) = "case_update", Member, Circle;
+    /// A member puts a proposal to the network: its method, options, quorum and closing time.
+    Proposal(Proposal) = "proposal", Member, Roster;
+    /// A member's ballot on a proposal (their latest before the close counts).
+    Ballot(Ballot) = "ballot", Member, Roster;
+    /// An organizer closes a vote, naming the ballots seen (its causal past).
+    ProposalClose(ProposalClose) = "proposal_close", Organizer, Roster;
 }
 
 impl Body {

@@ -29,6 +29,7 @@ pub mod qr;
 pub mod resources;
 pub mod sync;
 pub mod upkeep;
+pub mod votes;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

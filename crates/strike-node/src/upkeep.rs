@@ -142,7 +142,7 @@ impl Node {
             if self.history_key_is_due(network)? {
                 done.history_rotated_to = Some(self.rotate_history(network)?);
             }
-            done.checkpoints = self.close_due_calls(network)?;
+            done.checkpoints = self.close_due_calls(network)? + self.close_due_proposals(network)?;
             done.hub_grants = self.regrant_hubs(network)?;
         }
         done.circle_keys = self.circle_upkeep(network)?.rotated;

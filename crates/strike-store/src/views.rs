@@ -130,7 +130,8 @@ pub(crate) fn apply(
                 effects.new_epochs.push(k.epoch);
             }
         }
-        Body::Checkpoint(_) => record_checkpoint_cut(tx, op)?,
+        // A call's or a vote's close counts what it had seen; a proposal, who could vote on it.
+        Body::Checkpoint(_) | Body::ProposalClose(_) | Body::Proposal(_) => record_checkpoint_cut(tx, op)?,
         Body::CircleKey(k) => {
             let learned = crate::circles::take_key(tx, &env.network, op, k, me)?;
             effects.new_epochs.extend(learned.then_some(k.epoch));

@@ -198,3 +198,43 @@ fn invite_qr_join_vouch_call_pledge_trigger() {
     let watched = sam.ok(&["watch", "--for-secs", "1", "--interval", "1"]);
     assert_eq!(watched.trim(), "watching 1 network(s); Ctrl-C to stop");
 }
+
+/// Issue 19's first commands: a proposal of each kind from the terminal, ballots that fit its
+/// method (and one that does not, refused with the reason), the tally as it stands.
+#[test]
+fn proposals_are_put_and_voted_on_from_the_terminal() {
+    let sam = Home::initialized();
+    sam.json(&["network", "create", "--name", "Dock 4"]);
+    let p = sam.json(&["propose", "Dock 4", "--title", "Accept 3%?", "--method", "yes-no", "--closes", "2d"]);
+    let id = p["proposal_id"].as_str().unwrap().to_owned();
+    assert_eq!(p["proposal"]["state"], "open");
+    let v = sam.json(&["vote", &id[..8], "yes", "--reason", "take it"]);
+    assert_eq!((v["proposal"]["voted"].as_u64(), v["proposal"]["outcome"].as_str()), (Some(1), Some("passed")));
+    let out = sam.run(&["vote", &id[..8], "maybe"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("yes, no, abstain or block"));
+    let score = sam.json(&[
+        "propose",
+        "Dock 4",
+        "--title",
+        "Picket day",
+        "--method",
+        "score",
+        "--option",
+        "Monday",
+        "--option",
+        "Friday",
+        "--closes",
+        "1d",
+    ]);
+    let sid = score["proposal_id"].as_str().unwrap().to_owned();
+    let v = sam.json(&["vote", &sid[..8], "--score", "Monday=2,Friday=5"]);
+    assert_eq!(
+        (v["proposal"]["per_option"].clone(), v["proposal"]["outcome"].as_str()),
+        (serde_json::json!([2, 5]), Some("elected: Friday"))
+    );
+    let list = sam.json(&["proposal", "list", "Dock 4"]);
+    assert_eq!(list["proposals"].as_array().unwrap().len(), 2);
+    let out = sam.run(&["proposal", "close", &id[..8]]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("open until its closing time"));
+}

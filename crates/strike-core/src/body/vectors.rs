@@ -391,6 +391,33 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             }),
         ),
         (
+            "proposal",
+            Body::Proposal(crate::votes::Proposal {
+                title: "Delegates".into(),
+                text: String::new(),
+                method: crate::votes::Method::Stv,
+                options: vec!["Ana".into(), "Bo".into(), "Dee".into()],
+                seats: 2,
+                quorum: 500,
+                pass: crate::votes::Pass::Majority,
+                closes: 29_000_000,
+                results: crate::votes::Results::AfterClose,
+                call: None,
+                delegates: true,
+            }),
+        ),
+        (
+            "ballot",
+            Body::Ballot(crate::votes::Ballot {
+                proposal: crate::OpId([30; 32]),
+                content: crate::votes::BallotContent {
+                    choice: crate::votes::Choice::Rank(vec![2, 0]),
+                    reason: String::new(),
+                },
+            }),
+        ),
+        ("proposal_close", Body::ProposalClose(crate::votes::ProposalClose { proposal: crate::OpId([30; 32]) })),
+        (
             "campaign",
             Body::Campaign(Campaign {
                 title: "Hold out".into(),
@@ -637,6 +664,18 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "case_update",
         "a764747970656b636173655f75706461746566636972636c6558201c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c646361736558201d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d66616374696f6e6661737369676e646e6f7465606861737369676e65655820030303030303030303030303030303030303030303030303030303030303030368646561646c696e6500",
+    ),
+    (
+        "proposal",
+        "ac64747970656870726f706f73616c657469746c656944656c656761746573647465787460666d6574686f6463737476676f7074696f6e738363416e6162426f63446565657365617473026671756f72756d1901f46470617373686d616a6f7269747966636c6f7365731a01ba814067726573756c74736b61667465722d636c6f73656463616c6cf66964656c656761746573f5",
+    ),
+    (
+        "ballot",
+        "a364747970656662616c6c6f746870726f706f73616c58201e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e67636f6e74656e74a26663686f696365a16472616e6b82020066726561736f6e60",
+    ),
+    (
+        "proposal_close",
+        "a264747970656e70726f706f73616c5f636c6f73656870726f706f73616c58201e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e",
     ),
     (
         "campaign",

@@ -19,3 +19,4 @@ mod quic;
 mod resources;
 mod sync;
 mod vectors;
+mod votes;

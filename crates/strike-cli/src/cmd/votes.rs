@@ -1,0 +1,163 @@
+//! Assemblies and votes: propose, vote (and change the vote until the close), follow a
+//! proposal's tally, list them, and close a vote whose time has passed (organizers).
+
+use std::fmt::Write as _;
+
+use clap::Subcommand;
+use serde_json::json;
+use strike_node::votes::{ProposalView, ProposeInput, VoteInput};
+
+use crate::config::Ctx;
+use crate::output::time;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Put a proposal to the network
+    Propose {
+        network: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// consent, yes-no, choose, approval, ranked, stv or score
+        #[arg(long)]
+        method: String,
+        /// An option (repeat; for choose, approval, ranked, stv and score)
+        #[arg(long = "option")]
+        options: Vec<String>,
+        /// Seats an STV election fills
+        #[arg(long)]
+        seats: Option<u8>,
+        /// Share of the members that must vote: 50%
+        #[arg(long, default_value = "")]
+        quorum: String,
+        /// yes-no: majority, two-thirds or consensus
+        #[arg(long = "pass", default_value = "")]
+        pass: String,
+        /// When voting closes: 3d, or a date
+        #[arg(long)]
+        closes: String,
+        /// When members see the tally: always, after-voting or after-close
+        #[arg(long, default_value = "")]
+        results: String,
+        /// An STV election's winners become the network's delegates
+        #[arg(long)]
+        delegates: bool,
+    },
+    /// Vote (again, to change it) on a proposal: consent|object, yes|no|abstain|block, or
+    /// --choose / --approve / --rank / --score. Ballots are signed: members can read who voted what.
+    Vote {
+        proposal: String,
+        /// consent or object; yes, no, abstain or block
+        position: Option<String>,
+        #[arg(long, default_value = "")]
+        choose: String,
+        /// Options approved, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        approve: Vec<String>,
+        /// Options most preferred first, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        rank: Vec<String>,
+        /// option=score pairs (0-5), comma-separated
+        #[arg(long, value_delimiter = ',')]
+        score: Vec<String>,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Proposals: show, list, close
+    #[command(subcommand)]
+    Proposal(ProposalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalCommand {
+    /// Turnout, quorum, the tally as it stands (or hidden until the close), the outcome
+    Show { proposal: String },
+    /// The network's proposals, newest first
+    List { network: String },
+    /// Close a vote whose time has passed (organizers; their nodes also do it on upkeep)
+    Close { proposal: String },
+}
+
+fn show_text(v: &ProposalView) -> String {
+    let mut out = format!("{} {} [{}] {}\n", &v.id[..8], v.title, v.method, v.state);
+    let _ = writeln!(
+        out,
+        "  proposed by {} · closes {} UTC · {} of {} voted (quorum {})",
+        v.proposed_by,
+        time(strike_core::CoarseTime(v.closes)),
+        v.voted,
+        v.electorate,
+        v.quorum_needed
+    );
+    for (p, n) in &v.positions {
+        let _ = writeln!(out, "  {p}: {n}");
+    }
+    for (o, n) in v.options.iter().zip(&v.per_option) {
+        let _ = writeln!(out, "  {o}: {n}");
+    }
+    for (i, r) in v.rounds.iter().enumerate() {
+        let votes: Vec<String> =
+            v.options.iter().zip(&r.votes).filter_map(|(o, x)| x.as_ref().map(|x| format!("{o} {x}"))).collect();
+        let _ = writeln!(out, "  round {}: {} -> {} {}", i + 1, votes.join(", "), r.selection, r.selected.join(", "));
+    }
+    let _ = writeln!(out, "  outcome: {}", v.outcome);
+    if let Some(b) = &v.my_ballot {
+        let _ = writeln!(out, "  your ballot: {b}");
+    }
+    out
+}
+
+impl Command {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let mut node = ctx.unlock()?;
+        match self {
+            Command::Propose {
+                network,
+                title,
+                text,
+                method,
+                options,
+                seats,
+                quorum,
+                pass,
+                closes,
+                results,
+                delegates,
+            } => {
+                let net = node.resolve_network(&network)?;
+                let input =
+                    ProposeInput { title, text, method, options, seats, quorum, pass, closes, results, delegates };
+                let op = node.propose(&net, &input)?;
+                let v = node.proposal(&net, &op)?;
+                ctx.out.emit(json!({ "proposal_id": op.to_hex(), "proposal": v }), || show_text(&v));
+            }
+            Command::Vote { proposal, position, choose, approve, rank, score, reason } => {
+                let (net, id) = node.find_proposal(&proposal)?;
+                let input = VoteInput { position: position.unwrap_or_default(), choose, approve, rank, score, reason };
+                let op = node.vote(&net, &id, &input)?;
+                let v = node.proposal(&net, &id)?;
+                ctx.out.emit(json!({ "op_id": op.to_hex(), "proposal": v }), || {
+                    format!("voted ({}); members can read who voted what\n{}", op.short(), show_text(&v))
+                });
+            }
+            Command::Proposal(ProposalCommand::Show { proposal }) => {
+                let (net, id) = node.find_proposal(&proposal)?;
+                let v = node.proposal(&net, &id)?;
+                ctx.out.emit(json!(v), || show_text(&v));
+            }
+            Command::Proposal(ProposalCommand::List { network }) => {
+                let net = node.resolve_network(&network)?;
+                let list = node.proposals(&net)?;
+                ctx.out.emit(json!({ "proposals": list }), || list.iter().map(show_text).collect());
+            }
+            Command::Proposal(ProposalCommand::Close { proposal }) => {
+                let (net, id) = node.find_proposal(&proposal)?;
+                node.close_proposal(&net, &id)?;
+                let v = node.proposal(&net, &id)?;
+                ctx.out.emit(json!(v), || show_text(&v));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Votes across nodes: members vote and revote; a late joiner is not in the electorate; an
+//! organizer's close counts exactly the ballots it had seen, so a ballot written after it never
+//! counts, even one that claims an earlier time; a removed member's ballot stops counting; every
+//! node reaches the same outcome.
+
+use strike_core::votes::tally::Decision;
+use strike_node::Node;
+use strike_node::votes::{ProposeInput, VoteInput};
+
+use crate::calls::everyone_syncs;
+use crate::networks::Net;
+
+fn members() -> (Net, Vec<Node>, Vec<strike_core::AuthorId>) {
+    let (mut net, mut sam) = Net::found(1);
+    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
+    let mut nodes = vec![];
+    let mut ids = vec![sam.network(&net.id).unwrap().my_author.unwrap()];
+    for name in ["ana", "dee", "bo"] {
+        let (n, id) = net.join(&link, name, &mut sam);
+        sam.vouch(&net.id, &id).unwrap();
+        nodes.push(n);
+        ids.push(id);
+    }
+    for n in nodes.iter_mut() {
+        net.ship(&sam, n);
+    }
+    let mut all = vec![sam];
+    all.extend(nodes);
+    everyone_syncs(&mut net, &mut all);
+    (net, all, ids)
+}
+
+fn yes_no(position: &str) -> VoteInput {
+    VoteInput { position: position.into(), ..VoteInput::default() }
+}
+
+#[test]
+fn a_close_counts_what_it_saw_and_every_node_agrees() {
+    let (mut net, mut n, ids) = members();
+    let input = ProposeInput {
+        title: "Accept 3% and no heat plan?".into(),
+        method: "yes-no".into(),
+        quorum: "50%".into(),
+        closes: "1h".into(),
+        ..ProposeInput::default()
+    };
+    let p = n[1].propose(&net.id, &input).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    n[1].vote(&net.id, &p, &yes_no("yes")).unwrap();
+    n[2].vote(&net.id, &p, &yes_no("yes")).unwrap();
+    n[2].vote(&net.id, &p, &yes_no("no")).unwrap();
+    n[3].vote(&net.id, &p, &yes_no("no")).unwrap();
+    let e = n[3].vote(&net.id, &p, &yes_no("maybe")).unwrap_err();
+    assert!(e.to_string().contains("yes, no, abstain or block"), "{e}");
+    everyone_syncs(&mut net, &mut n);
+    let v = n[0].proposal(&net.id, &p).unwrap();
+    assert_eq!((v.state.as_str(), v.electorate, v.voted, v.outcome.as_str()), ("open", 4, 3, "rejected"));
+    // A late joiner is not in the electorate.
+    let link = n[0].create_invite(&net.id, 1, None, vec![]).unwrap();
+    let (mut cy, cy_id) = net.join(&link, "cy", &mut n[0]);
+    n[0].vouch(&net.id, &cy_id).unwrap();
+    net.ship(&n[0], &mut cy);
+    let e = cy.vote(&net.id, &p, &yes_no("yes")).unwrap_err();
+    assert!(e.to_string().contains("not a member when this was proposed"), "{e}");
+
+    // An hour on: Sam's node closes the vote; Dee, who has not synced, changes to yes after
+    // the close and her node's clock claims an earlier time. It never counts.
+    for node in n.iter_mut() {
+        node.set_clock_offset(3700);
+    }
+    assert!(n[0].upkeep(&net.id).unwrap().checkpoints >= 1);
+    n[2].set_clock_offset(0);
+    let e = n[2].vote(&net.id, &p, &yes_no("yes"));
+    assert!(e.is_ok(), "Dee's node has not seen the close: {e:?}");
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let t = node.proposal_tally(&net.id, &p).unwrap();
+        assert!(t.closed);
+        assert_eq!((t.voted, t.decision.clone()), (3, Decision::Rejected));
+        assert_eq!(t.not_counted.values().filter(|w| **w == "after the close").count(), 1);
+    }
+    // Removing Bo retracts his ballot: now one yes and one no, still not more yes than no.
+    n[0].remove(&net.id, &ids[3]).unwrap();
+    let t = n[0].proposal_tally(&net.id, &p).unwrap();
+    assert_eq!((t.electorate, t.voted), (3, 2));
+}
+
+#[test]
+fn an_stv_election_and_hidden_results() {
+    let (mut net, mut n, _) = members();
+    let input = ProposeInput {
+        title: "Delegates to the federation".into(),
+        method: "stv".into(),
+        options: vec!["Ana".into(), "Bo".into(), "Dee".into()],
+        seats: Some(2),
+        closes: "2d".into(),
+        results: "after-close".into(),
+        delegates: true,
+        ..ProposeInput::default()
+    };
+    let p = n[0].propose(&net.id, &input).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for (i, rank) in [vec!["Ana", "Bo"], vec!["Ana"], vec!["Dee", "Bo"], vec!["3", "2"]].into_iter().enumerate() {
+        let vote = VoteInput { rank: rank.into_iter().map(str::to_owned).collect(), ..VoteInput::default() };
+        n[i].vote(&net.id, &p, &vote).unwrap();
+    }
+    let e = n[0].vote(&net.id, &p, &VoteInput { rank: vec!["Zed".into()], ..VoteInput::default() }).unwrap_err();
+    assert!(e.to_string().contains("not one of the options"), "{e}");
+    everyone_syncs(&mut net, &mut n);
+    let v = n[1].proposal(&net.id, &p).unwrap();
+    assert_eq!((v.results_shown, v.outcome.as_str(), v.voted), (false, "hidden until the close", 4));
+    assert_eq!(v.my_ballot.as_deref(), Some("Ana"));
+    for node in n.iter_mut() {
+        node.set_clock_offset(3 * 24 * 3600);
+    }
+    n[0].close_proposal(&net.id, &p).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let v = n[1].proposal(&net.id, &p).unwrap();
+    // Quota 4/3 + 1 = 2: Ana 2 and Dee 2 are elected in the first round.
+    assert_eq!((v.state.as_str(), v.outcome.as_str()), ("closed", "elected: Ana, Dee"));
+    assert!(!v.rounds.is_empty());
+    assert_eq!(n[2].delegates(&net.id).unwrap(), vec!["Ana".to_string(), "Dee".to_string()]);
+}
