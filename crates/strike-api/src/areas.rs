@@ -20,6 +20,7 @@ pub mod networks;
 pub mod node;
 pub mod resources;
 pub mod session;
+pub mod votes;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -44,6 +45,7 @@ pub fn pages() -> Router<AppState> {
         .merge(resources::pages())
         .merge(fund::pages())
         .merge(aid::pages())
+        .merge(votes::pages())
         .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -67,6 +69,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(resources::api())
         .merge(fund::api())
         .merge(aid::api())
+        .merge(votes::api())
         .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())

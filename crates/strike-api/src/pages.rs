@@ -48,6 +48,7 @@ const NETWORK_PAGES: &[(&str, &str)] = &[
     ("resources", "Resources"),
     ("fund", "Strike fund"),
     ("aid", "Mutual aid"),
+    ("votes", "Votes"),
 ];
 
 /// The links to a network's pages, but the one shown (`current`, its path under the network).

@@ -97,6 +97,39 @@ pub struct NetworkSummary {
     pub fund: Option<FundCard>,
     /// Mutual aid at a glance: "3 open requests, 1 critical unclaimed for 40 min".
     pub aid: Option<AidCard>,
+    /// Open votes, soonest closing first.
+    pub votes: Vec<VoteCard>,
+}
+
+/// An open vote as the dashboard lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteCard {
+    pub id: String,
+    pub title: String,
+    /// Coarse minute it closes.
+    pub closes: u32,
+    pub voted: usize,
+    pub electorate: usize,
+    /// This node has not voted yet.
+    pub to_vote: bool,
+}
+
+fn vote_cards(node: &Node, row: &strike_node::NetworkRow) -> Result<Vec<VoteCard>> {
+    let mut open: Vec<VoteCard> = node
+        .proposals(&row.id)?
+        .into_iter()
+        .filter(|p| p.state == "open")
+        .map(|p| VoteCard {
+            to_vote: p.i_can_vote && p.my_ballot.is_none(),
+            id: p.id,
+            title: p.title,
+            closes: p.closes,
+            voted: p.voted,
+            electorate: p.electorate,
+        })
+        .collect();
+    open.sort_by_key(|v| v.closes);
+    Ok(open)
 }
 
 /// Mutual aid as its dashboard card shows it.
@@ -226,6 +259,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
             hub: None,
             fund: None,
             aid: None,
+            votes: Vec::new(),
         });
     }
     let calls = node.calls(&row.id)?;
@@ -249,6 +283,7 @@ pub fn summary(node: &Node, row: &strike_node::NetworkRow, n_announcements: u32)
         hub: hub_card(node, row)?,
         fund: fund_card(node, row)?,
         aid: aid_card(node, row)?,
+        votes: vote_cards(node, row)?,
     })
 }
 
@@ -406,6 +441,12 @@ fn network_card(n: &NetworkSummary, csrf: &str) -> Markup {
                             @if f.open_claims > 0 { " · " strong { (f.open_claims) } " claims open" }
                             @if f.review > 0 { " · " strong { (f.review) } " to review" }
                         }
+                    }
+                    @if !n.votes.is_empty() {
+                        h3 { a href=(format!("/networks/{id}/votes")) { "Open votes" } }
+                        ul.short { @for v in &n.votes { li {
+                            a href=(format!("/networks/{id}/votes/{}", v.id)) { (v.title) } " · closes " (crate::pages::minute(v.closes)) " UTC · "
+                            (v.voted) " of " (v.electorate) " voted" @if v.to_vote { " · " strong { "you have not voted" } } } } }
                     }
                     @if let Some(a) = &n.aid {
                         h3 { a href=(format!("/networks/{id}/aid")) { "Mutual aid" } }

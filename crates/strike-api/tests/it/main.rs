@@ -16,3 +16,4 @@ mod hardening;
 mod openapi;
 mod pages;
 mod resources;
+mod votes;

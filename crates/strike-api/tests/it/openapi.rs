@@ -151,6 +151,9 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "checkin-answers") => json!({ "status": "ok" }),
         ("POST", "cases") => json!({ "circle": "Legal", "kind": "firing", "text": "Fired" }),
         ("POST", "case-steps") => json!({ "case": "abcdef", "action": "note", "note": "Called Ruth" }),
+        ("POST", "proposals") => json!({ "title": "Accept?", "method": "yes-no", "closes": "3d" }),
+        ("POST", "ballots") => json!({ "proposal": "ab".repeat(32), "position": "yes" }),
+        ("POST", "proposal-closes") => json!({ "proposal": "ab".repeat(32) }),
         _ => json!({}),
     }
 }
@@ -166,7 +169,8 @@ async fn every_documented_operation_answers_404_for_an_unknown_id() {
         let op = &doc["paths"][path.trim_start_matches("/api/v1")][method.to_lowercase()];
         for unknown in ["ab".repeat(32), "not-an-id".to_owned(), "00".repeat(31)] {
             let concrete = path.replace("{net}", &unknown).replace("{call}", &unknown).replace("{event}", &unknown);
-            let concrete = concrete.replace("{guide}", &unknown).replace("{request}", &unknown);
+            let concrete =
+                concrete.replace("{guide}", &unknown).replace("{request}", &unknown).replace("{proposal}", &unknown);
             let concrete = concrete.replace("{shift}", "1");
             let m = Method::from_bytes(method.as_bytes()).unwrap();
             let r = if m == Method::GET {
