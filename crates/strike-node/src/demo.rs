@@ -13,6 +13,7 @@ use strike_crypto::KdfParams;
 mod aid;
 mod fund;
 mod hub;
+mod votes;
 
 use crate::events::EventSpec;
 use crate::{Node, NodeError, Result, io_err};
@@ -516,7 +517,10 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
         turnout: &RIVERSIDE_TURNOUT,
         suggestions: &RIVERSIDE_SUGGESTIONS,
     };
-    let mut each = |sam: &mut Node, n: &mut Node, i: usize| fund::contribute(sam, n, network, i);
+    let mut each = |sam: &mut Node, n: &mut Node, i: usize| {
+        fund::contribute(sam, n, network, i)?;
+        votes::ballot(n, network, i)
+    };
     let (call, mut crowd) = seed_workplace(
         sam,
         network,
@@ -602,6 +606,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
             sam.shift_signup(network, &picket, 1, true)?;
             seed_guides(sam, network)?;
             fund::open(sam, network, &call)?;
+            votes::open(sam, network)?;
             Ok((call, vec![briefing, picket]))
         },
         &mut each,

@@ -257,6 +257,15 @@ fn demo_seeds_once_and_reopens() {
     let rounds = run(&["checkin", "show", "Riverside"]);
     let round = &rounds["rounds"][0];
     assert_eq!((round["silent"].as_array().unwrap().len(), round["need_help"].as_array().unwrap().len()), (6, 2));
+    // Riverside's votes: management's offer heading for a no, and the delegates elected by STV.
+    let votes = run(&["proposal", "list", "Riverside"]);
+    let proposals = votes["proposals"].as_array().unwrap();
+    assert_eq!(proposals.len(), 2);
+    let offer = proposals.iter().find(|p| p["method"] == "yes-no").unwrap();
+    assert_eq!((offer["state"].as_str(), offer["outcome"].as_str()), (Some("open"), Some("rejected")), "{offer}");
+    let election = proposals.iter().find(|p| p["method"] == "stv").unwrap();
+    assert_eq!((election["state"].as_str(), election["outcome"].as_str()), (Some("closed"), Some("elected: Lea, Mo")));
+    assert!(election["rounds"].as_array().unwrap().len() >= 2, "{election}");
     let cases = run(&["case", "list", "Riverside"]);
     assert_eq!(
         (cases["cases"][0]["kind"].as_str(), cases["cases"][0]["assignee"].as_str()),

@@ -1,0 +1,77 @@
+//! Riverside's votes in the demo: on the day the call opened, Sam put management's offer (3% now,
+//! the heat plan "under review") to the members, open until two days from now, and an election of
+//! two delegates to the solidarity council with Eastside by single transferable vote, which
+//! closed three days ago. Co-workers vote in the weeks after, each from their own node.
+
+use strike_core::NetworkId;
+
+use crate::votes::{ProposeInput, VoteInput};
+use crate::{Node, Result};
+
+/// The offer's title, which the co-workers' nodes find it by.
+const OFFER: &str = "Management's offer: 3% now, the heat plan \"under review\". Accept it?";
+const ELECTION: &str = "Two delegates to the solidarity council with Eastside";
+const CANDIDATES: [&str; 5] = ["Lea", "Mo", "Ivy", "Ray", "Gus"];
+
+/// The day the call opens (Sam, an organizer).
+pub(super) fn open(sam: &mut Node, network: &NetworkId) -> Result<()> {
+    let offer = ProposeInput {
+        title: OFFER.into(),
+        text: "Offered at the works council on Monday. Nothing on cooling or breaks above 28 C.".into(),
+        method: "yes-no".into(),
+        quorum: "50%".into(),
+        closes: "16d".into(),
+        ..ProposeInput::default()
+    };
+    sam.propose(network, &offer)?;
+    let election = ProposeInput {
+        title: ELECTION.into(),
+        text: "They speak for Riverside at the council and carry its votes to the federation.".into(),
+        method: "stv".into(),
+        options: CANDIDATES.iter().map(|c| (*c).to_owned()).collect(),
+        seats: Some(2),
+        closes: "11d".into(),
+        results: "after-close".into(),
+        delegates: true,
+        ..ProposeInput::default()
+    };
+    sam.propose(network, &election)?;
+    Ok(())
+}
+
+/// The i-th co-worker's ballots, while each vote is open.
+pub(super) fn ballot(n: &mut Node, network: &NetworkId, i: usize) -> Result<()> {
+    for p in n.proposals(network)? {
+        if !p.i_can_vote || p.my_ballot.is_some() {
+            continue;
+        }
+        let id = p.id.parse().map_err(|_| crate::NodeError::InvalidInput("a proposal id".into()))?;
+        let vote = if p.title == OFFER {
+            if i % 9 == 4 {
+                continue; // not everyone has voted yet
+            }
+            let position = match i % 11 {
+                3 => "yes",
+                7 => "abstain",
+                _ => "no",
+            };
+            VoteInput { position: position.into(), reason: String::new(), ..VoteInput::default() }
+        } else if p.title == ELECTION {
+            // Most put Lea first; the night shift backs Mo and Ray; some rank Ivy and Gus.
+            let orders: [&[&str]; 7] = [
+                &["Lea", "Mo"],
+                &["Mo", "Ray", "Lea"],
+                &["Lea", "Ivy"],
+                &["Ray", "Mo"],
+                &["Gus", "Lea", "Ivy"],
+                &["Mo", "Lea"],
+                &["Lea", "Ray"],
+            ];
+            VoteInput { rank: orders[i % 7].iter().map(|c| (*c).to_owned()).collect(), ..VoteInput::default() }
+        } else {
+            continue;
+        };
+        n.vote(network, &id, &vote)?;
+    }
+    Ok(())
+}
