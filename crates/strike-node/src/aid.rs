@@ -102,6 +102,36 @@ pub struct AskInput {
     pub share: Vec<String>,
 }
 
+/// A step on a request as people write it: any kind, for the forms and the JSON API.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// The request (an id prefix)
+    pub request: String,
+    /// claim, progress, note, release, resolve, cancel, escalate, supply or grant
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+    /// escalate: a circle or network the requester allowed
+    #[serde(default)]
+    pub to: String,
+    /// escalate: fewer fields than the requester allowed
+    #[serde(default)]
+    pub share: Vec<String>,
+    /// supply: the hub network (a name or id)
+    #[serde(default)]
+    pub hub: String,
+    /// supply: the hub's resource specification
+    #[serde(default)]
+    pub spec: String,
+    #[serde(default)]
+    pub qty: String,
+    /// grant: how much to ask of the fund
+    #[serde(default)]
+    pub amount: String,
+}
+
 impl Node {
     /// Mutual aid as this node reads it.
     pub fn aid_data(&self, network: &NetworkId) -> Result<Arc<AidData>> {
@@ -295,6 +325,21 @@ impl Node {
         let note = AidNote::seal(network, circle, key.epoch, &key.entry_key, &reader, what, &mut rand::rng())
             .map_err(NodeError::Refused)?;
         self.author(network, Body::AidNote(note))
+    }
+
+    /// Any step on a request, as [`StepInput`] says.
+    pub fn aid_act(&mut self, network: &NetworkId, s: &StepInput) -> Result<OpId> {
+        match s.action.as_str() {
+            "escalate" => self.aid_escalate(network, &s.request, &s.to, &s.share),
+            "supply" => {
+                let hub = self.resolve_network(&s.hub)?;
+                let input =
+                    crate::resources::RequestInput { spec: s.spec.clone(), qty: s.qty.clone(), ..Default::default() };
+                self.aid_supply(network, &s.request, &hub, &input).map(|r| r.update)
+            }
+            "grant" => self.aid_grant(network, &s.request, &s.amount, &s.note),
+            action => self.aid_update(network, &s.request, action, &s.note),
+        }
     }
 
     /// A step on a request (claim, progress, note, release, resolve, cancel), refused with the

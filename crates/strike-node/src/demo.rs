@@ -614,7 +614,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
     let names: Vec<&str> = RIVERSIDE.iter().map(|p| p.name).collect();
     // The last day: the circles, then the crisis team's day (announcements due meanwhile are
     // posted on time), then today's fund business.
-    seed_circles(sam, network)?;
+    aid::circles(sam, network)?;
     aid::seed(sam, &mut crowd, &names, network, hub, diary)?;
     fund::claims(sam, &mut crowd, &names, network, &call)?;
     drop(crowd);
@@ -698,40 +698,6 @@ const RIVERSIDE_SUGGESTIONS: [(&str, &str, &str, &str); 1] = [(
     "## The van\n\nThe drivers' van brings flasks and chairs to both gates at 05:15 and 09:00. Ask in the Drivers circle for a lift.",
     "the van's runs",
 )];
-
-/// Riverside's circles: a crisis team for the nights something goes wrong (who answers the
-/// phone, who has a car, who knows a lawyer) and the drivers who run the picket van. Both
-/// are small on purpose: what they write is theirs.
-fn seed_circles(sam: &mut Node, network: &NetworkId) -> Result<()> {
-    let crisis = sam.create_circle(
-        network,
-        "Crisis team",
-        "Arrests, a member hurt on the picket, an eviction: who answers the phone at night",
-    )?;
-    for name in ["Lea", "Ivy", "Mo", "Ray"] {
-        let who = sam.resolve_member(network, name)?;
-        sam.add_to_circle(network, &crisis, &who.author)?;
-    }
-    let ivy = sam.resolve_member(network, "Ivy")?;
-    sam.set_circle_lead(network, &crisis, &ivy.author, true)?;
-    sam.post_in_circle(
-        network,
-        &crisis,
-        "Night phone this week: Ivy Mon-Wed, Ray Thu-Sun. Lea has the lawyer's number (Mill Lane Legal, ask for Ruth).",
-    )?;
-    sam.post_in_circle(
-        network,
-        &crisis,
-        "If anyone is taken in on the picket: nobody says anything until Ruth is there.",
-    )?;
-    let drivers = sam.create_circle(network, "Drivers", "The picket van and lifts to the gates on strike day")?;
-    for name in ["Gus", "Max", "Dee"] {
-        let who = sam.resolve_member(network, name)?;
-        sam.add_to_circle(network, &drivers, &who.author)?;
-    }
-    sam.post_in_circle(network, &drivers, "Van keys at Jun's from 05:00. Fuel card is in the glovebox.")?;
-    Ok(())
-}
 
 /// St Mary's: a sickout that exempts nurses, who pledge support and are not counted; new
 /// members read only the announcements and cover written after their admission.

@@ -11,13 +11,12 @@ use axum::{Json, Router};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use strike_core::{NetworkId, OpId};
-use strike_node::aid::AskInput;
 use strike_node::aid::cases::{CaseInput, CaseView};
 use strike_node::aid::checkins::{CheckinInput, CheckinView};
 use strike_node::aid::views::{AidQueueView, AidRequestView, span};
+use strike_node::aid::{AskInput, StepInput};
 use strike_node::circles::CircleView;
 use strike_node::networks::NetworkView;
-use strike_node::resources::RequestInput;
 use strike_node::{Node, Result};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -525,20 +524,18 @@ async fn form_step(
     Form(f): Form<AidForm>,
 ) -> PageResult {
     let to = format!("/networks/{net}/aid/requests/{request}");
-    on_form(&s, &a, to, "Recorded.", &net, move |n, id| step(n, id, &request, &f)).await
-}
-
-fn step(n: &mut Node, id: &NetworkId, request: &str, f: &AidForm) -> Result<OpId> {
-    match f.action.as_str() {
-        "escalate" => n.aid_escalate(id, request, &f.to, &[]),
-        "supply" => {
-            let hub = n.resolve_network(&f.hub)?;
-            let input = RequestInput { spec: f.spec.clone(), qty: f.qty.clone(), ..RequestInput::default() };
-            n.aid_supply(id, request, &hub, &input).map(|s| s.update)
-        }
-        "grant" => n.aid_grant(id, request, &f.amount, &f.note),
-        action => n.aid_update(id, request, action, &f.note),
-    }
+    let input = StepInput {
+        request,
+        action: f.action,
+        note: f.note,
+        to: f.to,
+        share: Vec::new(),
+        hub: f.hub,
+        spec: f.spec,
+        qty: f.qty,
+        amount: f.amount,
+    };
+    on_form(&s, &a, to, "Recorded.", &net, move |n, id| n.aid_act(id, &input)).await
 }
 
 async fn form_targets(
@@ -644,35 +641,6 @@ async fn get_request(
     Ok(Json(view).into_response())
 }
 
-/// A step on a request.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepInput {
-    /// The request (an id prefix)
-    pub request: String,
-    /// claim, progress, note, release, resolve, cancel, escalate, supply or grant
-    pub action: String,
-    #[serde(default)]
-    pub note: String,
-    /// escalate: a circle or network the requester allowed
-    #[serde(default)]
-    pub to: String,
-    /// escalate: fewer fields than the requester allowed
-    #[serde(default)]
-    pub share: Vec<String>,
-    /// supply: the hub network (a name or id)
-    #[serde(default)]
-    pub hub: String,
-    /// supply: the hub's resource specification
-    #[serde(default)]
-    pub spec: String,
-    #[serde(default)]
-    pub qty: String,
-    /// grant: how much to ask of the fund
-    #[serde(default)]
-    pub amount: String,
-}
-
 /// Claim, work on, pass on, supply, ask a grant for, resolve or cancel a request
 #[utoipa::path(post, path = "/networks/{net}/aid-steps", params(NetPath, Csrf), request_body = StepInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
 async fn post_step(
@@ -682,18 +650,7 @@ async fn post_step(
     b: std::result::Result<Json<StepInput>, JsonRejection>,
 ) -> ApiResult<Response> {
     let (id, s) = (network_id(&net)?, body(b)?);
-    let op = state
-        .act(move |n| match s.action.as_str() {
-            "escalate" => n.aid_escalate(&id, &s.request, &s.to, &s.share),
-            "supply" => {
-                let hub = n.resolve_network(&s.hub)?;
-                let input = RequestInput { spec: s.spec, qty: s.qty, ..RequestInput::default() };
-                n.aid_supply(&id, &s.request, &hub, &input).map(|r| r.update)
-            }
-            "grant" => n.aid_grant(&id, &s.request, &s.amount, &s.note),
-            action => n.aid_update(&id, &s.request, action, &s.note),
-        })
-        .await?;
+    let op = state.act(move |n| n.aid_act(&id, &s)).await?;
     Ok(created(op))
 }
 

@@ -15,6 +15,40 @@ use crate::aid::checkins::CheckinInput;
 use crate::resources::RequestInput;
 use crate::{Node, Result};
 
+/// Riverside's circles: a crisis team for the nights something goes wrong (who answers the
+/// phone, who has a car, who knows a lawyer) and the drivers who run the picket van. Both
+/// are small on purpose: what they write is theirs.
+pub(super) fn circles(sam: &mut Node, network: &NetworkId) -> Result<()> {
+    let crisis = sam.create_circle(
+        network,
+        "Crisis team",
+        "Arrests, a member hurt on the picket, an eviction: who answers the phone at night",
+    )?;
+    for name in ["Lea", "Ivy", "Mo", "Ray"] {
+        let who = sam.resolve_member(network, name)?;
+        sam.add_to_circle(network, &crisis, &who.author)?;
+    }
+    let ivy = sam.resolve_member(network, "Ivy")?;
+    sam.set_circle_lead(network, &crisis, &ivy.author, true)?;
+    sam.post_in_circle(
+        network,
+        &crisis,
+        "Night phone this week: Ivy Mon-Wed, Ray Thu-Sun. Lea has the lawyer's number (Mill Lane Legal, ask for Ruth).",
+    )?;
+    sam.post_in_circle(
+        network,
+        &crisis,
+        "If anyone is taken in on the picket: nobody says anything until Ruth is there.",
+    )?;
+    let drivers = sam.create_circle(network, "Drivers", "The picket van and lifts to the gates on strike day")?;
+    for name in ["Gus", "Max", "Dee"] {
+        let who = sam.resolve_member(network, name)?;
+        sam.add_to_circle(network, &drivers, &who.author)?;
+    }
+    sam.post_in_circle(network, &drivers, "Van keys at Jun's from 05:00. Fuel card is in the glovebox.")?;
+    Ok(())
+}
+
 /// Who asks, what, how urgent, sealed to the crisis team or not, what it may be escalated to,
 /// and when (hours ago).
 struct Ask {
