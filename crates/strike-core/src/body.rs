@@ -30,7 +30,7 @@ pub use crate::resources::{
     Commitment, Handover, IntentClose, PlaceDistance, ResourceMinimum, ResourceOffer, ResourceRequest, ResourceSpec,
     SealedRequest, StockEvent,
 };
-pub use crate::votes::{Ballot, Proposal, ProposalClose};
+pub use crate::votes::{Ballot, CallOutcome, Concession, Proposal, ProposalClose};
 
 /// Longest short field (pseudonym, department, skill ...), in bytes.
 pub const MAX_FIELD_LEN: usize = 80;
@@ -287,6 +287,10 @@ bodies! {
     Ballot(Ballot) = "ballot", Member, Roster;
     /// An organizer closes a vote, naming the ballots seen (its causal past).
     ProposalClose(ProposalClose) = "proposal_close", Organizer, Roster;
+    /// An organizer records an offer made on a strike call, for the members to vote on.
+    Concession(Concession) = "concession", Organizer, Roster;
+    /// An organizer records how a strike call came out.
+    CallOutcome(CallOutcome) = "call_outcome", Organizer, Roster;
 }
 
 impl Body {

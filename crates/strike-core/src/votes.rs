@@ -117,8 +117,8 @@ pub struct Proposal {
     /// Coarse minute voting closes.
     pub closes: u32,
     pub results: Results,
-    /// A strike call it decides about (accepting a concession), if any.
-    pub call: Option<OpId>,
+    /// What it decides about, if anything: a concession (which names its strike call).
+    pub about: Option<OpId>,
     /// An STV election's winners become the network's delegates.
     pub delegates: bool,
 }
@@ -247,5 +247,51 @@ pub struct ProposalClose {
 impl Fact for ProposalClose {
     fn index(&self) -> FactIndex {
         FactIndex::about(&self.proposal.0)
+    }
+}
+
+/// An offer the other side made on a strike call (a concession), recorded by an organizer so
+/// the members can vote on it together. The op's id is the concession's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concession {
+    pub call: OpId,
+    /// Who offered it: `employer`, a manager's office ...
+    pub from: String,
+    pub text: String,
+}
+
+impl Fact for Concession {
+    fn check(&self) -> Result<(), Reject> {
+        check_text("who offered it", &self.from, MAX_FIELD_LEN)?;
+        check_text("the offer", &self.text, MAX_NOTE_LEN)
+    }
+
+    fn index(&self) -> FactIndex {
+        FactIndex::about(&self.call.0)
+    }
+}
+
+/// How a call ended (an organizer's latest word stands): the history of repeated calls.
+pub const OUTCOMES: &[&str] = &["won", "partial", "lost", "ended"];
+
+/// An organizer records how a strike call came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallOutcome {
+    pub call: OpId,
+    /// One of [`OUTCOMES`].
+    pub outcome: String,
+    pub text: String,
+}
+
+impl Fact for CallOutcome {
+    fn check(&self) -> Result<(), Reject> {
+        if !OUTCOMES.contains(&self.outcome.as_str()) {
+            return Err(invalid(format!("an outcome is one of {}", OUTCOMES.join(", "))));
+        }
+        check_optional("a note", &self.text, MAX_NOTE_LEN)
+    }
+
+    fn index(&self) -> FactIndex {
+        FactIndex::about(&self.call.0)
     }
 }

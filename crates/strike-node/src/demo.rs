@@ -606,7 +606,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
             sam.shift_signup(network, &picket, 1, true)?;
             seed_guides(sam, network)?;
             fund::open(sam, network, &call)?;
-            votes::open(sam, network)?;
+            votes::open(sam, network, &call)?;
             Ok((call, vec![briefing, picket]))
         },
         &mut each,

@@ -1,7 +1,10 @@
 //! Assemblies and votes on a node (`docs/protocol.md`, "Votes"): members propose and vote,
 //! organizers' nodes close votes that are due with a checkpoint naming what they had seen; the
 //! tally is core's ([`strike_core::votes::tally::tally`]). What people type is read here once,
-//! for the CLI, the forms and the JSON API.
+//! for the CLI, the forms and the JSON API. Offers on strike calls and their votes, and how calls
+//! came out, are in [`concessions`].
+
+pub mod concessions;
 
 use std::collections::BTreeSet;
 
@@ -117,12 +120,12 @@ pub struct ProposalView {
     /// This node's current ballot, as it reads.
     pub my_ballot: Option<String>,
     pub i_can_vote: bool,
-    /// The call it decides about, if any.
-    pub call: Option<String>,
+    /// The concession it decides about, if any.
+    pub about: Option<String>,
     pub delegates: bool,
 }
 
-fn percent_permille(text: &str) -> Result<u16> {
+pub(crate) fn percent_permille(text: &str) -> Result<u16> {
     let t = text.trim().trim_end_matches('%').trim();
     if t.is_empty() {
         return Ok(0);
@@ -195,7 +198,7 @@ impl Node {
             pass,
             closes: CoarseTime::from_unix_seconds(closes).0,
             results,
-            call: None,
+            about: None,
             delegates: input.delegates,
         };
         strike_core::body::Fact::check(&proposal).map_err(NodeError::Refused)?;
@@ -293,7 +296,7 @@ impl Node {
         self.tally_of(network, &f, &p)
     }
 
-    fn tally_of(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<Tally> {
+    pub(crate) fn tally_of(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<Tally> {
         let electorate = self.electorate(network, f)?;
         let ballots: Vec<BallotIn> = self
             .store
@@ -424,7 +427,7 @@ impl Node {
             my_ballot,
             i_can_vote: state == "open"
                 && me.is_some_and(|me| self.electorate(network, f).is_ok_and(|e| e.contains(&me))),
-            call: p.call.map(|c| c.to_hex()),
+            about: p.about.map(|c| c.to_hex()),
             delegates: p.delegates,
         })
     }

@@ -62,6 +62,8 @@ pub struct CallPage {
     pub call: CallView,
     /// `(unix seconds, counted pledges)` after every change.
     pub timeline: Vec<(u64, u64)>,
+    /// Offers made on the call, their votes and results, and how it came out.
+    pub record: strike_node::votes::concessions::CallRecord,
 }
 
 pub fn call_list(node: &Node, network: &NetworkId) -> Result<CallList> {
@@ -71,8 +73,9 @@ pub fn call_list(node: &Node, network: &NetworkId) -> Result<CallList> {
 
 pub fn call_page(node: &Node, network: &NetworkId, call: &OpId) -> Result<CallPage> {
     let row = node.network(network)?;
+    let record = node.call_record(network, call)?;
     let (call, timeline) = node.call_detail(network, call)?;
-    Ok(CallPage { network: NetworkView::of(&row), me: me(node, network)?, call, timeline })
+    Ok(CallPage { network: NetworkView::of(&row), me: me(node, network)?, call, timeline, record })
 }
 
 // ---- page parts other areas show ----
@@ -317,7 +320,9 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<St
                 }
                 h2 { "Pledges over time" }
                 (charts::pledges_over_time(&data.timeline, chart_need(c), ctx.now, "Pledges over time"))
+                (crate::areas::votes::call_record(&data.record, net))
             }
+            @if data.me.as_ref().is_some_and(|m| m.organizer) { (crate::areas::votes::concession_forms(&ctx.csrf, &c.op.to_hex(), &data.record)) }
             @if member && open && !c.my_pledge {
                 form method="post" action=(format!("/calls/{}/pledge", c.op.to_hex())) {
                     (csrf_field(&ctx.csrf))

@@ -13,6 +13,7 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use strike_core::{NetworkId, OpId};
 use strike_node::networks::NetworkView;
+use strike_node::votes::concessions::{CallRecord, ConcessionVoteInput};
 use strike_node::votes::{ProposalView, ProposeInput, VoteInput};
 use strike_node::{Node, Result};
 use utoipa::ToSchema;
@@ -21,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ReadRefusals, Refusals};
-use crate::forms::{Csrf, NetPath, OpCreated, body, network_id};
+use crate::forms::{CallPath, Csrf, NetPath, OpCreated, body, network_id};
 use crate::model::{Me, me};
 use crate::pages::{Ctx, PageResult, csrf_field, done, layout, minute, network_nav, page_network_id};
 use crate::security::Authed;
@@ -33,6 +34,9 @@ pub fn pages() -> Router<AppState> {
         .route("/networks/{net}/votes/{proposal}", get(proposal_page))
         .route("/networks/{net}/votes/{proposal}/ballot", post(form_ballot))
         .route("/networks/{net}/votes/{proposal}/close", post(form_close))
+        .route("/calls/{call}/concessions", post(form_concession))
+        .route("/calls/{call}/concession-votes", post(form_concession_vote))
+        .route("/calls/{call}/outcome", post(form_outcome))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -41,6 +45,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(get_proposal))
         .routes(routes!(post_ballot))
         .routes(routes!(post_close))
+        .routes(routes!(post_concession))
+        .routes(routes!(post_concession_vote))
+        .routes(routes!(post_outcome))
 }
 
 /// A network's proposals as their page shows them.
@@ -354,6 +361,110 @@ async fn form_close(State(s): State<AppState>, a: Authed, Path((net, proposal)):
     Ok(done(&s, &a, &format!("/networks/{net}/votes/{proposal}"), result))
 }
 
+// ---- concessions, on the call's page ----
+
+/// A call's offers with their votes and results, and how it came out.
+pub fn call_record(r: &CallRecord, net: &str) -> Markup {
+    html! {
+        @if !r.concessions.is_empty() || r.outcome.is_some() {
+            h2 { "Offers and outcome" }
+            @for c in &r.concessions {
+                p { "Offer from " (c.from) " (" (minute(c.recorded)) " UTC): " (c.text) br;
+                    strong { @match &c.vote { Some(v) => { a href=(format!("/networks/{net}/votes/{v}")) { (c.result) } }, None => { (c.result) } } } }
+            }
+            @if let Some(o) = &r.outcome { p { "Outcome: " strong { (o.outcome) } @if !o.text.is_empty() { ": " (o.text) } } }
+        }
+    }
+}
+
+/// An organizer's forms on a call: record an offer, put it to a vote, record the outcome.
+pub fn concession_forms(csrf: &str, call: &str, r: &CallRecord) -> Markup {
+    html! {
+        details {
+            summary { "Offers and outcome (organizers)" }
+            form method="post" action=(format!("/calls/{call}/concessions")) {
+                (csrf_field(csrf))
+                label for="c-from" { "Offered by" } input #c-from type="text" name="from" value="employer" required maxlength="80";
+                label for="c-text" { "The offer" } input #c-text type="text" name="text" required maxlength="2000";
+                button type="submit" { "Record the offer" }
+            }
+            @if r.concessions.iter().any(|c| c.vote.is_none()) {
+                form method="post" action=(format!("/calls/{call}/concession-votes")) {
+                    (csrf_field(csrf))
+                    label for="cv-closes" { "Members vote until (2d, or a date)" } input #cv-closes type="text" name="closes" value="2d" required;
+                    label for="cv-quorum" { "Quorum" } input #cv-quorum type="text" name="quorum" value="50%";
+                    button type="submit" { "Put the latest offer to a vote" }
+                }
+            }
+            form method="post" action=(format!("/calls/{call}/outcome")) {
+                (csrf_field(csrf))
+                label for="o-outcome" { "The call came out" }
+                select #o-outcome name="outcome" { @for o in strike_core::votes::OUTCOMES { option value=(o) { (o) } } }
+                label for="o-text" { "Note" } input #o-text type="text" name="text" maxlength="2000";
+                button type="submit" { "Record the outcome" }
+            }
+        }
+    }
+}
+
+/// The call-side forms as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct CallForm {
+    from: String,
+    text: String,
+    closes: String,
+    quorum: String,
+    outcome: String,
+}
+
+async fn on_call(
+    s: &AppState,
+    a: &Authed,
+    call: String,
+    ok: &'static str,
+    f: impl FnOnce(&mut Node, &NetworkId, &OpId) -> Result<OpId> + Send + 'static,
+) -> PageResult {
+    let op = crate::pages::page_op_id(&call)?;
+    let result = s
+        .act(move |n| {
+            let (net, op) = n.find_call(&op.to_hex())?;
+            f(n, &net, &op)
+        })
+        .await
+        .map(|_| ok.to_string());
+    Ok(done(s, a, &format!("/calls/{call}"), result))
+}
+
+async fn form_concession(
+    State(s): State<AppState>,
+    a: Authed,
+    Path(call): Path<String>,
+    Form(f): Form<CallForm>,
+) -> PageResult {
+    on_call(&s, &a, call, "Offer recorded.", move |n, net, op| n.record_concession(net, op, &f.from, &f.text)).await
+}
+
+async fn form_concession_vote(
+    State(s): State<AppState>,
+    a: Authed,
+    Path(call): Path<String>,
+    Form(f): Form<CallForm>,
+) -> PageResult {
+    let input = ConcessionVoteInput { closes: f.closes, quorum: f.quorum, pass: String::new() };
+    on_call(&s, &a, call, "The offer is put to the members.", move |n, net, op| n.concession_vote(net, op, &input))
+        .await
+}
+
+async fn form_outcome(
+    State(s): State<AppState>,
+    a: Authed,
+    Path(call): Path<String>,
+    Form(f): Form<CallForm>,
+) -> PageResult {
+    on_call(&s, &a, call, "Outcome recorded.", move |n, net, op| n.set_call_outcome(net, op, &f.outcome, &f.text)).await
+}
+
 // ---- JSON ----
 
 fn created(op: OpId) -> Response {
@@ -462,4 +573,74 @@ async fn post_close(
     let (id, input) = (network_id(&net)?, body(b)?);
     let op = proposal_id(&input.proposal)?;
     Ok(created(state.act(move |n| n.close_proposal(&id, &op)).await?))
+}
+
+/// An offer on a call.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcessionInput {
+    /// employer, management ...
+    pub from: String,
+    pub text: String,
+}
+
+async fn call_act(
+    state: &AppState,
+    call: String,
+    f: impl FnOnce(&mut Node, &NetworkId, &OpId) -> Result<OpId> + Send + 'static,
+) -> ApiResult<Response> {
+    let op = crate::forms::op_id(&call)?;
+    let created_op = state
+        .act(move |n| {
+            let (net, op) = n.find_call(&op.to_hex())?;
+            f(n, &net, &op)
+        })
+        .await?;
+    Ok(created(created_op))
+}
+
+/// Record an offer made on a strike call (organizers)
+#[utoipa::path(post, path = "/calls/{call}/concessions", params(CallPath, Csrf), request_body = ConcessionInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+async fn post_concession(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(call): Path<String>,
+    b: std::result::Result<Json<ConcessionInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let input = body(b)?;
+    call_act(&state, call, move |n, net, op| n.record_concession(net, op, &input.from, &input.text)).await
+}
+
+/// Put a call's latest offer to the members as a yes / no vote (organizers)
+#[utoipa::path(post, path = "/calls/{call}/concession-votes", params(CallPath, Csrf), request_body = ConcessionVoteInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+async fn post_concession_vote(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(call): Path<String>,
+    b: std::result::Result<Json<ConcessionVoteInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let input = body(b)?;
+    call_act(&state, call, move |n, net, op| n.concession_vote(net, op, &input)).await
+}
+
+/// How a call came out.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    /// won, partial, lost or ended
+    pub outcome: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Record how a strike call came out (organizers)
+#[utoipa::path(post, path = "/calls/{call}/outcome", params(CallPath, Csrf), request_body = OutcomeInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+async fn post_outcome(
+    State(state): State<AppState>,
+    _: Authed,
+    Path(call): Path<String>,
+    b: std::result::Result<Json<OutcomeInput>, JsonRejection>,
+) -> ApiResult<Response> {
+    let input = body(b)?;
+    call_act(&state, call, move |n, net, op| n.set_call_outcome(net, op, &input.outcome, &input.text)).await
 }

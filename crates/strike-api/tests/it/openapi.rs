@@ -154,6 +154,9 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "proposals") => json!({ "title": "Accept?", "method": "yes-no", "closes": "3d" }),
         ("POST", "ballots") => json!({ "proposal": "ab".repeat(32), "position": "yes" }),
         ("POST", "proposal-closes") => json!({ "proposal": "ab".repeat(32) }),
+        ("POST", "concessions") => json!({ "from": "employer", "text": "3%" }),
+        ("POST", "concession-votes") => json!({ "closes": "2d" }),
+        ("POST", "outcome") => json!({ "outcome": "won" }),
         _ => json!({}),
     }
 }

@@ -88,6 +88,13 @@ pub enum CallCommand {
     Show { call: String },
     /// Close the count of a call whose deadline has passed (organizers; done on its own too)
     Close { call: String },
+    /// Record how a call came out (organizers): won, partial, lost or ended
+    Outcome {
+        call: String,
+        outcome: String,
+        #[arg(long, default_value = "")]
+        text: String,
+    },
 }
 
 impl Command {
@@ -232,6 +239,12 @@ fn call(ctx: &Ctx, node: &mut Node, cmd: CallCommand) -> anyhow::Result<()> {
                 out.push_str("Who pledged is visible to the network's members only (every pledge is a signed op in the encrypted log).");
                 out
             });
+        }
+        CallCommand::Outcome { call, outcome, text } => {
+            let (net, op) = node.find_call(&call)?;
+            node.set_call_outcome(&net, &op, &outcome, &text)?;
+            let record = node.call_record(&net, &op)?;
+            ctx.out.emit(json!(record), || format!("outcome recorded: {outcome}\n"));
         }
         CallCommand::Close { call } => {
             let (net, op) = node.find_call(&call)?;

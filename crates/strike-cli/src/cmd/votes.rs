@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 use serde_json::json;
+use strike_node::votes::concessions::ConcessionVoteInput;
 use strike_node::votes::{ProposalView, ProposeInput, VoteInput};
 
 use crate::config::Ctx;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Proposals: show, list, close
     #[command(subcommand)]
     Proposal(ProposalCommand),
+    /// Offers on strike calls: record one, put it to a vote, list them
+    #[command(subcommand)]
+    Concession(ConcessionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +114,9 @@ fn show_text(v: &ProposalView) -> String {
 
 impl Command {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        if let Command::Concession(cmd) = self {
+            return run_concession(ctx, cmd);
+        }
         let mut node = ctx.unlock()?;
         match self {
             Command::Propose {
@@ -157,7 +164,74 @@ impl Command {
                 let v = node.proposal(&net, &id)?;
                 ctx.out.emit(json!(v), || show_text(&v));
             }
+            Command::Concession(_) => unreachable!("run above"),
         }
         Ok(())
     }
+}
+
+/// Offers on strike calls.
+#[derive(Debug, Subcommand)]
+pub enum ConcessionCommand {
+    /// Record an offer the other side made on a call (organizers)
+    Record {
+        call: String,
+        /// Who offered it: employer, management ...
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Put the call's latest offer to the members: accept or reject (organizers)
+    Vote {
+        call: String,
+        #[arg(long)]
+        closes: String,
+        /// Default 50%
+        #[arg(long, default_value = "")]
+        quorum: String,
+        /// majority, two-thirds or consensus
+        #[arg(long = "pass", default_value = "")]
+        pass: String,
+    },
+    /// A call's offers, their votes and results, and how it came out
+    List { call: String },
+}
+
+pub fn run_concession(ctx: &Ctx, cmd: ConcessionCommand) -> anyhow::Result<()> {
+    let mut node = ctx.unlock()?;
+    let call = match &cmd {
+        ConcessionCommand::Record { call, .. }
+        | ConcessionCommand::Vote { call, .. }
+        | ConcessionCommand::List { call } => call.clone(),
+    };
+    let (net, op) = node.find_call(&call)?;
+    match cmd {
+        ConcessionCommand::Record { from, text, .. } => {
+            node.record_concession(&net, &op, &from, &text)?;
+        }
+        ConcessionCommand::Vote { closes, quorum, pass, .. } => {
+            let input = ConcessionVoteInput { closes, quorum, pass };
+            let p = node.concession_vote(&net, &op, &input)?;
+            let v = node.proposal(&net, &p)?;
+            ctx.out.emit(json!({ "proposal_id": p.to_hex(), "proposal": v }), || show_text(&v));
+            return Ok(());
+        }
+        ConcessionCommand::List { .. } => {}
+    }
+    let record = node.call_record(&net, &op)?;
+    ctx.out.emit(json!(record), || {
+        let mut out = String::new();
+        for c in &record.concessions {
+            let _ = writeln!(out, "{} from {}: {}\n  {}", &c.id[..8], c.from, c.text, c.result);
+        }
+        if let Some(o) = &record.outcome {
+            let _ = writeln!(out, "outcome: {} {}", o.outcome, o.text);
+        }
+        if out.is_empty() {
+            out.push_str("no offer recorded on this call\n");
+        }
+        out
+    });
+    Ok(())
 }

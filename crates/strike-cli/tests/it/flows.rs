@@ -263,6 +263,12 @@ fn demo_seeds_once_and_reopens() {
     assert_eq!(proposals.len(), 2);
     let offer = proposals.iter().find(|p| p["method"] == "yes-no").unwrap();
     assert_eq!((offer["state"].as_str(), offer["outcome"].as_str()), (Some("open"), Some("rejected")), "{offer}");
+    assert_eq!(offer["title"], "Accept the offer from management?");
+    let call = run(&["call", "list", "Riverside"]);
+    let call_id = call["calls"][0]["id"].as_str().or(call["calls"][0]["call_id"].as_str()).unwrap().to_owned();
+    let record = run(&["concession", "list", &call_id]);
+    let result = record["concessions"][0]["result"].as_str().unwrap();
+    assert!(result.starts_with("voting until") && result.contains("28 no, 4 yes so far"), "{record}");
     let election = proposals.iter().find(|p| p["method"] == "stv").unwrap();
     assert_eq!((election["state"].as_str(), election["outcome"].as_str()), (Some("closed"), Some("elected: Lea, Mo")));
     assert!(election["rounds"].as_array().unwrap().len() >= 2, "{election}");

@@ -402,7 +402,7 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 pass: crate::votes::Pass::Majority,
                 closes: 29_000_000,
                 results: crate::votes::Results::AfterClose,
-                call: None,
+                about: None,
                 delegates: true,
             }),
         ),
@@ -417,6 +417,22 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             }),
         ),
         ("proposal_close", Body::ProposalClose(crate::votes::ProposalClose { proposal: crate::OpId([30; 32]) })),
+        (
+            "concession",
+            Body::Concession(crate::votes::Concession {
+                call: crate::OpId([6; 32]),
+                from: "employer".into(),
+                text: "3% now, heat plan under review".into(),
+            }),
+        ),
+        (
+            "call_outcome",
+            Body::CallOutcome(crate::votes::CallOutcome {
+                call: crate::OpId([6; 32]),
+                outcome: "partial".into(),
+                text: "Cooling on the mezzanine; pick rates unchanged".into(),
+            }),
+        ),
         (
             "campaign",
             Body::Campaign(Campaign {
@@ -667,7 +683,7 @@ const FROZEN: &[(&str, &str)] = &[
     ),
     (
         "proposal",
-        "ac64747970656870726f706f73616c657469746c656944656c656761746573647465787460666d6574686f6463737476676f7074696f6e738363416e6162426f63446565657365617473026671756f72756d1901f46470617373686d616a6f7269747966636c6f7365731a01ba814067726573756c74736b61667465722d636c6f73656463616c6cf66964656c656761746573f5",
+        "ac64747970656870726f706f73616c657469746c656944656c656761746573647465787460666d6574686f6463737476676f7074696f6e738363416e6162426f63446565657365617473026671756f72756d1901f46470617373686d616a6f7269747966636c6f7365731a01ba814067726573756c74736b61667465722d636c6f73656561626f7574f66964656c656761746573f5",
     ),
     (
         "ballot",
@@ -676,6 +692,14 @@ const FROZEN: &[(&str, &str)] = &[
     (
         "proposal_close",
         "a264747970656e70726f706f73616c5f636c6f73656870726f706f73616c58201e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e",
+    ),
+    (
+        "concession",
+        "a464747970656a636f6e63657373696f6e6463616c6c582006060606060606060606060606060606060606060606060606060606060606066466726f6d68656d706c6f7965726474657874781e3325206e6f772c206865617420706c616e20756e64657220726576696577",
+    ),
+    (
+        "call_outcome",
+        "a464747970656c63616c6c5f6f7574636f6d656463616c6c58200606060606060606060606060606060606060606060606060606060606060606676f7574636f6d65677061727469616c6474657874782e436f6f6c696e67206f6e20746865206d657a7a616e696e653b207069636b20726174657320756e6368616e676564",
     ),
     (
         "campaign",

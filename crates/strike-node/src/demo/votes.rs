@@ -1,29 +1,25 @@
-//! Riverside's votes in the demo: on the day the call opened, Sam put management's offer (3% now,
-//! the heat plan "under review") to the members, open until two days from now, and an election of
+//! Riverside's votes in the demo: on the day the call opened, Sam recorded management's offer on
+//! it (3% now, the heat plan "under review") and put it to the members, open until two days from
+//! now, and an election of
 //! two delegates to the solidarity council with Eastside by single transferable vote, which
 //! closed three days ago. Co-workers vote in the weeks after, each from their own node.
 
-use strike_core::NetworkId;
+use strike_core::{NetworkId, OpId};
 
+use crate::votes::concessions::ConcessionVoteInput;
 use crate::votes::{ProposeInput, VoteInput};
 use crate::{Node, Result};
 
-/// The offer's title, which the co-workers' nodes find it by.
-const OFFER: &str = "Management's offer: 3% now, the heat plan \"under review\". Accept it?";
 const ELECTION: &str = "Two delegates to the solidarity council with Eastside";
 const CANDIDATES: [&str; 5] = ["Lea", "Mo", "Ivy", "Ray", "Gus"];
 
-/// The day the call opens (Sam, an organizer).
-pub(super) fn open(sam: &mut Node, network: &NetworkId) -> Result<()> {
-    let offer = ProposeInput {
-        title: OFFER.into(),
-        text: "Offered at the works council on Monday. Nothing on cooling or breaks above 28 C.".into(),
-        method: "yes-no".into(),
-        quorum: "50%".into(),
-        closes: "16d".into(),
-        ..ProposeInput::default()
-    };
-    sam.propose(network, &offer)?;
+/// The day the call opens (Sam, an organizer): management's offer on the call, recorded and put
+/// to the members, and the delegates' election.
+pub(super) fn open(sam: &mut Node, network: &NetworkId, call: &OpId) -> Result<()> {
+    let offer = "3% now; the heat plan \"under review\", nothing on cooling or breaks above 28 C";
+    sam.record_concession(network, call, "management", offer)?;
+    let vote = ConcessionVoteInput { closes: "16d".into(), quorum: "50%".into(), pass: String::new() };
+    sam.concession_vote(network, call, &vote)?;
     let election = ProposeInput {
         title: ELECTION.into(),
         text: "They speak for Riverside at the council and carry its votes to the federation.".into(),
@@ -46,7 +42,7 @@ pub(super) fn ballot(n: &mut Node, network: &NetworkId, i: usize) -> Result<()> 
             continue;
         }
         let id = p.id.parse().map_err(|_| crate::NodeError::InvalidInput("a proposal id".into()))?;
-        let vote = if p.title == OFFER {
+        let vote = if p.about.is_some() {
             if i % 9 == 4 {
                 continue; // not everyone has voted yet
             }

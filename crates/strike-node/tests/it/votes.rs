@@ -121,3 +121,38 @@ fn an_stv_election_and_hidden_results() {
     assert!(!v.rounds.is_empty());
     assert_eq!(n[2].delegates(&net.id).unwrap(), vec!["Ana".to_string(), "Dee".to_string()]);
 }
+
+/// A concession vote links to its call, and the call's record shows the result once closed.
+#[test]
+fn a_concession_is_put_to_a_vote_and_the_call_shows_the_result() {
+    let (mut net, mut n, _) = members();
+    let call = crate::calls::call(60, vec![strike_core::calls::Rule::Count { n: 3 }], &n[0]);
+    let call = n[0].create_call(&net.id, call).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    // Only organizers record offers and put them to a vote.
+    assert!(n[1].record_concession(&net.id, &call, "employer", "3%").is_err());
+    n[0].record_concession(&net.id, &call, "employer", "3% now, no heat plan").unwrap();
+    let vote = strike_node::votes::concessions::ConcessionVoteInput { closes: "1h".into(), ..Default::default() };
+    let p = n[0].concession_vote(&net.id, &call, &vote).unwrap();
+    assert!(n[0].concession_vote(&net.id, &call, &vote).is_err(), "that offer is already put to a vote");
+    everyone_syncs(&mut net, &mut n);
+    let v = n[2].proposal(&net.id, &p).unwrap();
+    assert_eq!((v.title.as_str(), v.method.as_str()), ("Accept the offer from employer?", "yes-no"));
+    for (i, pos) in [(0, "no"), (1, "no"), (2, "yes"), (3, "no")] {
+        n[i].vote(&net.id, &p, &yes_no(pos)).unwrap();
+    }
+    everyone_syncs(&mut net, &mut n);
+    let record = n[3].call_record(&net.id, &call).unwrap();
+    assert_eq!(record.concessions[0].vote.as_deref(), Some(p.to_hex().as_str()));
+    assert!(record.concessions[0].result.starts_with("voting until"), "{}", record.concessions[0].result);
+    for node in n.iter_mut() {
+        node.set_clock_offset(2 * 3600);
+    }
+    n[0].upkeep(&net.id).unwrap();
+    n[0].set_call_outcome(&net.id, &call, "partial", "Cooling on the mezzanine").unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let record = n[1].call_record(&net.id, &call).unwrap();
+    assert_eq!(record.concessions[0].result, "Offer rejected 3-1: the strike continues");
+    assert_eq!(record.outcome.map(|o| o.outcome), Some("partial".to_owned()));
+    assert!(n[0].set_call_outcome(&net.id, &call, "victory", "").is_err(), "won, partial, lost or ended");
+}

@@ -17,7 +17,7 @@ fn proposal(method: Method, options: &[&str], seats: u8) -> Proposal {
         pass: Pass::Majority,
         closes: 1_000,
         results: Results::Always,
-        call: None,
+        about: None,
         delegates: false,
     }
 }
