@@ -20,6 +20,7 @@ pub mod networks;
 pub mod node;
 pub mod resources;
 pub mod session;
+pub mod threads;
 pub mod votes;
 
 use axum::Router;
@@ -46,6 +47,7 @@ pub fn pages() -> Router<AppState> {
         .merge(fund::pages())
         .merge(aid::pages())
         .merge(votes::pages())
+        .merge(threads::pages())
         .merge(leaflets::pages())
         .merge(joining::pages())
         .merge(node::pages())
@@ -70,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(fund::api())
         .merge(aid::api())
         .merge(votes::api())
+        .merge(threads::api())
         .merge(leaflets::api())
         .merge(joining::api())
         .merge(node::api())

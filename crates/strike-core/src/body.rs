@@ -30,7 +30,7 @@ pub use crate::resources::{
     Commitment, Handover, IntentClose, PlaceDistance, ResourceMinimum, ResourceOffer, ResourceRequest, ResourceSpec,
     SealedRequest, StockEvent,
 };
-pub use crate::votes::{Ballot, CallOutcome, Concession, Proposal, ProposalClose};
+pub use crate::votes::{Ballot, CallOutcome, Concession, Proposal, ProposalClose, Reply, Thread, ThreadLock};
 
 /// Longest short field (pseudonym, department, skill ...), in bytes.
 pub const MAX_FIELD_LEN: usize = 80;
@@ -291,6 +291,12 @@ bodies! {
     Concession(Concession) = "concession", Organizer, Roster;
     /// An organizer records how a strike call came out.
     CallOutcome(CallOutcome) = "call_outcome", Organizer, Roster;
+    /// A discussion on the network, a proposal or a call.
+    Thread(Thread) = "thread", Member, History;
+    /// A reply in a discussion.
+    Reply(Reply) = "reply", Member, History;
+    /// An organizer locks a discussion, or opens it again.
+    ThreadLock(ThreadLock) = "thread_lock", Organizer, History;
 }
 
 impl Body {

@@ -295,3 +295,52 @@ impl Fact for CallOutcome {
         FactIndex::about(&self.call.0)
     }
 }
+
+/// Longest discussion text, in bytes.
+pub const MAX_DISCUSSION_TEXT: usize = 4000;
+
+/// A discussion: on the network (`on` none), a proposal or a strike call, before the vote
+/// (Loomio's model). The op's id is the thread's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    pub on: Option<OpId>,
+    pub title: String,
+    pub text: String,
+}
+
+impl Fact for Thread {
+    fn check(&self) -> Result<(), Reject> {
+        check_text("a title", &self.title, MAX_FIELD_LEN * 2)?;
+        check_optional("a text", &self.text, MAX_DISCUSSION_TEXT)
+    }
+}
+
+/// A reply in a thread; replies read in (time, op id) order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub thread: OpId,
+    pub text: String,
+}
+
+impl Fact for Reply {
+    fn check(&self) -> Result<(), Reject> {
+        check_text("a reply", &self.text, MAX_DISCUSSION_TEXT)
+    }
+
+    fn index(&self) -> FactIndex {
+        FactIndex::about(&self.thread.0)
+    }
+}
+
+/// An organizer locks a thread (or opens it again): replies written after a lock do not show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadLock {
+    pub thread: OpId,
+    pub locked: bool,
+}
+
+impl Fact for ThreadLock {
+    fn index(&self) -> FactIndex {
+        FactIndex::about(&self.thread.0)
+    }
+}

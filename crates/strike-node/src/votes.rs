@@ -2,9 +2,10 @@
 //! organizers' nodes close votes that are due with a checkpoint naming what they had seen; the
 //! tally is core's ([`strike_core::votes::tally::tally`]). What people type is read here once,
 //! for the CLI, the forms and the JSON API. Offers on strike calls and their votes, and how calls
-//! came out, are in [`concessions`].
+//! came out, are in [`concessions`]; discussion before a vote in [`threads`].
 
 pub mod concessions;
+pub mod threads;
 
 use std::collections::BTreeSet;
 

@@ -59,6 +59,8 @@ pub struct ProposalsPage {
     pub proposals: Vec<ProposalView>,
     /// The winners of the latest closed STV election that names delegates.
     pub delegates: Vec<String>,
+    /// The network's own discussion threads (not on a proposal or call).
+    pub threads: Vec<strike_node::votes::threads::ThreadView>,
 }
 
 fn proposals_page(node: &Node, network: &NetworkId) -> Result<ProposalsPage> {
@@ -67,6 +69,7 @@ fn proposals_page(node: &Node, network: &NetworkId) -> Result<ProposalsPage> {
         me: me(node, network)?,
         proposals: node.proposals(network)?,
         delegates: node.delegates(network)?,
+        threads: node.threads(network, None)?.into_iter().filter(|t| t.on.is_none()).collect(),
     })
 }
 
@@ -215,6 +218,7 @@ async fn list_page(State(state): State<AppState>, authed: Authed, Path(net): Pat
                 }
             }
             @if data.me.is_some() {
+                (crate::areas::threads::section(&ctx.csrf, &net, &data.threads, None, data.me.as_ref().is_some_and(|m| m.organizer), &format!("/networks/{net}/votes")))
                 section.card aria-labelledby="propose-h" {
                     h2 #propose-h { "Propose" }
                     form method="post" action=(format!("/networks/{net}/votes/propose")) {
@@ -249,9 +253,11 @@ async fn proposal_page(
     let id = page_network_id(&net)?;
     let op = proposal_id(&proposal)?;
     let data = state
-        .view(format!("votes/{net}/{proposal}"), move |node| Ok((node.proposal(&id, &op)?, me(node, &id)?)))
+        .view(format!("votes/{net}/{proposal}"), move |node| {
+            Ok((node.proposal(&id, &op)?, me(node, &id)?, node.threads(&id, Some(&op))?))
+        })
         .await?;
-    let (v, me) = &*data;
+    let (v, me, threads) = &*data;
     let ctx = Ctx::load(&state, &authed).await?;
     let organizer = me.as_ref().is_some_and(|m| m.organizer);
     Ok(layout(
@@ -268,6 +274,7 @@ async fn proposal_page(
                     (tally(v))
                 }
             }
+            @if me.is_some() { (crate::areas::threads::section(&ctx.csrf, &net, threads, Some(&v.id), organizer, &format!("/networks/{net}/votes/{}", v.id))) }
             @if v.i_can_vote { (ballot_form(&ctx.csrf, &net, v)) }
             @if organizer && v.state == "closing" {
                 form method="post" action=(format!("/networks/{net}/votes/{}/close", v.id)) {

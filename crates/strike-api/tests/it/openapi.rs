@@ -157,6 +157,9 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "concessions") => json!({ "from": "employer", "text": "3%" }),
         ("POST", "concession-votes") => json!({ "closes": "2d" }),
         ("POST", "outcome") => json!({ "outcome": "won" }),
+        ("POST", "threads") => json!({ "title": "Is 3% enough?" }),
+        ("POST", "replies") => json!({ "thread": "abcdef", "text": "No" }),
+        ("POST", "thread-locks") => json!({ "thread": "abcdef", "locked": true }),
         _ => json!({}),
     }
 }

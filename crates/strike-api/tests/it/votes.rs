@@ -36,6 +36,15 @@ async fn a_ranked_vote_is_proposed_voted_and_closed_in_the_browser() {
     b.script("document.getElementById('rank-0').value = 'Depot'; document.getElementById('rank-1').value = 'North gate'; return null").await;
     b.click("form[action$='/ballot'] button[type=submit]").await;
     b.wait_for_text(&["Voted.", "Your ballot now: Depot > North gate", "1 of 2 voted"], 10).await;
+    // A discussion above the ballot: a thread and a reply, in order.
+    b.script("document.querySelector('details:has(#thread-title)').open = true; return null").await;
+    b.type_into("#thread-title", "Depot or the gates?").await;
+    b.click("form[action$='/threads'] button[type=submit]").await;
+    b.wait_for_text(&["Thread started.", "Depot or the gates?"], 10).await;
+    b.type_into("input[id^='reply-']", "The depot: the lorries load there").await;
+    b.click("form[action$='/threads/reply'] button[type=submit]").await;
+    b.wait_for_text(&["Replied.", "The depot: the lorries load there"], 10).await;
+    assert_eq!(b.unlabelled_fields().await, json!([]), "the discussion's fields have labels");
     let dash = {
         b.goto(&format!("{base}/")).await;
         b.wait_for_text(&["Open votes", "Where do we picket first?"], 10).await

@@ -71,6 +71,79 @@ pub enum Command {
     /// Offers on strike calls: record one, put it to a vote, list them
     #[command(subcommand)]
     Concession(ConcessionCommand),
+    /// Discussion before a vote: start, list, lock
+    #[command(subcommand)]
+    Thread(ThreadCommand),
+    /// Reply in a thread
+    Reply { thread: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThreadCommand {
+    /// Start a discussion on the network, or on a proposal or call
+    Start {
+        network: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// A proposal or call (an id prefix)
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The network's threads with their replies (only those on a proposal or call, with --on)
+    List {
+        network: String,
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Lock a thread (organizers); --open opens it again
+    Lock {
+        thread: String,
+        #[arg(long)]
+        open: bool,
+    },
+}
+
+fn threads_text(list: &[strike_node::votes::threads::ThreadView]) -> String {
+    let mut out = String::new();
+    for t in list {
+        let _ = writeln!(out, "{} {}{} (by {})", &t.id[..8], t.title, if t.locked { " [locked]" } else { "" }, t.by);
+        if !t.text.is_empty() {
+            let _ = writeln!(out, "  {}", t.text);
+        }
+        for r in &t.replies {
+            let _ = writeln!(out, "  {}: {}", r.by, r.text);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no thread yet\n");
+    }
+    out
+}
+
+fn run_thread(ctx: &Ctx, node: &mut strike_node::Node, cmd: ThreadCommand) -> anyhow::Result<()> {
+    match cmd {
+        ThreadCommand::Start { network, title, text, on } => {
+            let net = node.resolve_network(&network)?;
+            let on = on.map(|o| node.resolve_thread_subject(&net, &o)).transpose()?;
+            let op = node.start_thread(&net, on, &title, &text)?;
+            ctx.out.emit(json!({ "thread_id": op.to_hex() }), || format!("thread {} started\n", op.short()));
+        }
+        ThreadCommand::List { network, on } => {
+            let net = node.resolve_network(&network)?;
+            let on = on.map(|o| node.resolve_thread_subject(&net, &o)).transpose()?;
+            let list = node.threads(&net, on.as_ref())?;
+            ctx.out.emit(json!({ "threads": list }), || threads_text(&list));
+        }
+        ThreadCommand::Lock { thread, open } => {
+            let (net, id) = node.find_thread(&thread)?;
+            node.lock_thread(&net, &id, !open)?;
+            let t = node.thread(&net, &id)?;
+            ctx.out.emit(json!(t), || threads_text(std::slice::from_ref(&t)));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +191,16 @@ impl Command {
             return run_concession(ctx, cmd);
         }
         let mut node = ctx.unlock()?;
+        if let Command::Thread(cmd) = self {
+            return run_thread(ctx, &mut node, cmd);
+        }
+        if let Command::Reply { thread, text } = &self {
+            let (net, id) = node.find_thread(thread)?;
+            node.reply(&net, &id, text)?;
+            let t = node.thread(&net, &id)?;
+            ctx.out.emit(json!(t), || threads_text(std::slice::from_ref(&t)));
+            return Ok(());
+        }
         match self {
             Command::Propose {
                 network,
@@ -164,7 +247,7 @@ impl Command {
                 let v = node.proposal(&net, &id)?;
                 ctx.out.emit(json!(v), || show_text(&v));
             }
-            Command::Concession(_) => unreachable!("run above"),
+            Command::Concession(_) | Command::Thread(_) | Command::Reply { .. } => unreachable!("run above"),
         }
         Ok(())
     }

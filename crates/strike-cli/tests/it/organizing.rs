@@ -237,4 +237,17 @@ fn proposals_are_put_and_voted_on_from_the_terminal() {
     assert_eq!(list["proposals"].as_array().unwrap().len(), 2);
     let out = sam.run(&["proposal", "close", &id[..8]]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("open until its closing time"));
+    // A discussion on the proposal, a reply, then locked.
+    let t = sam.json(&["thread", "start", "Dock 4", "--title", "Is 3% enough?", "--on", &id[..8]]);
+    let tid = t["thread_id"].as_str().unwrap().to_owned();
+    sam.json(&["reply", &tid[..8], "Not without cooling"]);
+    let locked = sam.json(&["thread", "lock", &tid[..8]]);
+    assert_eq!(
+        (locked["locked"].as_bool(), locked["replies"][0]["text"].as_str()),
+        (Some(true), Some("Not without cooling"))
+    );
+    let out = sam.run(&["reply", &tid[..8], "late"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked this thread"));
+    let list = sam.json(&["thread", "list", "Dock 4", "--on", &id[..8]]);
+    assert_eq!(list["threads"].as_array().unwrap().len(), 1);
 }

@@ -156,3 +156,41 @@ fn a_concession_is_put_to_a_vote_and_the_call_shows_the_result() {
     assert_eq!(record.outcome.map(|o| o.outcome), Some("partial".to_owned()));
     assert!(n[0].set_call_outcome(&net.id, &call, "victory", "").is_err(), "won, partial, lost or ended");
 }
+
+/// A discussion on a proposal: replies in order on every node; once an organizer locks it, a
+/// reply written apart after the lock does not show, and nodes refuse new ones.
+#[test]
+fn a_thread_is_discussed_and_locked() {
+    let (mut net, mut n, _) = members();
+    let input = ProposeInput {
+        title: "Strike on Friday?".into(),
+        method: "yes-no".into(),
+        closes: "2d".into(),
+        ..ProposeInput::default()
+    };
+    let p = n[1].propose(&net.id, &input).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let t = n[2].start_thread(&net.id, Some(p), "Friday or Monday?", "Friday hurts the weekend rota most").unwrap();
+    assert!(n[2].start_thread(&net.id, Some(strike_core::OpId([9; 32])), "x", "").is_err(), "on nothing known");
+    everyone_syncs(&mut net, &mut n);
+    n[3].reply(&net.id, &t, "Friday: the lorries come in then").unwrap();
+    everyone_syncs(&mut net, &mut n);
+    n[1].set_clock_offset(60);
+    n[1].reply(&net.id, &t, "Agreed").unwrap();
+    everyone_syncs(&mut net, &mut n);
+    // Sam locks it; Dee, offline, replies after the lock (her clock later than his).
+    n[0].set_clock_offset(180);
+    n[0].lock_thread(&net.id, &t, true).unwrap();
+    n[2].set_clock_offset(300);
+    n[2].reply(&net.id, &t, "One more thing").unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let v = node.thread(&net.id, &t).unwrap();
+        let texts: Vec<&str> = v.replies.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!((v.locked, texts), (true, vec!["Friday: the lorries come in then", "Agreed"]));
+    }
+    assert!(n[3].reply(&net.id, &t, "late").is_err(), "a locked thread takes no reply");
+    assert!(n[3].lock_thread(&net.id, &t, false).is_err(), "only organizers lock and open");
+    assert_eq!(n[0].threads(&net.id, Some(&p)).unwrap().len(), 1);
+    assert!(n[0].threads(&net.id, None).unwrap().iter().all(|t| t.on.is_some()));
+}
