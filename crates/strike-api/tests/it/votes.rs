@@ -89,3 +89,44 @@ async fn a_ranked_vote_is_proposed_voted_and_closed_in_the_browser() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("closed"), "{}", r.body);
 }
+
+/// An offer on a call, recorded and put to the members by form: the call's page shows the offer,
+/// its vote as it stands, and the outcome; the JSON API says the same.
+#[tokio::test]
+async fn the_call_page_shows_an_offer_its_vote_and_the_outcome() {
+    use strike_core::calls::{Call, CallKind, Rule, Wave};
+    let f = Fixture::new().await;
+    let call = {
+        let mut sam = f.node.lock().await;
+        let now = strike_core::CoarseTime::from_unix_seconds(sam.now()).0;
+        let call = Call {
+            kind: CallKind::Strike,
+            title: "One-day strike for heat safety".into(),
+            demands: vec![],
+            scope: String::new(),
+            deadline: now + 7 * 24 * 60,
+            exempt_roles: vec![],
+            waves: vec![Wave { rules: vec![Rule::Count { n: 50 }], starts: now + 8 * 24 * 60 }],
+        };
+        sam.create_call(&f.network, call).unwrap().to_hex()
+    };
+    let c = crate::pages::logged_in(&f).await;
+    let page = format!("/calls/{call}");
+    let r = c.form(&format!("{page}/concessions"), &[("from", "employer"), ("text", "3% now, no heat plan")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, page.as_str()));
+    c.form(&format!("{page}/concession-votes"), &[("closes", "2d"), ("quorum", "50%")]).await;
+    let t = crate::pages::text(&c.get(&page).await.body);
+    assert!(t.contains("The offer is put to the members.") && t.contains("Offer from employer"), "{t}");
+    assert!(t.contains("0 no, 0 yes so far"), "{t}");
+    let proposal = {
+        let sam = f.node.lock().await;
+        sam.proposals(&f.network).unwrap()[0].id.clone()
+    };
+    c.form(&format!("/networks/{}/votes/{proposal}/ballot", f.network.to_hex()), &[("position", "no")]).await;
+    c.form(&format!("{page}/outcome"), &[("outcome", "partial"), ("text", "Cooling on the mezzanine")]).await;
+    let t = crate::pages::text(&c.get(&page).await.body);
+    assert!(t.contains("1 no, 0 yes so far") && t.contains("Outcome: partial"), "{t}");
+    let v = c.get(&format!("/api/v1/calls/{call}")).await.json();
+    assert_eq!(v["record"]["concessions"][0]["vote"].as_str(), Some(proposal.as_str()));
+    assert_eq!(v["record"]["outcome"]["outcome"], "partial");
+}
