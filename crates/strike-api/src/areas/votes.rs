@@ -518,47 +518,16 @@ async fn get_proposal(
     Ok(Json(state.view(format!("votes/{net}/{proposal}"), move |n| n.proposal(&id, &op)).await?).into_response())
 }
 
-/// A ballot: the proposal and what it says (the fields that fit its method).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BallotInput {
-    /// The proposal's full id
-    pub proposal: String,
-    /// consent or object; yes, no, abstain or block
-    #[serde(default)]
-    pub position: String,
-    #[serde(default)]
-    pub choose: String,
-    #[serde(default)]
-    pub approve: Vec<String>,
-    /// Most preferred first
-    #[serde(default)]
-    pub rank: Vec<String>,
-    /// `option=score`, 0 to 5
-    #[serde(default)]
-    pub score: Vec<String>,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// Vote, or change the vote, until the close (ballots are signed: members read who voted what)
-#[utoipa::path(post, path = "/networks/{net}/ballots", params(NetPath, Csrf), request_body = BallotInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
+#[utoipa::path(post, path = "/networks/{net}/proposals/{proposal}/ballots", params(NetPath, ProposalPath, Csrf), request_body = VoteInput, responses((status = 201, description = "Created", body = OpCreated), Refusals))]
 async fn post_ballot(
     State(state): State<AppState>,
     _: Authed,
-    Path(net): Path<String>,
-    b: std::result::Result<Json<BallotInput>, JsonRejection>,
+    Path((net, proposal)): Path<(String, String)>,
+    b: std::result::Result<Json<VoteInput>, JsonRejection>,
 ) -> ApiResult<Response> {
-    let (id, input) = (network_id(&net)?, body(b)?);
-    let op = proposal_id(&input.proposal)?;
-    let vote = VoteInput {
-        position: input.position,
-        choose: input.choose,
-        approve: input.approve,
-        rank: input.rank,
-        score: input.score,
-        reason: input.reason,
-    };
+    let (id, op) = (network_id(&net)?, proposal_id(&proposal)?);
+    let vote = body(b)?;
     Ok(created(state.act(move |n| n.vote(&id, &op, &vote)).await?))
 }
 

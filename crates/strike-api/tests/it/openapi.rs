@@ -152,7 +152,7 @@ fn valid_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "cases") => json!({ "circle": "Legal", "kind": "firing", "text": "Fired" }),
         ("POST", "case-steps") => json!({ "case": "abcdef", "action": "note", "note": "Called Ruth" }),
         ("POST", "proposals") => json!({ "title": "Accept?", "method": "yes-no", "closes": "3d" }),
-        ("POST", "ballots") => json!({ "proposal": "ab".repeat(32), "position": "yes" }),
+        ("POST", "ballots") => json!({ "position": "yes" }),
         ("POST", "proposal-closes") => json!({ "proposal": "ab".repeat(32) }),
         ("POST", "concessions") => json!({ "from": "employer", "text": "3%" }),
         ("POST", "concession-votes") => json!({ "closes": "2d" }),

@@ -82,8 +82,8 @@ async fn a_ranked_vote_is_proposed_voted_and_closed_in_the_browser() {
     let r = c
         .json(
             Method::POST,
-            &format!("/api/v1/networks/{net}/ballots"),
-            json!({ "proposal": proposal, "rank": ["Depot"] }),
+            &format!("/api/v1/networks/{net}/proposals/{proposal}/ballots"),
+            json!({ "rank": ["Depot"] }),
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);

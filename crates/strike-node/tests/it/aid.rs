@@ -20,26 +20,15 @@ use crate::networks::Net;
 /// Sam (organizer) with Ana, Dee, Bo and Cy; Ana and Dee are the "Crisis team" with Sam.
 /// Returns the nodes in that order.
 fn team() -> (Net, Vec<Node>, Vec<AuthorId>) {
-    let (mut net, mut sam) = Net::found(1);
-    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
-    let mut nodes = vec![];
-    let mut ids = vec![sam.network(&net.id).unwrap().my_author.unwrap()];
-    for name in ["ana", "dee", "bo", "cy"] {
-        let (n, id) = net.join(&link, name, &mut sam);
-        sam.vouch(&net.id, &id).unwrap();
-        nodes.push(n);
-        ids.push(id);
-    }
-    for (n, name) in nodes.iter_mut().zip(["ana", "dee", "bo", "cy"]) {
-        net.ship(&sam, n);
+    let (mut net, mut all, ids) = Net::with_members(&["ana", "dee", "bo", "cy"]);
+    for (n, name) in all[1..].iter_mut().zip(["ana", "dee", "bo", "cy"]) {
         n.set_profile(&net.id, |p| p.pseudonym = name.into()).unwrap();
     }
+    let sam = &mut all[0];
     let crisis = sam.create_circle(&net.id, "Crisis team", "nights").unwrap();
     for id in &ids[1..3] {
         sam.add_to_circle(&net.id, &crisis, id).unwrap();
     }
-    let mut all = vec![sam];
-    all.extend(nodes);
     everyone_syncs(&mut net, &mut all);
     for n in all.iter_mut() {
         n.upkeep(&net.id).unwrap();

@@ -50,6 +50,27 @@ impl Net {
     }
 
     /// `name` joins with `link`; the request reaches `organizer`.
+    /// Sam founds "Dock 4" needing one vouch and admits `names`, each holding what Sam's node
+    /// holds then. Returns Sam first, then the others, with their author ids in that order.
+    pub fn with_members(names: &[&str]) -> (Net, Vec<Node>, Vec<AuthorId>) {
+        let (mut net, mut sam) = Net::found(1);
+        let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
+        let mut ids = vec![sam.network(&net.id).unwrap().my_author.unwrap()];
+        let mut nodes = Vec::new();
+        for name in names {
+            let (n, id) = net.join(&link, name, &mut sam);
+            sam.vouch(&net.id, &id).unwrap();
+            nodes.push(n);
+            ids.push(id);
+        }
+        for n in nodes.iter_mut() {
+            net.ship(&sam, n);
+        }
+        let mut all = vec![sam];
+        all.extend(nodes);
+        (net, all, ids)
+    }
+
     pub fn join(&mut self, link: &InviteLink, name: &str, organizer: &mut Node) -> (Node, AuthorId) {
         let mut joiner = node(self, name);
         joiner.join(link, name).unwrap();

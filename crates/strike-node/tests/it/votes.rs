@@ -11,21 +11,7 @@ use crate::calls::everyone_syncs;
 use crate::networks::Net;
 
 fn members() -> (Net, Vec<Node>, Vec<strike_core::AuthorId>) {
-    let (mut net, mut sam) = Net::found(1);
-    let link = sam.create_invite(&net.id, 10, None, vec![]).unwrap();
-    let mut nodes = vec![];
-    let mut ids = vec![sam.network(&net.id).unwrap().my_author.unwrap()];
-    for name in ["ana", "dee", "bo"] {
-        let (n, id) = net.join(&link, name, &mut sam);
-        sam.vouch(&net.id, &id).unwrap();
-        nodes.push(n);
-        ids.push(id);
-    }
-    for n in nodes.iter_mut() {
-        net.ship(&sam, n);
-    }
-    let mut all = vec![sam];
-    all.extend(nodes);
+    let (mut net, mut all, ids) = Net::with_members(&["ana", "dee", "bo"]);
     everyone_syncs(&mut net, &mut all);
     (net, all, ids)
 }
