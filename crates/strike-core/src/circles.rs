@@ -473,7 +473,7 @@ pub fn resolve(
     is_member: impl Fn(&AuthorId) -> bool,
 ) -> BTreeMap<AuthorId, Standing> {
     let mut leads = leads.to_vec();
-    leads.sort_by_key(|e| (e.time, e.op));
+    leads.sort_by_key(|e| crate::op_order(e.time, e.writer, e.seq, e.op));
     let mut lead: BTreeMap<AuthorId, bool> = BTreeMap::from([(creator, true)]);
     for e in &leads {
         lead.insert(e.member, e.lead);

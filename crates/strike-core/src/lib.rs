@@ -33,4 +33,4 @@ pub use envelope::{Envelope, KeyCache, OpDraft, SealedOp};
 pub use ids::{AuthorId, IdParseError, IdPrefix, IdPrefixError, NetworkId, OpId};
 pub use membership::{Membership, Role};
 pub use reject::Reject;
-pub use time::{CoarseTime, parse_duration, parse_time};
+pub use time::{CoarseTime, op_order, parse_duration, parse_time};

@@ -6,7 +6,7 @@
 //!
 //! - The founder (genesis author) is an organizer and cannot be removed or demoted.
 //! - A joiner's first op is a join request under an invite written by a counted organizer. The
-//!   first `uses` requests of an invite (ordered by claimed time, then op id) may be admitted,
+//!   first `uses` requests of an invite (in op order: claimed time, then author) may be admitted,
 //!   if they claim a time no later than the invite's expiry.
 //! - A joiner is admitted once as many distinct admitted members as their invite says
 //!   (`vouches`: the network's `vouches_required`, or fewer while the network was smaller when
@@ -339,7 +339,7 @@ fn admit_rejoins(
 /// Resolves membership from every membership event held (any order, duplicates ignored).
 pub fn resolve(events: &[Event]) -> Membership {
     let mut events: Vec<&Event> = events.iter().collect();
-    events.sort_by_key(|e| (e.time, e.op));
+    events.sort_by_key(|e| crate::op_order(e.time, e.author, e.seq, e.op));
     events.dedup_by_key(|e| e.op);
     let mut m = Membership::default();
     let Some((genesis_event, genesis)) = events.iter().find_map(|e| match &e.body {
@@ -402,7 +402,7 @@ pub fn resolve(events: &[Event]) -> Membership {
                         });
                     }
                 }
-                // Join requests in (time, op) order take the invites' uses.
+                // Join requests in op order take the invites' uses.
                 let mut eligible: Vec<(AuthorId, usize)> = Vec::new();
                 for e in &events {
                     let Body::JoinRequest(j) = &e.body else { continue };

@@ -22,6 +22,20 @@ impl CoarseTime {
     }
 }
 
+/// Where an op falls in the one order every node applies a network's ops in: by claimed minute;
+/// within a minute by author, then by the author's sequence number, so that one person's ops
+/// keep the order they were written in (op ids alone would shuffle a reply and the lock after
+/// it, or a claim and its release); op id last (two ops at one sequence number are an
+/// equivocation, and even then every node agrees).
+pub fn op_order(
+    time: CoarseTime,
+    author: crate::AuthorId,
+    seq: u64,
+    op: crate::OpId,
+) -> (CoarseTime, crate::AuthorId, u64, crate::OpId) {
+    (time, author, seq, op)
+}
+
 impl fmt::Display for CoarseTime {
     /// `YYYY-MM-DD HH:MM`, UTC.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -41,6 +41,8 @@ pub struct Held {
 pub struct Answer {
     pub op: OpId,
     pub author: AuthorId,
+    /// The op's place in its author's chain (orders one person's answers within a minute).
+    pub seq: u64,
     pub time: CoarseTime,
     pub circle: OpId,
     pub answer: CheckinAnswer,
@@ -152,7 +154,7 @@ impl Node {
         }
         for f in self.store.facts(network, Kind::AidUpdate, None)? {
             if let Body::AidUpdate(body) = f.body {
-                let u = UpdateIn { op: f.op_id, author: f.author, time: f.time, body };
+                let u = UpdateIn { op: f.op_id, author: f.author, seq: f.seq, time: f.time, body };
                 data.updates.entry(u.body.request).or_default().push((None, u));
             }
         }
@@ -168,7 +170,7 @@ impl Node {
                 held.iter().filter(|(epoch, _)| *epoch == n.epoch).find_map(|(_, key)| n.open(network, key)).or_else(
                     || mine.iter().find_map(|s| n.open_copy(network, &strike_crypto::AgreementSecret::from_bytes(**s))),
                 );
-            let (op, author, time, circle) = (f.op_id, f.author, f.time, n.circle);
+            let (op, author, seq, time, circle) = (f.op_id, f.author, f.seq, f.time, n.circle);
             match opened {
                 Some(AidSealed::Request(body)) => {
                     data.requests.push(Held { op, author, time, circle: Some(circle), body });
@@ -177,9 +179,9 @@ impl Node {
                     data.updates
                         .entry(body.request)
                         .or_default()
-                        .push((Some(circle), UpdateIn { op, author, time, body }));
+                        .push((Some(circle), UpdateIn { op, author, seq, time, body }));
                 }
-                Some(AidSealed::Answer(answer)) => data.answers.push(Answer { op, author, time, circle, answer }),
+                Some(AidSealed::Answer(answer)) => data.answers.push(Answer { op, author, seq, time, circle, answer }),
                 None => data.sealed_notes += 1,
             }
         }
@@ -366,11 +368,17 @@ impl Node {
         // The fold decides: try the step on top of what is there.
         let mut trial = (*data).clone();
         let now = CoarseTime::from_unix_seconds(self.now());
-        let probe = UpdateIn { op: OpId([0xff; 32]), author: me.author, time: now, body: body.clone() };
+        // After everything of this author's (the step is their newest op).
+        let probe = UpdateIn { op: OpId([0xff; 32]), author: me.author, seq: u64::MAX, time: now, body: body.clone() };
         trial.updates.entry(held.op).or_default().push((held.circle, probe));
         let standing = self.aid_standing(&trial, &held);
-        if let Some(why) = standing.history.iter().find(|s| s.op == OpId([0xff; 32])).and_then(|s| s.ignored) {
-            let before = self.aid_standing(&data, &held);
+        let before = self.aid_standing(&data, &held);
+        // Someone else's step in this same minute may sort after this one in op order; what
+        // this node has already seen closed stays closed for what it writes.
+        let closed = before.state.closed().then_some("the request was already closed");
+        if let Some(why) =
+            closed.or_else(|| standing.history.iter().find(|s| s.op == OpId([0xff; 32])).and_then(|s| s.ignored))
+        {
             return Err(NodeError::NotAllowed(format!(
                 "that {} would not count: {why} (the request is {})",
                 body.action.as_str(),

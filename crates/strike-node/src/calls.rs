@@ -219,7 +219,7 @@ fn closing_checkpoint(checkpoints: &[FactRow], call_id: &OpId, call: &Call) -> O
     checkpoints
         .iter()
         .filter(|f| matches!(&f.body, Body::Checkpoint(c) if c.call == *call_id) && f.time.0 >= call.deadline)
-        .min_by_key(|f| (f.time, f.op_id))
+        .min_by_key(|f| f.order())
         .map(|f| f.op_id)
 }
 

@@ -42,6 +42,8 @@ pub struct Note {
     pub author: AuthorId,
     /// Who wrote the note.
     pub filed_by: AuthorId,
+    /// The op's place in its writer's chain.
+    pub seq: u64,
     pub time: CoarseTime,
     pub ask: FundAsk,
 }
@@ -268,12 +270,12 @@ impl Node {
                         FundAsk::Claim { beneficiary: Some(b), .. } => *b,
                         _ => f.author,
                     };
-                    notes.push(Note { op: f.op_id, author, filed_by: f.author, time: f.time, ask });
+                    notes.push(Note { op: f.op_id, author, filed_by: f.author, seq: f.seq, time: f.time, ask });
                 }
                 None => sealed += 1,
             }
         }
-        notes.sort_by_key(|n| (n.time, n.op));
+        notes.sort_by_key(|n| strike_core::op_order(n.time, n.filed_by, n.seq, n.op));
         Ok((notes, sealed))
     }
 

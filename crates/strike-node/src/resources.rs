@@ -210,7 +210,7 @@ impl Node {
                             },
                             b => b,
                         };
-                        entries.push(Entry { op: f.op_id, author: f.author, time: f.time, body });
+                        entries.push(Entry { op: f.op_id, author: f.author, seq: f.seq, time: f.time, body });
                     }
                 }
                 Ok(Arc::new(stock::fold(&entries, &self.keepers(network)?, &unreadable)))

@@ -287,7 +287,7 @@ impl Node {
             .facts(network, Kind::ProposalClose, None)?
             .into_iter()
             .filter(|f| matches!(&f.body, Body::ProposalClose(c) if c.proposal == *id) && f.time.0 >= p.closes)
-            .min_by_key(|f| (f.time, f.op_id))
+            .min_by_key(|f| f.order())
             .map(|f| f.op_id))
     }
 
@@ -438,7 +438,7 @@ impl Node {
         self.network(network)?;
         let mut out = Vec::new();
         let mut facts = self.store.facts(network, Kind::Proposal, None)?;
-        facts.sort_by_key(|f| std::cmp::Reverse((f.time, f.op_id)));
+        facts.sort_by_key(|f| std::cmp::Reverse(f.order()));
         for f in facts {
             if let Body::Proposal(p) = &f.body {
                 out.push(self.proposal_view_of(network, &f, p)?);
@@ -451,7 +451,7 @@ impl Node {
     /// delegates (by author, for the members standing as candidates under their names).
     pub fn delegates(&self, network: &NetworkId) -> Result<Vec<String>> {
         let mut facts = self.store.facts(network, Kind::Proposal, None)?;
-        facts.sort_by_key(|f| std::cmp::Reverse((f.time, f.op_id)));
+        facts.sort_by_key(|f| std::cmp::Reverse(f.order()));
         for f in facts {
             if let Body::Proposal(p) = &f.body
                 && p.delegates

@@ -359,7 +359,7 @@ fn created_circles(tx: &Connection, network: &NetworkId) -> Result<Vec<(OpId, Au
     let mut stmt = tx.prepare_cached(
         "SELECT f.op_id, f.author FROM v_facts f
          JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author AND f.seq <= m.count_upto
-         WHERE f.network_id = ?1 AND f.kind = 'circle' ORDER BY f.time, f.op_id",
+         WHERE f.network_id = ?1 AND f.kind = 'circle' ORDER BY f.time, f.author, f.seq, f.op_id",
     )?;
     let rows = stmt.query_map([&network.0[..]], |r| Ok((OpId(blob32(r.get(0)?)?), AuthorId(blob32(r.get(1)?)?))))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

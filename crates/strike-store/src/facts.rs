@@ -24,6 +24,13 @@ pub struct FactRow {
     pub by_organizer: bool,
 }
 
+impl FactRow {
+    /// Where the op falls in the order every node applies ops in ([`strike_core::op_order`]).
+    pub fn order(&self) -> (CoarseTime, AuthorId, u64, OpId) {
+        strike_core::op_order(self.time, self.author, self.seq, self.op_id)
+    }
+}
+
 fn time(v: i64) -> CoarseTime {
     CoarseTime(u32::try_from(v).unwrap_or(0))
 }

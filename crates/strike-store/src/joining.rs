@@ -93,7 +93,7 @@ impl Store {
         let Some((uses, expires, counted, requests)) = row else { return Ok(None) };
         let mut stmt = self.conn.prepare_cached(
             "SELECT author FROM v_facts WHERE network_id = ?1 AND kind = 'join_request' AND ref = ?2 AND seq = 1
-             ORDER BY time, op_id LIMIT ?3",
+             ORDER BY time, author, seq, op_id LIMIT ?3",
         )?;
         let first = stmt
             .query_map(params![&network.0[..], &invite[..], uses], |r| Ok(AuthorId(blob32(r.get(0)?)?)))?

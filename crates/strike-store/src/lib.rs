@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_circles.sql"),
     include_str!("../migrations/0009_guides.sql"),
     include_str!("../migrations/0010_guide_docs.sql"),
+    include_str!("../migrations/0011_op_order.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).

@@ -80,7 +80,7 @@ pub(crate) fn history_mode(tx: &Connection, network: &NetworkId) -> Result<Histo
             "SELECT f.n FROM v_facts f
              JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author
              WHERE f.network_id = ?1 AND f.kind = 'history' AND f.seq <= m.count_upto AND m.role = 'organizer'
-             ORDER BY f.time DESC, f.op_id DESC LIMIT 1",
+             ORDER BY f.time DESC, f.author DESC, f.seq DESC, f.op_id DESC LIMIT 1",
         )?
         .query_row([&network.0[..]], |r| r.get(0))
         .optional()?;

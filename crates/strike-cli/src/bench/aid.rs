@@ -46,6 +46,7 @@ fn updates(n: usize, per: usize) -> Vec<Vec<UpdateIn>> {
                     UpdateIn {
                         op: OpId(op),
                         author: AuthorId([rng.random_range(1..=10u8); 32]),
+                        seq,
                         time: CoarseTime(start + rng.random_range(0..2 * 24 * 60)),
                         body: AidUpdate {
                             request: OpId([(r % 251) as u8; 32]),

@@ -108,7 +108,7 @@ fn fold(problem: &allocate::Problem, plan: &allocate::Plan, runs: usize) -> (usi
             cold_chain: false,
             shelf_life: None,
         });
-        entries.push(Entry { op: *spec, author: keeper, time: at(0), body });
+        entries.push(Entry { op: *spec, author: keeper, seq: entries.len() as u64, time: at(0), body });
     }
     let event = |action, spec, lot: Option<OpId>, qty, place: &str, expires: Option<CoarseTime>| {
         Body::StockEvent(StockEvent {
@@ -125,10 +125,10 @@ fn fold(problem: &allocate::Problem, plan: &allocate::Plan, runs: usize) -> (usi
     for l in &problem.lots {
         // Ten consumes of a unit each come off it below: receive them too.
         let body = event(StockAction::Receive, l.spec, None, l.qty + 10, &l.place, l.expires);
-        entries.push(Entry { op: l.id, author: keeper, time: at(1), body });
+        entries.push(Entry { op: l.id, author: keeper, seq: entries.len() as u64, time: at(1), body });
         for i in 0..10 {
             let body = event(StockAction::Consume, l.spec, Some(l.id), 1, "", None);
-            entries.push(Entry { op: next(), author: keeper, time: at(2 + i), body });
+            entries.push(Entry { op: next(), author: keeper, seq: entries.len() as u64, time: at(2 + i), body });
         }
     }
     for r in &problem.requests {
@@ -141,15 +141,15 @@ fn fold(problem: &allocate::Problem, plan: &allocate::Plan, runs: usize) -> (usi
             place: r.place.clone(),
             note: String::new(),
         });
-        entries.push(Entry { op: r.id, author: AuthorId([2; 32]), time: at(20), body });
+        entries.push(Entry { op: r.id, author: AuthorId([2; 32]), seq: entries.len() as u64, time: at(20), body });
     }
     for (i, a) in plan.allocations.iter().enumerate() {
         let c = next();
         let body = Body::Commitment(Commitment { request: a.request, lot: a.lot, qty: a.qty });
-        entries.push(Entry { op: c, author: keeper, time: at(30), body });
+        entries.push(Entry { op: c, author: keeper, seq: entries.len() as u64, time: at(30), body });
         if i % 2 == 0 {
             let body = Body::Handover(Handover { commitment: c, qty: a.qty, note: String::new() });
-            entries.push(Entry { op: next(), author: keeper, time: at(40), body });
+            entries.push(Entry { op: next(), author: keeper, seq: entries.len() as u64, time: at(40), body });
         }
     }
     let keepers: HashSet<AuthorId> = [keeper].into();

@@ -52,6 +52,8 @@ impl State {
 pub struct UpdateIn {
     pub op: OpId,
     pub author: AuthorId,
+    /// The op's place in its author's chain: orders one author's updates within a minute.
+    pub seq: u64,
     pub time: CoarseTime,
     pub body: AidUpdate,
 }
@@ -113,7 +115,7 @@ pub fn fold(
     let target = targets.minutes(request.urgency);
     let stale = |last: Option<CoarseTime>, at: CoarseTime| last.is_some_and(|l| at.0 > l.0.saturating_add(target));
     let mut order: Vec<&UpdateIn> = updates.iter().collect();
-    order.sort_by_key(|u| (u.time, u.op));
+    order.sort_by_key(|u| crate::op_order(u.time, u.author, u.seq, u.op));
     let mut s = Standing {
         state: State::Open,
         holder: None,
@@ -247,6 +249,7 @@ mod tests {
         UpdateIn {
             op: OpId([op; 32]),
             author: AuthorId([author; 32]),
+            seq: u64::from(op),
             time: CoarseTime(time),
             body: AidUpdate {
                 request: OpId([1; 32]),
@@ -269,7 +272,7 @@ mod tests {
     fn the_earliest_claim_wins_and_a_stale_one_goes_back_to_the_queue() {
         let both = [update(20, 3, 100, Action::Claim, None), update(10, 2, 100, Action::Claim, None)];
         let s = run(&both, 120);
-        assert_eq!((s.state, s.holder), (State::Claimed, Some(AuthorId([2; 32]))), "same minute: smaller op id");
+        assert_eq!((s.state, s.holder), (State::Claimed, Some(AuthorId([2; 32]))), "same minute: by author");
         assert_eq!(s.history.iter().filter(|h| h.ignored == Some("also offered")).count(), 1);
         // Critical: 60 minutes. At 161 nothing came from the holder: back to the queue.
         let s = run(&both, 161);
@@ -283,6 +286,22 @@ mod tests {
         let mut kept = both.to_vec();
         kept.push(update(31, 2, 150, Action::Progress, None));
         assert_eq!(run(&kept, 200).state, State::InProgress);
+    }
+
+    #[test]
+    fn one_persons_updates_in_one_minute_apply_in_the_order_they_were_written() {
+        // A claim (seq 1) then its release (seq 2) in one minute; the release has the smaller op
+        // id, so ordering by op id would drop it as "only its holder".
+        let mut claim = update(40, 2, 100, Action::Claim, None);
+        let mut release = update(10, 2, 100, Action::Release, None);
+        (claim.seq, release.seq) = (1, 2);
+        let s = run(&[release.clone(), claim.clone()], 101);
+        assert_eq!((s.state, s.holder), (State::Open, None));
+        assert!(s.history.iter().all(|h| h.ignored.is_none()), "{:?}", s.history);
+        // Written the other way round, the release is the one out of turn.
+        (claim.seq, release.seq) = (2, 1);
+        let s = run(&[claim, release], 101);
+        assert_eq!((s.state, s.history[0].ignored), (State::Claimed, Some("only its holder")));
     }
 
     #[test]

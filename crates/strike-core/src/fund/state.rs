@@ -36,16 +36,16 @@ pub struct Settings {
 
 /// The fund's settings, if it was opened.
 pub fn settings(entries: &[Entry]) -> Option<Settings> {
-    let mut funds: Vec<(CoarseTime, OpId, &super::Fund)> = entries
+    let mut funds: Vec<(_, &super::Fund)> = entries
         .iter()
         .filter_map(|e| match &e.body {
-            Body::Fund(f) => Some((e.time, e.op, f)),
+            Body::Fund(f) => Some((crate::op_order(e.time, e.author, e.seq, e.op), f)),
             _ => None,
         })
         .collect();
-    funds.sort_by_key(|(t, id, _)| (*t, *id));
-    let first = Currency::parse(&funds.first()?.2.currency).ok()?;
-    let last = funds.last()?.2;
+    funds.sort_by_key(|(order, _)| *order);
+    let first = Currency::parse(&funds.first()?.1.currency).ok()?;
+    let last = funds.last()?.1;
     Some(Settings { currency: first, approvals: last.approvals, circle: last.circle })
 }
 

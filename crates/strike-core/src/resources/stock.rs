@@ -32,6 +32,8 @@ pub const STOCK_HASH_CONTEXT: &str = "openstrike 2026-12 stock hash v1";
 pub struct Entry {
     pub op: OpId,
     pub author: AuthorId,
+    /// The op's place in its author's chain: orders one author's ops within a minute.
+    pub seq: u64,
     pub time: CoarseTime,
     pub body: Body,
 }
@@ -41,8 +43,6 @@ pub struct Entry {
 pub struct SpecState {
     pub spec: ResourceSpec,
     pub minimum: u64,
-    /// (time, op) of the minimum that stands.
-    minimum_at: (CoarseTime, OpId),
 }
 
 /// A lot (Valueflows' EconomicResource).
@@ -224,13 +224,12 @@ impl Hub {
 pub fn fold(entries: &[Entry], keepers: &HashSet<AuthorId>, unreadable: &BTreeSet<OpId>) -> Hub {
     let mut hub = Hub::default();
     let mut sorted: Vec<&Entry> = entries.iter().collect();
-    sorted.sort_by_key(|e| (e.time, e.op));
+    sorted.sort_by_key(|e| crate::op_order(e.time, e.author, e.seq, e.op));
     let mut distances: BTreeMap<(String, String), u32> = BTreeMap::new();
     for e in &sorted {
         match &e.body {
             Body::ResourceSpec(s) => {
-                let zero = (CoarseTime(0), OpId([0; 32]));
-                hub.specs.insert(e.op, SpecState { spec: s.clone(), minimum: 0, minimum_at: zero });
+                hub.specs.insert(e.op, SpecState { spec: s.clone(), minimum: 0 });
             }
             Body::ResourceOffer(o) => {
                 hub.offers
@@ -251,11 +250,8 @@ pub fn fold(entries: &[Entry], keepers: &HashSet<AuthorId>, unreadable: &BTreeSe
     for e in &sorted {
         match &e.body {
             Body::ResourceMinimum(m) => match hub.specs.get_mut(&m.spec) {
-                Some(s) if (e.time, e.op) > s.minimum_at => {
-                    s.minimum = m.qty;
-                    s.minimum_at = (e.time, e.op);
-                }
-                Some(_) => {}
+                // In order, so the latest stands.
+                Some(s) => s.minimum = m.qty,
                 None => hub.ignored.push((e.op, "a minimum of an unknown specification")),
             },
             Body::IntentClose(c) => {

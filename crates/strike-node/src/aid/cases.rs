@@ -121,11 +121,11 @@ impl Node {
             .facts(network, Kind::CaseUpdate, None)?
             .into_iter()
             .filter_map(|f| match f.body {
-                Body::CaseUpdate(u) => Some((f.time, f.op_id, f.author, u)),
+                Body::CaseUpdate(u) => Some((strike_core::op_order(f.time, f.author, f.seq, f.op_id), f.author, u)),
                 _ => None,
             })
             .collect();
-        updates.sort_by_key(|u| (u.0, u.1));
+        updates.sort_by_key(|u| u.0);
         let mut out = Vec::new();
         for f in self.store.facts(network, Kind::Case, None)? {
             let Body::Case(c) = f.body else { continue };
@@ -142,8 +142,8 @@ impl Node {
                 closed: false,
                 history: Vec::new(),
             };
-            // Steps count in the case's own circle, in (time, op id) order; none after closing.
-            for (time, _, author, u) in updates.iter().filter(|u| u.3.case == f.op_id && u.3.circle == c.circle) {
+            // Steps count in the case's own circle, in op order; none after closing.
+            for ((time, ..), author, u) in updates.iter().filter(|u| u.2.case == f.op_id && u.2.circle == c.circle) {
                 if view.closed {
                     break;
                 }

@@ -154,7 +154,7 @@ impl Node {
                 .iter()
                 .filter(|a| a.answer.round == id && a.circle == round.team && asked.contains(&a.author))
                 .collect();
-            answers.sort_by_key(|a| (a.time, a.op));
+            answers.sort_by_key(|a| strike_core::op_order(a.time, a.author, a.seq, a.op));
             for a in answers {
                 latest.insert(a.author, &a.answer);
             }

@@ -126,7 +126,7 @@ impl Node {
             let vote = proposals
                 .iter()
                 .filter(|p| matches!(&p.body, Body::Proposal(p) if p.about == Some(f.op_id)))
-                .min_by_key(|p| (p.time, p.op_id));
+                .min_by_key(|p| p.order());
             let result = match vote {
                 None => "not put to a vote yet".to_owned(),
                 Some(p) => {
@@ -160,11 +160,13 @@ impl Node {
             .facts(network, Kind::CallOutcome, Some(&call.0))?
             .into_iter()
             .filter_map(|f| match f.body {
-                Body::CallOutcome(o) if o.call == *call => Some((f.time, f.op_id, o)),
+                Body::CallOutcome(o) if o.call == *call => {
+                    Some((strike_core::op_order(f.time, f.author, f.seq, f.op_id), o))
+                }
                 _ => None,
             })
-            .max_by_key(|(t, id, _)| (*t, *id))
-            .map(|(t, _, o)| OutcomeView { outcome: o.outcome, text: o.text, recorded: t.0 });
+            .max_by_key(|(order, _)| *order)
+            .map(|((t, ..), o)| OutcomeView { outcome: o.outcome, text: o.text, recorded: t.0 });
         Ok(CallRecord { concessions, outcome })
     }
 }

@@ -34,8 +34,8 @@ pub struct ThreadView {
     pub replies: Vec<ReplyView>,
 }
 
-/// A reply (author and text) or a lock (`locked`), at its time and op id.
-type Event = (CoarseTime, OpId, Option<(AuthorId, String)>, bool);
+/// A reply (author and text) or a lock (`locked`), at its place in op order.
+type Event = ((CoarseTime, AuthorId, u64, OpId), Option<(AuthorId, String)>, bool);
 
 impl Node {
     /// A proposal or call of the network, by id prefix: what a thread is on.
@@ -89,7 +89,7 @@ impl Node {
     }
 
     /// The network's threads (only those on `on`, if given), oldest first, each with its replies
-    /// in (time, op id) order up to its lock.
+    /// in op order ([`strike_core::op_order`]) up to its lock.
     pub fn threads(&self, network: &NetworkId, on: Option<&OpId>) -> Result<Vec<ThreadView>> {
         self.network(network)?;
         let names: BTreeMap<AuthorId, String> =
@@ -99,26 +99,28 @@ impl Node {
         let mut events: BTreeMap<OpId, Vec<Event>> = BTreeMap::new();
         for f in self.store.facts(network, Kind::Reply, None)? {
             if let Body::Reply(r) = f.body {
-                events.entry(r.thread).or_default().push((f.time, f.op_id, Some((f.author, r.text)), false));
+                let order = strike_core::op_order(f.time, f.author, f.seq, f.op_id);
+                events.entry(r.thread).or_default().push((order, Some((f.author, r.text)), false));
             }
         }
         for f in self.store.facts(network, Kind::ThreadLock, None)? {
             if let Body::ThreadLock(l) = f.body {
-                events.entry(l.thread).or_default().push((f.time, f.op_id, None, l.locked));
+                let order = strike_core::op_order(f.time, f.author, f.seq, f.op_id);
+                events.entry(l.thread).or_default().push((order, None, l.locked));
             }
         }
         let mut out = Vec::new();
         let mut facts = self.store.facts(network, Kind::Thread, None)?;
-        facts.sort_by_key(|f| (f.time, f.op_id));
+        facts.sort_by_key(|f| f.order());
         for f in facts {
             let Body::Thread(t) = f.body else { continue };
             if on.is_some() && t.on.as_ref() != on {
                 continue;
             }
             let mut list = events.remove(&f.op_id).unwrap_or_default();
-            list.sort_by_key(|e| (e.0, e.1));
+            list.sort_by_key(|e| e.0);
             let (mut locked, mut replies) = (false, Vec::new());
-            for (time, _, reply, lock) in list {
+            for ((time, ..), reply, lock) in list {
                 match reply {
                     Some((author, text)) if !locked => replies.push(ReplyView { by: name(&author), at: time.0, text }),
                     Some(_) => {}

@@ -180,3 +180,25 @@ fn a_thread_is_discussed_and_locked() {
     assert_eq!(n[0].threads(&net.id, Some(&p)).unwrap().len(), 1);
     assert!(n[0].threads(&net.id, None).unwrap().iter().all(|t| t.on.is_some()));
 }
+
+/// Times are whole minutes: an organizer's replies and the lock after them, all in one minute,
+/// keep the order they were written in (op order), on every node.
+#[test]
+fn replies_and_a_lock_in_one_minute_keep_their_order() {
+    let (mut net, mut n, _) = members();
+    // At the start of a minute, so that everything below falls in it.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    n[0].set_clock_offset(120 + (60 - (now % 60) as i64));
+    let t = n[0].start_thread(&net.id, None, "Rota", "Who takes Friday?").unwrap();
+    let said: Vec<String> = (1..=6).map(|i| format!("point {i}")).collect();
+    for text in &said {
+        n[0].reply(&net.id, &t, text).unwrap();
+    }
+    n[0].lock_thread(&net.id, &t, true).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let v = node.thread(&net.id, &t).unwrap();
+        let texts: Vec<&str> = v.replies.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!((v.locked, texts), (true, said.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+}

@@ -12,7 +12,7 @@ fn id(n: u8) -> OpId {
 }
 
 fn entry(op: u8, author: u8, time: u32, body: Body) -> Entry {
-    Entry { op: id(op), author: AuthorId([author; 32]), time: CoarseTime(time), body }
+    Entry { op: id(op), author: AuthorId([author; 32]), seq: u64::from(op), time: CoarseTime(time), body }
 }
 
 fn spec(name: &str) -> Body {
