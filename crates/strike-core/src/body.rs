@@ -331,6 +331,9 @@ impl Body {
             Body::FundDetail(d) => Some(d.circle),
             Body::Case(c) => Some(c.circle),
             Body::CaseUpdate(u) => Some(u.circle),
+            Body::Proposal(p) => p.circle,
+            Body::Ballot(b) => b.circle,
+            Body::ProposalClose(c) => c.circle,
             b if b.layer() == Layer::Circle => Some(crate::circles::organizers_circle(network)),
             _ => None,
         }

@@ -121,6 +121,10 @@ pub struct Proposal {
     pub about: Option<OpId>,
     /// An STV election's winners become the network's delegates.
     pub delegates: bool,
+    /// Put to one circle's members only: the proposal, its ballots and its close are sealed in
+    /// the circle, and only those in it when it was proposed vote (absent: the whole network).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle: Option<OpId>,
 }
 
 impl Fact for Proposal {
@@ -156,6 +160,9 @@ impl Fact for Proposal {
         }
         if self.delegates && self.method != Method::Stv {
             return Err(invalid("only an STV election chooses delegates"));
+        }
+        if self.circle.is_some() && (self.delegates || self.about.is_some()) {
+            return Err(invalid("delegates and offers are decided by the whole network, not a circle"));
         }
         Ok(())
     }
@@ -216,6 +223,9 @@ pub struct BallotContent {
 pub struct Ballot {
     pub proposal: OpId,
     pub content: BallotContent,
+    /// The proposal's circle, for a circle's vote: the ballot is sealed in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle: Option<OpId>,
 }
 
 impl Fact for Ballot {
@@ -242,6 +252,9 @@ impl Fact for Ballot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposalClose {
     pub proposal: OpId,
+    /// The proposal's circle, for a circle's vote: an organizer in the circle closes it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circle: Option<OpId>,
 }
 
 impl Fact for ProposalClose {

@@ -418,7 +418,10 @@ impl Node {
             let time = CoarseTime::from_unix_seconds(now).max(inputs.min_time);
             let sealed_under = match (&key, body.layer(), &inputs.history) {
                 (Some((epoch, key)), _, _) => Some((epoch, key)),
-                (None, strike_core::body::Layer::Circle, _) => circle_key.as_ref().map(|(epoch, key)| (epoch, key)),
+                // A body that names a circle (every circle-layer kind; a circle's vote) goes
+                // under the circle's key.
+                (None, _, _) if circle_key.is_some() => circle_key.as_ref().map(|(epoch, key)| (epoch, key)),
+                (None, strike_core::body::Layer::Circle, _) => None,
                 (None, strike_core::body::Layer::History, strike_store::HistoryKey::Key(epoch, key)) => {
                     Some((epoch, key))
                 }

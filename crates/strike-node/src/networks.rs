@@ -571,6 +571,9 @@ pub struct MemberView {
     pub vouchers: Vec<String>,
     /// For a new key (a rejoin): the old key it goes on for.
     pub replaces: Option<String>,
+    /// Elected a delegate of the network (its latest delegates' election; see
+    /// [`Node::delegate_authors`]).
+    pub delegate: bool,
 }
 
 impl MemberView {
@@ -584,6 +587,19 @@ impl MemberView {
             since: m.since.unix_seconds(),
             vouchers: m.vouchers.iter().map(|v| v.to_hex()).collect(),
             replaces: m.replaces.map(|a| a.to_hex()),
+            delegate: false,
         }
+    }
+}
+
+impl Node {
+    /// The network's people as shown, with their roles: organizer or member, and delegate.
+    pub fn member_views(&self, network: &NetworkId) -> Result<Vec<MemberView>> {
+        let delegates = self.delegate_authors(network)?;
+        Ok(self
+            .members(network)?
+            .iter()
+            .map(|m| MemberView { delegate: delegates.contains(&m.author), ..MemberView::of(m) })
+            .collect())
     }
 }

@@ -53,6 +53,10 @@ pub struct ProposeInput {
     /// An STV election's winners become the network's delegates
     #[serde(default)]
     pub delegates: bool,
+    /// A circle whose members alone vote, by name or id (empty: the whole network); the
+    /// proposal, its ballots and its close are sealed in it
+    #[serde(default)]
+    pub circle: String,
 }
 
 /// A ballot as people write it: a position, or options by name or number.
@@ -124,6 +128,8 @@ pub struct ProposalView {
     /// The concession it decides about, if any.
     pub about: Option<String>,
     pub delegates: bool,
+    /// The circle it is put to (its name), if not the whole network.
+    pub circle: Option<String>,
 }
 
 pub(crate) fn percent_permille(text: &str) -> Result<u16> {
@@ -189,6 +195,10 @@ impl Node {
         if closes <= now {
             return Err(invalid("a vote closes in the future"));
         }
+        let circle = match input.circle.trim() {
+            "" => None,
+            c => Some(self.resolve_circle(network, c)?),
+        };
         let proposal = Proposal {
             title: input.title.trim().into(),
             text: input.text.trim().into(),
@@ -201,6 +211,7 @@ impl Node {
             results,
             about: None,
             delegates: input.delegates,
+            circle,
         };
         strike_core::body::Fact::check(&proposal).map_err(NodeError::Refused)?;
         self.author(network, Body::Proposal(proposal))
@@ -235,10 +246,11 @@ impl Node {
         if view.state != "open" {
             return Err(NodeError::NotAllowed("this vote is closed".into()));
         }
-        if !self.electorate(network, &f)?.contains(&me.author) {
-            return Err(NodeError::NotAllowed(
-                "you were not a member when this was proposed: the vote is for those who were".into(),
-            ));
+        if !self.electorate(network, &f, &p)?.contains(&me.author) {
+            return Err(NodeError::NotAllowed(match p.circle {
+                None => "you were not a member when this was proposed: the vote is for those who were".into(),
+                Some(_) => "you were not in the circle when this was proposed: the vote is for those who were".into(),
+            }));
         }
         let choice = match p.method {
             Method::Consent | Method::YesNo => Choice::Position(input.position.trim().to_lowercase()),
@@ -261,23 +273,41 @@ impl Node {
             }
         };
         choice.fits(&p).map_err(invalid)?;
-        let ballot =
-            Ballot { proposal: *proposal, content: BallotContent { choice, reason: input.reason.trim().into() } };
+        let content = BallotContent { choice, reason: input.reason.trim().into() };
+        let ballot = Ballot { proposal: *proposal, content, circle: p.circle };
         strike_core::body::Fact::check(&ballot).map_err(NodeError::Refused)?;
         self.author(network, Body::Ballot(ballot))
     }
 
     /// Who may vote on a proposal: counted members admitted before it, whose ops its author
-    /// had seen (its causal past), and who are still counted.
-    fn electorate(&self, network: &NetworkId, f: &FactRow) -> Result<BTreeSet<AuthorId>> {
+    /// had seen (its causal past), and who are still counted; for a circle's vote, of those,
+    /// the ones in the circle now who were put in it in that causal past (or created it).
+    fn electorate(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<BTreeSet<AuthorId>> {
         let cut = self.store.checkpoint_cut(network, &f.op_id)?;
-        Ok(self
-            .members(network)?
-            .into_iter()
+        let members = self.members(network)?;
+        let mut voters: BTreeSet<AuthorId> = members
+            .iter()
             .filter(|m| m.status == Status::Member && m.since <= f.time)
             .filter(|m| m.author == f.author || cut.contains_key(&m.author))
             .map(|m| m.author)
-            .collect())
+            .collect();
+        let Some(circle) = p.circle else { return Ok(voters) };
+        if circle == strike_core::circles::organizers_circle(network) {
+            // The organizers' circle: the organizers now.
+            voters.retain(|a| members.iter().any(|m| m.author == *a && m.role == strike_core::Role::Organizer));
+            return Ok(voters);
+        }
+        let now_in: BTreeSet<AuthorId> =
+            self.store.circle_members(network, &circle)?.into_iter().filter(|m| m.current).map(|m| m.author).collect();
+        let creator = self.store.facts(network, Kind::Circle, None)?.into_iter().find(|c| c.op_id == circle);
+        let additions = self.store.circle_additions(network, &circle)?;
+        let seen = |writer: &AuthorId, seq: u64| cut.get(writer).is_some_and(|upto| seq <= *upto);
+        voters.retain(|a| {
+            now_in.contains(a)
+                && (creator.as_ref().is_some_and(|c| c.author == *a)
+                    || additions.iter().any(|(m, w, s)| m == a && seen(w, *s)))
+        });
+        Ok(voters)
     }
 
     /// The first organizer's close of a proposal written at or after its closing time.
@@ -286,7 +316,10 @@ impl Node {
             .store
             .facts(network, Kind::ProposalClose, None)?
             .into_iter()
-            .filter(|f| matches!(&f.body, Body::ProposalClose(c) if c.proposal == *id) && f.time.0 >= p.closes)
+            .filter(|f| {
+                matches!(&f.body, Body::ProposalClose(c) if c.proposal == *id && c.circle == p.circle)
+                    && f.time.0 >= p.closes
+            })
             .min_by_key(|f| f.order())
             .map(|f| f.op_id))
     }
@@ -298,13 +331,14 @@ impl Node {
     }
 
     pub(crate) fn tally_of(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<Tally> {
-        let electorate = self.electorate(network, f)?;
+        let electorate = self.electorate(network, f, p)?;
         let ballots: Vec<BallotIn> = self
             .store
             .facts(network, Kind::Ballot, Some(&f.op_id.0))?
             .into_iter()
             .filter_map(|b| match b.body {
-                Body::Ballot(ballot) if ballot.proposal == f.op_id => {
+                // A circle's ballots count sealed in its circle; the network's, outside any.
+                Body::Ballot(ballot) if ballot.proposal == f.op_id && ballot.circle == p.circle => {
                     Some(BallotIn { op: b.op_id, author: b.author, seq: b.seq, time: b.time, content: ballot.content })
                 }
                 _ => None,
@@ -427,9 +461,10 @@ impl Node {
             outcome: if results_shown { outcome } else { "hidden until the close".into() },
             my_ballot,
             i_can_vote: state == "open"
-                && me.is_some_and(|me| self.electorate(network, f).is_ok_and(|e| e.contains(&me))),
+                && me.is_some_and(|me| self.electorate(network, f, p).is_ok_and(|e| e.contains(&me))),
             about: p.about.map(|c| c.to_hex()),
             delegates: p.delegates,
+            circle: p.circle.map(|c| self.circle(network, &c).map(|v| v.name).unwrap_or_else(|_| c.short())),
         })
     }
 
@@ -465,6 +500,32 @@ impl Node {
         Ok(Vec::new())
     }
 
+    /// The members who are the network's delegates: the winners of its latest closed
+    /// delegates' election who stood under their own name (a candidate named as a counted
+    /// member's pseudonym or shown name, case and spacing aside). The role lasts until the next
+    /// such election closes; it is a function of the ops, the same on every node.
+    pub fn delegate_authors(&self, network: &NetworkId) -> Result<BTreeSet<AuthorId>> {
+        let names = self.delegates(network)?;
+        if names.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let key = strike_core::text::name_key;
+        let wanted: BTreeSet<String> = names.iter().map(|n| key(n)).collect();
+        let members: Vec<_> = self.members(network)?.into_iter().filter(|m| m.status == Status::Member).collect();
+        // A pseudonym two members share names neither: only the shown name (with its piece of
+        // key) does.
+        let shared =
+            |m: &strike_store::MemberRow| members.iter().filter(|o| key(&o.pseudonym) == key(&m.pseudonym)).count() > 1;
+        Ok(members
+            .iter()
+            .filter(|m| {
+                (wanted.contains(&key(&m.pseudonym)) && !shared(m))
+                    || wanted.contains(&key(&crate::networks::display_name(m)))
+            })
+            .map(|m| m.author)
+            .collect())
+    }
+
     /// Closes the votes whose time has passed with an organizer's checkpoint (organizers).
     pub(crate) fn close_due_proposals(&mut self, network: &NetworkId) -> Result<usize> {
         let now = CoarseTime::from_unix_seconds(self.now());
@@ -474,11 +535,17 @@ impl Node {
                 && p.closes <= now.0
                 && self.closing(network, &f.op_id, p)?.is_none()
             {
-                due.push(f.op_id);
+                // A circle's vote is closed by an organizer in it (who holds its key).
+                if let Some(c) = p.circle
+                    && self.store.circle_write_key(network, &c)?.is_none()
+                {
+                    continue;
+                }
+                due.push((f.op_id, p.circle));
             }
         }
-        for proposal in &due {
-            self.author(network, Body::ProposalClose(ProposalClose { proposal: *proposal }))?;
+        for (proposal, circle) in &due {
+            self.author(network, Body::ProposalClose(ProposalClose { proposal: *proposal, circle: *circle }))?;
         }
         Ok(due.len())
     }
@@ -493,6 +560,6 @@ impl Node {
         if self.closing(network, id, &p)?.is_some() {
             return Err(NodeError::NotAllowed("that vote is already closed".into()));
         }
-        self.author(network, Body::ProposalClose(ProposalClose { proposal: *id }))
+        self.author(network, Body::ProposalClose(ProposalClose { proposal: *id, circle: p.circle }))
     }
 }

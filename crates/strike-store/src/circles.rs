@@ -399,6 +399,37 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every time someone was put into a circle, as (member, writer, writer's seq): the
+    /// entries this node opened that add them, and the organizers' lead appointments. With the
+    /// creator, whether someone was in the circle at a causal cut (a proposal's snapshot).
+    pub fn circle_additions(&self, network: &NetworkId, circle: &OpId) -> Result<Vec<(AuthorId, AuthorId, u64)>> {
+        let net = &network.0[..];
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.member, e.writer, f.seq FROM v_circle_entries e
+             JOIN v_facts f ON f.network_id = e.network_id AND f.op_id = e.op_id
+             WHERE e.network_id = ?1 AND e.circle = ?2 AND e.added = 1",
+        )?;
+        let mut rows = stmt.query(params![net, &circle.0[..]])?;
+        while let Some(r) = rows.next()? {
+            let seq = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+            out.push((AuthorId(blob32(r.get(0)?)?), AuthorId(blob32(r.get(1)?)?), seq));
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT author, seq, body FROM v_facts WHERE network_id = ?1 AND kind = 'circle_lead' AND ref = ?2",
+        )?;
+        let mut rows = stmt.query(params![net, &circle.0[..]])?;
+        while let Some(r) = rows.next()? {
+            if let Ok(Body::CircleLead(l)) = Body::decode(&r.get::<_, Vec<u8>>(2)?)
+                && l.lead
+            {
+                let seq = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+                out.push((l.member, AuthorId(blob32(r.get(0)?)?), seq));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every key op of a circle, oldest first (by claimed time, then log order).
     pub fn circle_keys(&self, network: &NetworkId, circle: &OpId) -> Result<Vec<CircleKeyRow>> {
         let mut stmt = self.conn.prepare_cached(

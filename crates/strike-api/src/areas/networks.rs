@@ -64,7 +64,7 @@ pub fn network_page(node: &Node, network: &NetworkId) -> strike_node::Result<Net
     let row = node.network(network)?;
     Ok(NetworkPage {
         summary: summary(node, &row, NETWORK_ANNOUNCEMENTS)?,
-        people: node.members(network)?.iter().map(MemberView::of).collect(),
+        people: node.member_views(network)?,
         peers: peers(node, Some(network))?,
     })
 }
@@ -160,7 +160,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(net): Path<Str
                             @for p in &members {
                                 tr {
                                     td { (p.name) @if p.author == me { " (you)" } }
-                                    td { (p.role) }
+                                    td { (p.role) @if p.delegate { ", " strong { "delegate" } } }
                                     td.wide { (day(p.since)) }
                                     td.wide { (vouched_by(&p.vouchers)) }
                                     @if organizer {
@@ -375,8 +375,8 @@ struct People {
 #[utoipa::path(get, path = "/networks/{net}/members", params(NetPath), responses((status = 200, description = "OK", body = People), ReadRefusals))]
 async fn get_members(State(state): State<AppState>, _: Authed, Path(net): Path<String>) -> ApiResult<Json<People>> {
     let id = network_id(&net)?;
-    let people = state.act(move |node| node.members(&id)).await?;
-    Ok(Json(People { network_id: net, people: people.iter().map(MemberView::of).collect() }))
+    let people = state.act(move |node| node.member_views(&id)).await?;
+    Ok(Json(People { network_id: net, people }))
 }
 
 /// Someone in the network.

@@ -61,6 +61,8 @@ pub struct ProposalsPage {
     pub delegates: Vec<String>,
     /// The network's own discussion threads (not on a proposal or call).
     pub threads: Vec<strike_node::votes::threads::ThreadView>,
+    /// Circles this node can put a vote to (it is in them).
+    pub circles: Vec<strike_node::circles::CircleView>,
 }
 
 fn proposals_page(node: &Node, network: &NetworkId) -> Result<ProposalsPage> {
@@ -70,6 +72,7 @@ fn proposals_page(node: &Node, network: &NetworkId) -> Result<ProposalsPage> {
         proposals: node.proposals(network)?,
         delegates: node.delegates(network)?,
         threads: node.threads(network, None)?.into_iter().filter(|t| t.on.is_none()).collect(),
+        circles: node.circles(network)?.into_iter().filter(|c| c.i_am_in && c.can_write).collect(),
     })
 }
 
@@ -149,7 +152,11 @@ fn ballot_form(csrf: &str, net: &str, v: &ProposalView) -> Markup {
     html! {
         section.card aria-labelledby="ballot-h" {
             h2 #ballot-h { "Your ballot" }
-            p.meta.notice { "Ballots are signed: every member can read who voted what. You can change yours until the close." }
+            p.meta.notice {
+                "Ballots are signed: every member"
+                @if let Some(c) = &v.circle { " of " (c) }
+                " can read who voted what. You can change yours until the close."
+            }
             @if let Some(b) = &v.my_ballot { p { "Your ballot now: " strong { (b) } } }
             form method="post" action=(action) {
                 (csrf_field(csrf))
@@ -212,7 +219,7 @@ async fn list_page(State(state): State<AppState>, authed: Authed, Path(net): Pat
                 @for v in &data.proposals {
                     section.card {
                         h2 { a href=(format!("/networks/{net}/votes/{}", v.id)) { (v.title) } }
-                        p.meta { (v.method) " · " (v.state) " · closes " (minute(v.closes)) " UTC · " (v.voted) " of " (v.electorate) " voted" }
+                        p.meta { (v.method) @if let Some(c) = &v.circle { " · in " (c) } " · " (v.state) " · closes " (minute(v.closes)) " UTC · " (v.voted) " of " (v.electorate) " voted" }
                         @if v.results_shown { p { "Outcome" @if v.state != "closed" { " as it stands" } ": " strong { (v.outcome) } } }
                     }
                 }
@@ -237,6 +244,12 @@ async fn list_page(State(state): State<AppState>, authed: Authed, Path(net): Pat
                         label for="p-results" { "Show the tally" }
                         select #p-results name="results" { option value="always" { "always" } option value="after-voting" { "after voting" } option value="after-close" { "after the close" } }
                         label.choice { input type="checkbox" name="delegates" value="true"; " The winners become our delegates (stv)" }
+                        label for="p-circle" { "Who votes" }
+                        select #p-circle name="circle" {
+                            option value="" { "The whole network" }
+                            @for c in &data.circles { option value=(c.id) { "Only " (c.name) " (" (c.size) ")" } }
+                        }
+                        (crate::areas::circles::visible_to("visible to: the network, or only the circle you choose"))
                         button type="submit" { "Propose" }
                     }
                 }
@@ -267,14 +280,15 @@ async fn proposal_page(
             (network_nav(&net, None))
             div #live-proposal data-live data-live-tick {
                 section.card {
-                    p.meta { (v.method) @if v.method == "stv" { " for " (v.seats) " seats" } " · proposed by " (v.proposed_by) " · "
+                    p.meta { (v.method) @if v.method == "stv" { " for " (v.seats) " seats" } @if let Some(c) = &v.circle { " · put to " (c) " only" } " · proposed by " (v.proposed_by) " · "
                         @match v.state.as_str() { "open" => { "closes " (minute(v.closes)) " UTC" }, "closing" => { "closed at " (minute(v.closes)) " UTC; waiting for an organizer's node to seal the count" }, _ => { "closed" } } }
                     @if !v.text.is_empty() { p { (v.text) } }
                     (turnout_bar(v))
                     (tally(v))
                 }
             }
-            @if me.is_some() { (crate::areas::threads::section(&ctx.csrf, &net, threads, Some(&v.id), organizer, &format!("/networks/{net}/votes/{}", v.id))) }
+            @if me.is_some() && v.circle.is_none() { (crate::areas::threads::section(&ctx.csrf, &net, threads, Some(&v.id), organizer, &format!("/networks/{net}/votes/{}", v.id))) }
+            @if let Some(c) = &v.circle { p.meta { "Talk it over in " (c) "'s posts: only its members read them." } }
             @if v.i_can_vote { (ballot_form(&ctx.csrf, &net, v)) }
             @if organizer && v.state == "closing" {
                 form method="post" action=(format!("/networks/{net}/votes/{}/close", v.id)) {
@@ -301,6 +315,7 @@ struct ProposeForm {
     closes: String,
     results: String,
     delegates: bool,
+    circle: String,
 }
 
 async fn form_propose(
@@ -321,6 +336,7 @@ async fn form_propose(
         closes: f.closes,
         results: f.results,
         delegates: f.delegates,
+        circle: f.circle,
     };
     let result = s.act(move |n| n.propose(&id, &input)).await;
     let to = match &result {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use serde_json::{Value, json};
+use serde_json::json;
 use strike_core::membership::Status;
 use strike_core::{NetworkKind, parse_duration};
 use strike_node::networks::{RecoverWhy, display_name};
@@ -332,42 +332,37 @@ fn human_duration(secs: u64) -> String {
     }
 }
 
-fn member_json(m: &strike_store::MemberRow) -> Value {
-    json!(strike_node::networks::MemberView::of(m))
-}
-
 fn member(ctx: &Ctx, node: &mut Node, cmd: &MemberCommand) -> anyhow::Result<()> {
     match cmd {
         MemberCommand::List { network } => {
             let id = node.resolve_network(network)?;
             let people = node.members(&id)?;
+            let views = node.member_views(&id)?;
+            let delegates = node.delegate_authors(&id)?;
             let names: BTreeMap<_, _> = people.iter().map(|m| (m.author, display_name(m))).collect();
-            ctx.out.emit(
-                json!({ "network_id": id.to_hex(), "people": people.iter().map(member_json).collect::<Vec<_>>() }),
-                || {
-                    if people.is_empty() {
-                        return "this node cannot read the member list yet (not admitted)".into();
-                    }
-                    let mut out = String::new();
-                    for m in &people {
-                        let vouched: Vec<&str> =
-                            m.vouchers.iter().filter_map(|v| names.get(v).map(String::as_str)).collect();
-                        out.push_str(&format!(
-                            "{:<9} {:<10} {:<20} {}  {}\n",
-                            m.status.as_str(),
-                            if m.status == Status::Member { m.role.as_str() } else { "" },
-                            display_name(m),
-                            m.author.short(),
-                            if vouched.is_empty() {
-                                String::new()
-                            } else {
-                                format!("vouched by {}", vouched.join(", "))
-                            }
-                        ));
-                    }
-                    out
-                },
-            );
+            ctx.out.emit(json!({ "network_id": id.to_hex(), "people": views }), || {
+                if people.is_empty() {
+                    return "this node cannot read the member list yet (not admitted)".into();
+                }
+                let mut out = String::new();
+                for m in &people {
+                    let vouched: Vec<&str> =
+                        m.vouchers.iter().filter_map(|v| names.get(v).map(String::as_str)).collect();
+                    out.push_str(&format!(
+                        "{:<9} {:<19} {:<20} {}  {}\n",
+                        m.status.as_str(),
+                        match (m.status == Status::Member, delegates.contains(&m.author)) {
+                            (true, true) => format!("{}, delegate", m.role.as_str()),
+                            (true, false) => m.role.as_str().to_owned(),
+                            _ => String::new(),
+                        },
+                        display_name(m),
+                        m.author.short(),
+                        if vouched.is_empty() { String::new() } else { format!("vouched by {}", vouched.join(", ")) }
+                    ));
+                }
+                out
+            });
         }
         MemberCommand::Remove { network, member } => {
             let id = node.resolve_network(network)?;

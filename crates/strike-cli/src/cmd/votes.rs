@@ -44,6 +44,9 @@ pub enum Command {
         /// An STV election's winners become the network's delegates
         #[arg(long)]
         delegates: bool,
+        /// Put it to one circle only (its name or id): sealed in it, its members alone vote
+        #[arg(long, default_value = "")]
+        circle: String,
     },
     /// Vote (again, to change it) on a proposal: consent|object, yes|no|abstain|block, or
     /// --choose / --approve / --rank / --score. Ballots are signed: members can read who voted what.
@@ -158,6 +161,9 @@ pub enum ProposalCommand {
 
 fn show_text(v: &ProposalView) -> String {
     let mut out = format!("{} {} [{}] {}\n", &v.id[..8], v.title, v.method, v.state);
+    if let Some(c) = &v.circle {
+        let _ = writeln!(out, "  put to {c} only: its members vote, and only they read it");
+    }
     let _ = writeln!(
         out,
         "  proposed by {} · closes {} UTC · {} of {} voted (quorum {})",
@@ -214,10 +220,22 @@ impl Command {
                 closes,
                 results,
                 delegates,
+                circle,
             } => {
                 let net = node.resolve_network(&network)?;
-                let input =
-                    ProposeInput { title, text, method, options, seats, quorum, pass, closes, results, delegates };
+                let input = ProposeInput {
+                    title,
+                    text,
+                    method,
+                    options,
+                    seats,
+                    quorum,
+                    pass,
+                    closes,
+                    results,
+                    delegates,
+                    circle,
+                };
                 let op = node.propose(&net, &input)?;
                 let v = node.proposal(&net, &op)?;
                 ctx.out.emit(json!({ "proposal_id": op.to_hex(), "proposal": v }), || show_text(&v));

@@ -260,8 +260,8 @@ fn demo_seeds_once_and_reopens() {
     // Riverside's votes: management's offer heading for a no, and the delegates elected by STV.
     let votes = run(&["proposal", "list", "Riverside"]);
     let proposals = votes["proposals"].as_array().unwrap();
-    assert_eq!(proposals.len(), 2);
-    let offer = proposals.iter().find(|p| p["method"] == "yes-no").unwrap();
+    assert_eq!(proposals.len(), 3);
+    let offer = proposals.iter().find(|p| p["about"].is_string()).unwrap();
     assert_eq!((offer["state"].as_str(), offer["outcome"].as_str()), (Some("open"), Some("rejected")), "{offer}");
     assert_eq!(offer["title"], "Accept the offer from management?");
     let call = run(&["call", "list", "Riverside"]);
@@ -272,6 +272,23 @@ fn demo_seeds_once_and_reopens() {
     let election = proposals.iter().find(|p| p["method"] == "stv").unwrap();
     assert_eq!((election["state"].as_str(), election["outcome"].as_str()), (Some("closed"), Some("elected: Lea, Mo")));
     assert!(election["rounds"].as_array().unwrap().len() >= 2, "{election}");
+    // The winners hold the delegate role; the legal circle votes alone (Lea for, Sam against).
+    let people = run(&["member", "list", "Riverside"]);
+    let mut delegates: Vec<&str> = people["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["delegate"] == true)
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    delegates.sort_unstable();
+    assert_eq!(delegates, ["Lea", "Mo"]);
+    let legal = proposals.iter().find(|p| p["circle"] == "Legal").unwrap();
+    assert_eq!(
+        (legal["electorate"].as_u64(), legal["voted"].as_u64(), legal["outcome"].as_str()),
+        (Some(2), Some(2), Some("rejected")),
+        "{legal}"
+    );
     let cases = run(&["case", "list", "Riverside"]);
     assert_eq!(
         (cases["cases"][0]["kind"].as_str(), cases["cases"][0]["assignee"].as_str()),

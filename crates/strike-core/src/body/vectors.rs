@@ -404,6 +404,24 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 results: crate::votes::Results::AfterClose,
                 about: None,
                 delegates: true,
+                circle: None,
+            }),
+        ),
+        (
+            "proposal",
+            Body::Proposal(crate::votes::Proposal {
+                title: "Appeal the firing?".into(),
+                text: String::new(),
+                method: crate::votes::Method::YesNo,
+                options: Vec::new(),
+                seats: 1,
+                quorum: 0,
+                pass: crate::votes::Pass::TwoThirds,
+                closes: 29_000_000,
+                results: crate::votes::Results::Always,
+                about: None,
+                delegates: false,
+                circle: Some(crate::OpId([28; 32])),
             }),
         ),
         (
@@ -414,9 +432,31 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                     choice: crate::votes::Choice::Rank(vec![2, 0]),
                     reason: String::new(),
                 },
+                circle: None,
             }),
         ),
-        ("proposal_close", Body::ProposalClose(crate::votes::ProposalClose { proposal: crate::OpId([30; 32]) })),
+        (
+            "ballot",
+            Body::Ballot(crate::votes::Ballot {
+                proposal: crate::OpId([31; 32]),
+                content: crate::votes::BallotContent {
+                    choice: crate::votes::Choice::Position("yes".into()),
+                    reason: String::new(),
+                },
+                circle: Some(crate::OpId([28; 32])),
+            }),
+        ),
+        (
+            "proposal_close",
+            Body::ProposalClose(crate::votes::ProposalClose { proposal: crate::OpId([30; 32]), circle: None }),
+        ),
+        (
+            "proposal_close",
+            Body::ProposalClose(crate::votes::ProposalClose {
+                proposal: crate::OpId([31; 32]),
+                circle: Some(crate::OpId([28; 32])),
+            }),
+        ),
         (
             "concession",
             Body::Concession(crate::votes::Concession {

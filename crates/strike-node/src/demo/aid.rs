@@ -4,7 +4,8 @@
 //! waiting for the treasurers, a ride to a hospital appointment passed to the drivers, a
 //! childcare gap matched to Ife's cover offer, one critical request unclaimed for 40 minutes and
 //! a housing claim gone stale; a check-in round that six members have not answered; and the
-//! legal circle's firing case with its tribunal deadline.
+//! legal circle's firing case with its tribunal deadline, and the circle's own vote on going
+//! public with it (Lea for, Sam against: two-thirds are needed).
 
 use strike_core::NetworkId;
 
@@ -13,6 +14,7 @@ use crate::aid::AskInput;
 use crate::aid::cases::CaseInput;
 use crate::aid::checkins::CheckinInput;
 use crate::resources::RequestInput;
+use crate::votes::{ProposeInput, VoteInput};
 use crate::{Node, Result};
 
 /// Riverside's circles: a crisis team for the nights something goes wrong (who answers the
@@ -196,6 +198,8 @@ enum Event {
     /// Sam, a keeper of Eastside, books its insulin for Bea and hands it to Mo.
     Supply,
     CheckinStart,
+    /// Lea puts going public with Kai's firing to the legal circle alone, and votes for it.
+    LegalVote,
     /// The i-th co-worker answers the round (or stays silent).
     Answer(usize),
     Case,
@@ -245,6 +249,7 @@ pub(super) fn seed(
         (1.6, Event::Supply),
         (12.0, Event::CheckinStart),
         (3.0, Event::Case),
+        (2.5, Event::LegalVote),
         (0.4, Event::Step("Mo", "Bea", "note", "Bea picks them up from me at 18:00")),
     ]);
     // All but six answer the round, from 11.5 hours ago to 2 hours ago.
@@ -254,6 +259,7 @@ pub(super) fn seed(
     }
     events.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut ids: Vec<String> = vec![String::new(); ASKS.len()];
+    let mut legal_vote = None;
     let id = |ids: &[String], who: &str| ids[ASKS.iter().position(|a| a.who == who).expect("an ask")].clone();
     for (h, event) in events {
         diary.advance(sam, network, hours(h))?;
@@ -264,6 +270,7 @@ pub(super) fn seed(
             Event::Escalate => Some(node("Mo")),
             Event::DriverClaims => Some(node("Gus")),
             Event::CheckinStart => Some(node("Mo")),
+            Event::LegalVote => Some(node("Lea")),
             Event::Answer(i) => Some(*i),
             Event::Supply | Event::Case => None,
         };
@@ -340,6 +347,25 @@ pub(super) fn seed(
                 };
                 n.checkin_start(network, &input)?;
             }
+            Event::LegalVote => {
+                let input = ProposeInput {
+                    title: "Go public with Kai's firing before the hearing?".into(),
+                    text: "A leaflet at the gate and the local paper. Ruth says it may help or may harden them.".into(),
+                    method: "yes-no".into(),
+                    pass: "two-thirds".into(),
+                    closes: "2d".into(),
+                    circle: "Legal".into(),
+                    ..ProposeInput::default()
+                };
+                let p = n.propose(network, &input)?;
+                let vote = VoteInput {
+                    position: "yes".into(),
+                    reason: "Silence is what they count on".into(),
+                    ..VoteInput::default()
+                };
+                n.vote(network, &p, &vote)?;
+                legal_vote = Some(p);
+            }
             Event::Answer(i) => {
                 if n.me_in(network)?.is_none() {
                     continue;
@@ -353,6 +379,14 @@ pub(super) fn seed(
         sync(n, sam, network)?;
     }
     sam.checkin_answer(network, "", "ok", "")?;
+    if let Some(p) = legal_vote {
+        let vote = VoteInput {
+            position: "no".into(),
+            reason: "Not before Ruth files the claim".into(),
+            ..VoteInput::default()
+        };
+        sam.vote(network, &p, &vote)?;
+    }
     for n in &mut crowd.nodes {
         at(n, 0.0);
     }

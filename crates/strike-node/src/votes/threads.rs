@@ -50,6 +50,13 @@ impl Node {
         self.require(network, Writer::Member)?;
         if let Some(on) = &on {
             self.resolve_thread_subject(network, &on.to_hex())?;
+            // Threads are read by the whole network: a circle's vote is talked over in the circle.
+            if self.proposal(network, on).is_ok_and(|p| p.circle.is_some()) {
+                return Err(NodeError::NotAllowed(
+                    "a circle's vote is discussed in the circle (its posts), not in a thread the whole network reads"
+                        .into(),
+                ));
+            }
         }
         let body = Thread { on, title: title.trim().into(), text: text.trim().into() };
         strike_core::body::Fact::check(&body).map_err(NodeError::Refused)?;

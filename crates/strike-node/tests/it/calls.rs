@@ -300,27 +300,40 @@ proptest! {
     /// one state hash.
     #[test]
     fn pledge_order_does_not_matter(seed in any::<u64>(), batch in 1usize..6) {
-        let (net, mut ops) = PLEDGE_POOL.with(|p| p.clone());
-        let mut rng = seed;
-        for i in (1..ops.len()).rev() {
-            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ops.swap(i, (rng >> 33) as usize % (i + 1));
-        }
-        let tmp = tempfile::tempdir().unwrap();
-        let mut fresh = Node::init(&tmp.path().join("n"), b"n", KdfParams::MINIMUM).unwrap();
-        for chunk in ops.chunks(batch) {
-            fresh.ingest(&net.0, chunk.to_vec()).unwrap();
-        }
-        for (epoch, key) in &net.2 {
-            fresh.store_mut().put_epoch_key(&net.0, *epoch, &strike_crypto::SymmetricKey::from_bytes(*key)).unwrap();
-        }
+        let (net, ops) = PLEDGE_POOL.with(|p| p.clone());
+        let (_tmp, fresh) = fresh_node_with(&net.0, &net.2, ops, seed, batch);
         prop_assert_eq!(fresh.state_hash(&net.0).unwrap(), net.1);
         let t = fresh.call(&net.0, &net.3).unwrap().tally;
         prop_assert_eq!((t.counted, t.status), (net.4, net.5));
     }
 }
 
-fn cases() -> u32 {
+/// A fresh node handed `ops` shuffled by `seed`, in batches of `batch`, then the network's keys
+/// (as a member's second device would be).
+pub fn fresh_node_with(
+    network: &NetworkId,
+    keys: &[(u32, [u8; 32])],
+    mut ops: Vec<Vec<u8>>,
+    seed: u64,
+    batch: usize,
+) -> (tempfile::TempDir, Node) {
+    let mut rng = seed;
+    for i in (1..ops.len()).rev() {
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ops.swap(i, (rng >> 33) as usize % (i + 1));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fresh = Node::init(&tmp.path().join("n"), b"n", KdfParams::MINIMUM).unwrap();
+    for chunk in ops.chunks(batch) {
+        fresh.ingest(network, chunk.to_vec()).unwrap();
+    }
+    for (epoch, key) in keys {
+        fresh.store_mut().put_epoch_key(network, *epoch, &strike_crypto::SymmetricKey::from_bytes(*key)).unwrap();
+    }
+    (tmp, fresh)
+}
+
+pub fn cases() -> u32 {
     std::env::var("OPENSTRIKE_PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()).map_or(16, |n| n.clamp(1, 200))
 }
 

@@ -3,7 +3,9 @@
 //! counts, even one that claims an earlier time; a removed member's ballot stops counting; every
 //! node reaches the same outcome.
 
+use proptest::prelude::*;
 use strike_core::votes::tally::Decision;
+use strike_core::{NetworkId, OpId};
 use strike_node::Node;
 use strike_node::votes::{ProposeInput, VoteInput};
 
@@ -106,6 +108,14 @@ fn an_stv_election_and_hidden_results() {
     assert_eq!((v.state.as_str(), v.outcome.as_str()), ("closed", "elected: Ana, Dee"));
     assert!(!v.rounds.is_empty());
     assert_eq!(n[2].delegates(&net.id).unwrap(), vec!["Ana".to_string(), "Dee".to_string()]);
+    // The winners who stood under their own names hold the delegate role on every node.
+    for node in &n {
+        let roles: Vec<(String, bool)> =
+            node.member_views(&net.id).unwrap().into_iter().map(|m| (m.pseudonym, m.delegate)).collect();
+        let mut delegates: Vec<&str> = roles.iter().filter(|(_, d)| *d).map(|(p, _)| p.as_str()).collect();
+        delegates.sort_unstable();
+        assert_eq!(delegates, ["ana", "dee"], "{roles:?}");
+    }
 }
 
 /// A concession vote links to its call, and the call's record shows the result once closed.
@@ -200,5 +210,115 @@ fn replies_and_a_lock_in_one_minute_keep_their_order() {
         let v = node.thread(&net.id, &t).unwrap();
         let texts: Vec<&str> = v.replies.iter().map(|r| r.text.as_str()).collect();
         assert_eq!((v.locked, texts), (true, said.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+}
+
+/// A vote put to a circle: sealed in it (members outside never read it), its electorate those
+/// in the circle when it was proposed (someone added after reads it but does not vote), closed
+/// by an organizer in the circle, the same outcome on every node of the circle.
+#[test]
+fn a_circle_votes_alone_and_the_rest_of_the_network_never_reads_it() {
+    let (mut net, mut n, ids) = members();
+    let legal = n[0].create_circle(&net.id, "Legal", "cases").unwrap();
+    n[0].add_to_circle(&net.id, &legal, &ids[1]).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let input = ProposeInput {
+        title: "Appeal Ray's firing?".into(),
+        method: "yes-no".into(),
+        closes: "1h".into(),
+        circle: "legal".into(),
+        ..ProposeInput::default()
+    };
+    assert!(n[2].propose(&net.id, &input).is_err(), "only the circle's members put a vote to it");
+    let refused = n[1].propose(&net.id, &ProposeInput { delegates: true, method: "stv".into(), ..input.clone() });
+    assert!(refused.is_err());
+    let p = n[1].propose(&net.id, &input).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    // Dee joins the circle after the proposal: she reads it, but the vote is for those who were in.
+    n[0].add_to_circle(&net.id, &legal, &ids[2]).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    n[0].vote(&net.id, &p, &yes_no("yes")).unwrap();
+    n[1].vote(&net.id, &p, &yes_no("no")).unwrap();
+    n[1].vote(&net.id, &p, &yes_no("yes")).unwrap();
+    let e = n[2].vote(&net.id, &p, &yes_no("no")).unwrap_err();
+    assert!(e.to_string().contains("not in the circle when this was proposed"), "{e}");
+    let e = n[1].start_thread(&net.id, Some(p), "Grounds", "").unwrap_err();
+    assert!(e.to_string().contains("discussed in the circle"), "{e}");
+    everyone_syncs(&mut net, &mut n);
+    let v = n[2].proposal(&net.id, &p).unwrap();
+    assert_eq!((v.circle.as_deref(), v.electorate, v.voted, v.i_can_vote), (Some("Legal"), 2, 2, false));
+    // Bo is outside the circle: the proposal and its ballots are sealed away from his node.
+    assert!(n[3].proposals(&net.id).unwrap().is_empty());
+    assert!(n[3].proposal(&net.id, &p).is_err());
+    for node in n.iter_mut() {
+        node.set_clock_offset(2 * 3600);
+    }
+    n[0].close_proposal(&net.id, &p).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n[..3] {
+        let v = node.proposal(&net.id, &p).unwrap();
+        assert_eq!((v.state.as_str(), v.outcome.as_str(), v.voted), ("closed", "passed", 2));
+    }
+    assert!(n[3].proposals(&net.id).unwrap().is_empty());
+}
+
+type Pool = ((NetworkId, [u8; 32], Vec<(u32, [u8; 32])>, OpId, (usize, usize, Decision)), Vec<Vec<u8>>);
+
+thread_local! {
+    /// A network with a closed vote: ballots and revotes, a member removed after voting (their
+    /// ballot stops counting) who votes again under the old key, the organizer's close, and a
+    /// ballot written after it that claims an earlier time. All its ops, and the outcome.
+    static BALLOT_POOL: Pool = {
+        let (mut net, mut n, ids) = members();
+        let input = ProposeInput {
+            title: "Accept the offer?".into(),
+            method: "yes-no".into(),
+            closes: "1h".into(),
+            ..ProposeInput::default()
+        };
+        let p = n[0].propose(&net.id, &input).unwrap();
+        everyone_syncs(&mut net, &mut n);
+        for (who, position) in [(1, "yes"), (2, "no"), (3, "yes"), (1, "no"), (0, "yes"), (2, "yes")] {
+            n[who].vote(&net.id, &p, &yes_no(position)).unwrap();
+        }
+        everyone_syncs(&mut net, &mut n);
+        n[0].remove(&net.id, &ids[3]).unwrap();
+        n[3].vote(&net.id, &p, &yes_no("no")).unwrap();
+        let (first, rest) = n.split_first_mut().unwrap();
+        net.leak(&rest[2], first);
+        for node in n.iter_mut() {
+            node.set_clock_offset(2 * 3600);
+        }
+        n[0].close_proposal(&net.id, &p).unwrap();
+        // Dee has not seen the close; her node claims a time before it.
+        n[2].set_clock_offset(0);
+        n[2].vote(&net.id, &p, &yes_no("no")).unwrap();
+        let (first, rest) = n.split_first_mut().unwrap();
+        net.ship(&rest[1], first);
+        let t = n[0].proposal_tally(&net.id, &p).unwrap();
+        assert_eq!((t.electorate, t.voted, t.decision.clone()), (3, 3, Decision::Passed), "Sam yes, Ana no, Dee yes");
+        let mut ops = Vec::new();
+        n[0].store().for_each_op(&net.id, |b| { ops.push(b.to_vec()); Ok(()) }).unwrap().unwrap();
+        let keys: Vec<(u32, [u8; 32])> =
+            n[0].store().network_keys(&net.id).unwrap().into_iter().map(|(e, k)| (e, *k.expose())).collect();
+        let hash = n[0].state_hash(&net.id).unwrap();
+        let id = net.id;
+        std::mem::forget(net);
+        ((id, hash, keys, p, (t.electorate, t.voted, t.decision)), ops)
+    };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: crate::calls::cases(), ..ProptestConfig::default() })]
+
+    /// The same proposal, ballots, revotes, removal, close and late ballot, delivered in any
+    /// order in any batches, give one state hash and one outcome.
+    #[test]
+    fn ballot_order_does_not_matter(seed in any::<u64>(), batch in 1usize..6) {
+        let (net, ops) = BALLOT_POOL.with(|p| p.clone());
+        let (_tmp, fresh) = crate::calls::fresh_node_with(&net.0, &net.2, ops, seed, batch);
+        prop_assert_eq!(fresh.state_hash(&net.0).unwrap(), net.1);
+        let t = fresh.proposal_tally(&net.0, &net.3).unwrap();
+        prop_assert_eq!((t.electorate, t.voted, t.decision), net.4);
     }
 }

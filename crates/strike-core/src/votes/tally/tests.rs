@@ -19,6 +19,7 @@ fn proposal(method: Method, options: &[&str], seats: u8) -> Proposal {
         results: Results::Always,
         about: None,
         delegates: false,
+        circle: None,
     }
 }
 
