@@ -365,6 +365,7 @@ pub fn tally(out: Output, n_calls: usize, per_call: usize, runs: usize) -> anyho
             ],
             starts: 1_000_100,
         }],
+        secret: None,
     };
     // Per call: members pledge in a scrambled order; every tenth later withdraws and pledges again.
     let events_for = |c: usize| -> Vec<PledgeEvent> {

@@ -13,7 +13,7 @@ use crate::Reject;
 
 pub use crate::aid::{AidNote, AidRequest, AidTargets, AidUpdate, Case, CaseUpdate, Checkin};
 pub use crate::announcements::Announcement;
-pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Pledge, Rule, Wave};
+pub use crate::calls::{Call, CallKind, Checkpoint, Dimension, Merge, Pledge, Rule, Wave};
 pub use crate::campaign::{Campaign, Gate, Phase};
 pub use crate::circles::{Circle, CircleKey, CircleLead, CircleMember, CirclePost, Share};
 pub use crate::contacts::{Assessment, Contact, ContactName, ContactNote, ContactPlace, ContactRetract};
@@ -30,6 +30,7 @@ pub use crate::resources::{
     Commitment, Handover, IntentClose, PlaceDistance, ResourceMinimum, ResourceOffer, ResourceRequest, ResourceSpec,
     SealedRequest, StockEvent,
 };
+pub use crate::secret::{CredentialIssue, CredentialKey, CredentialRequest, SecretBallot, SecretPledge};
 pub use crate::votes::{Ballot, CallOutcome, Concession, Proposal, ProposalClose, Reply, Thread, ThreadLock};
 
 /// Longest short field (pseudonym, department, skill ...), in bytes.
@@ -193,6 +194,8 @@ bodies! {
     Pledge(Pledge) = "pledge", Member, Roster;
     /// An organizer closes a call's count at its deadline, naming what they had seen.
     Checkpoint(Checkpoint) = "checkpoint", Organizer, Roster;
+    /// Names heads of the log (in its dependencies), so that a later close reaches them all.
+    Merge(Merge) = "merge", Member, Roster;
     /// An organizer sets out a campaign countdown.
     Campaign(Campaign) = "campaign", Organizer, Roster;
     /// A member goes on under a new author key after their old one forked (a restored or
@@ -297,6 +300,16 @@ bodies! {
     Reply(Reply) = "reply", Member, History;
     /// An organizer locks a discussion, or opens it again.
     ThreadLock(ThreadLock) = "thread_lock", Organizer, History;
+    /// An issuer's blind-signing key for a group of a secret call or proposal.
+    CredentialKey(CredentialKey) = "credential_key", Organizer, Roster;
+    /// A member asks the issuers of a secret call or proposal for a credential (blinded).
+    CredentialRequest(CredentialRequest) = "credential_request", Member, Roster;
+    /// An issuer answers credential requests.
+    CredentialIssue(CredentialIssue) = "credential_issue", Organizer, Roster;
+    /// A pledge or withdrawal on a secret call, by a one-time author with credentials.
+    SecretPledge(SecretPledge) = "secret_pledge", Member, Roster;
+    /// A ballot on a secret proposal, by a one-time author with credentials.
+    SecretBallot(SecretBallot) = "secret_ballot", Member, Roster;
 }
 
 impl Body {

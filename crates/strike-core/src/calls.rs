@@ -120,6 +120,10 @@ pub struct Call {
     pub exempt_roles: Vec<String>,
     /// Escalation: wave i+1 can only trigger once wave i has.
     pub waves: Vec<Wave>,
+    /// A secret call: pledges are made by one-time authors with credentials from these
+    /// issuers, and nobody can tell who pledged (`crate::secret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<crate::secret::Secrecy>,
 }
 
 impl Fact for Call {
@@ -154,6 +158,14 @@ impl Fact for Checkpoint {
     }
 }
 
+/// Says nothing; its dependencies name heads of the log. An op names at most eight, so a node
+/// holding more heads writes merges before a checkpoint or a vote's close, until one op can
+/// name them all: the close's causal past then reaches every op the node holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {}
+
+impl Fact for Merge {}
+
 fn check_call(c: &Call) -> Result<(), Reject> {
     check_text("call title", &c.title, MAX_FIELD_LEN * 2)?;
     if c.demands.len() > 16 {
@@ -164,6 +176,9 @@ fn check_call(c: &Call) -> Result<(), Reject> {
     }
     check_optional("scope", &c.scope, MAX_FIELD_LEN)?;
     check_list("exempt roles", &c.exempt_roles, 16)?;
+    if let Some(s) = &c.secret {
+        s.check()?;
+    }
     if c.waves.is_empty() || c.waves.len() > MAX_WAVES {
         return Err(Reject::InvalidBody(format!("a call has 1 to {MAX_WAVES} waves")));
     }
@@ -219,6 +234,9 @@ pub struct Roster {
     pub members: HashMap<AuthorId, Option<Person>>,
     /// Mapped co-workers who are not members.
     pub contacts: Vec<Person>,
+    /// A secret call's counted one-time authors, with what their credentials prove of them
+    /// (their group): they pledge, and are in no denominator.
+    pub pledgers: HashMap<AuthorId, Person>,
 }
 
 /// One pledge or withdrawal, as the log holds it.
@@ -408,7 +426,8 @@ fn replay(
     let mut triggered: Vec<Option<u32>> = vec![None; call.waves.len()];
     let (mut support, mut late) = (HashMap::new(), HashMap::new());
     for e in events.iter() {
-        let Some(person) = roster.members.get(&e.author) else { continue };
+        let pledger = roster.pledgers.get(&e.author).cloned().map(Some);
+        let Some(person) = roster.members.get(&e.author).or(pledger.as_ref()) else { continue };
         let on_time = e.time.0 < call.deadline && cut.is_none_or(|c| c.get(&e.author).is_some_and(|s| e.seq <= *s));
         if !on_time {
             late.insert(e.author, e.pledged);

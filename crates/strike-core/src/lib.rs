@@ -23,6 +23,7 @@ pub mod membership;
 pub mod networks;
 mod reject;
 pub mod resources;
+pub mod secret;
 pub mod state_hash;
 pub mod text;
 mod time;

@@ -284,6 +284,8 @@ pub fn check_standing(envelope: &Envelope, body: &Body, founded: bool) -> Result
                 .map_err(|_| Reject::InvalidBody("the rejoin is not signed by the key it replaces".into()))
         }
         Body::KeyShare(_) => Ok(()),
+        // A one-time author's first op: its credentials are checked by the store.
+        Body::SecretPledge(_) | Body::SecretBallot(_) if envelope.epoch < JOIN_EPOCH_BASE => Ok(()),
         _ if envelope.seq == 1 => Err(Reject::NoRightToWrite("an author's first op must be genesis or a join request")),
         _ if envelope.epoch >= JOIN_EPOCH_BASE => {
             Err(Reject::InvalidBody("only join requests and key shares are sealed under a join key".into()))

@@ -56,6 +56,9 @@ pub enum Reject {
     /// entry that adds its author arrives) and audited, but it counts for nothing until then.
     #[error("written into a circle its author is not in")]
     NotInCircle,
+    /// A secret pledge or ballot whose credentials do not prove it may count.
+    #[error("credential refused: {0}")]
+    BadCredential(&'static str),
 }
 
 impl Reject {
@@ -79,6 +82,7 @@ impl Reject {
             Reject::PendingFull => "pending_full",
             Reject::OverQuota(_) => "over_quota",
             Reject::NotInCircle => "not_in_circle",
+            Reject::BadCredential(_) => "bad_credential",
         }
     }
 }

@@ -125,6 +125,10 @@ pub struct Proposal {
     /// the circle, and only those in it when it was proposed vote (absent: the whole network).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circle: Option<OpId>,
+    /// A secret vote: ballots are cast by one-time authors with credentials from these issuers,
+    /// and nobody can tell who voted what (`crate::secret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<crate::secret::Secrecy>,
 }
 
 impl Fact for Proposal {
@@ -163,6 +167,12 @@ impl Fact for Proposal {
         }
         if self.circle.is_some() && (self.delegates || self.about.is_some()) {
             return Err(invalid("delegates and offers are decided by the whole network, not a circle"));
+        }
+        if let Some(s) = &self.secret {
+            s.check()?;
+            if self.circle.is_some() {
+                return Err(invalid("a circle's vote is not secret: its members are too few to hide among"));
+            }
         }
         Ok(())
     }

@@ -12,9 +12,11 @@
 //! | passphrase to key | Argon2id |
 //! | hashes, ids, key derivation | BLAKE3 |
 //! | a kit's file checksums, and their signature | SHA-256 (`sha256sum`); OpenSSH's SSHSIG over Ed25519 (`ssh-keygen -Y verify`) |
+//! | credentials for secret pledges and ballots | RSABSSA-SHA384-PSS-Randomized blind signatures (RFC 9474), 2048-bit keys |
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod aead;
+pub mod blind;
 mod kdf;
 mod keys;
 mod seal;

@@ -88,6 +88,9 @@ pub struct CallSpec {
     pub starts: String,
     pub exempt_roles: Vec<String>,
     pub waves: Vec<String>,
+    /// Secret pledges: nobody can tell who pledged (the node names the issuers).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 impl CallSpec {
@@ -132,6 +135,7 @@ impl CallSpec {
             deadline: at("a deadline", &self.deadline)?,
             exempt_roles: kept(&self.exempt_roles),
             waves,
+            secret: self.secret.then(|| strike_core::secret::Secrecy { issuers: Vec::new() }),
         })
     }
 }
@@ -154,6 +158,8 @@ pub struct CallView {
     pub my_pledge: bool,
     /// The checkpoint that closed the count, if one did.
     pub closed_by: Option<String>,
+    /// A secret call's credentials and this node's part.
+    pub secret: Option<crate::secret::SecretView>,
 }
 
 /// A call as JSON shows it (the CLI's `--json` and the web API): the full id as `id`, the
@@ -176,6 +182,9 @@ pub struct CallJson<'a> {
     tally: &'a Tally,
     my_pledge: bool,
     closed_by: &'a Option<String>,
+    /// A secret call's credentials (absent for an open call).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: &'a Option<crate::secret::SecretView>,
 }
 
 impl Serialize for CallView {
@@ -193,6 +202,7 @@ impl Serialize for CallView {
             tally: &self.tally,
             my_pledge: self.my_pledge,
             closed_by: &self.closed_by,
+            secret: &self.secret,
         }
         .serialize(serializer)
     }
@@ -212,6 +222,8 @@ struct CallInputs {
     closing: Option<OpId>,
     cut: Option<calls::Cut>,
     events: Vec<calls::PledgeEvent>,
+    /// A secret call's counted one-time authors, its credentials and this node's part.
+    secret: Option<(HashMap<AuthorId, Person>, crate::secret::SecretView)>,
 }
 
 /// The first counted organizer checkpoint of a call written at or after its deadline.
@@ -225,12 +237,24 @@ fn closing_checkpoint(checkpoints: &[FactRow], call_id: &OpId, call: &Call) -> O
 
 impl Node {
     /// Opens a strike call (organizers).
-    pub fn create_call(&mut self, network: &NetworkId, call: Call) -> Result<OpId> {
-        self.require(network, Writer::Organizer)?;
+    pub fn create_call(&mut self, network: &NetworkId, mut call: Call) -> Result<OpId> {
+        let me = self.require(network, Writer::Organizer)?;
         if call.deadline <= CoarseTime::from_unix_seconds(self.now()).0 {
             return Err(NodeError::InvalidInput("the deadline must be in the future".into()));
         }
-        self.author(network, Body::Call(call))
+        if let Some(s) = &mut call.secret {
+            if s.issuers.is_empty() {
+                s.issuers = self.choose_issuers(network, me.author)?;
+            }
+            self.check_secret_groups(network, &call)?;
+        }
+        let secret = call.secret.is_some();
+        let op = self.author(network, Body::Call(call))?;
+        if secret {
+            // This organizer's keys go out with the call.
+            self.upkeep(network)?;
+        }
+        Ok(op)
     }
 
     /// The roster calls are counted against: current members (never pending, removed or
@@ -312,8 +336,20 @@ impl Node {
             Some(cp) => Some(self.store.checkpoint_cut(network, cp)?),
             None => None,
         };
+        if call.secret.is_some() {
+            let (events, pledgers, creds) = self.secret_call_inputs(network, &f.op_id, call)?;
+            let scope = crate::secret::Scope {
+                op: f.op_id,
+                issuers: call.secret.as_ref().map(|s| s.issuers.clone()).unwrap_or_default(),
+                eligible: self.call_eligible(network, call)?,
+                until: call.deadline,
+                kind: Kind::Call,
+            };
+            let view = self.secret_view(network, &scope, &creds)?;
+            return Ok(CallInputs { call: call.clone(), closing, cut, events, secret: Some((pledgers, view)) });
+        }
         let events = self.store.pledge_events_with(network, &f.op_id, &ctx.standing)?;
-        Ok(CallInputs { call: call.clone(), closing, cut, events })
+        Ok(CallInputs { call: call.clone(), closing, cut, events, secret: None })
     }
 
     fn call_view(&self, network: &NetworkId, f: &FactRow, ctx: &CallContext) -> Result<CallView> {
@@ -322,12 +358,22 @@ impl Node {
     }
 
     fn view_of(&self, f: &FactRow, inputs: &mut CallInputs, ctx: &CallContext) -> CallView {
-        let my_pledge = ctx.me.is_some_and(|me| {
-            inputs.events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged)
-        });
+        let my_pledge = match &inputs.secret {
+            Some((_, view)) => view.mine == "pledged",
+            None => ctx.me.is_some_and(|me| {
+                inputs.events.iter().filter(|e| e.author == me).max_by_key(|e| e.seq).is_some_and(|e| e.pledged)
+            }),
+        };
         let now = CoarseTime::from_unix_seconds(self.now());
         let call = &inputs.call;
-        let tally = calls::evaluate(call, &ctx.roster, &mut inputs.events, inputs.cut.as_ref(), now);
+        let tally = match &inputs.secret {
+            Some((pledgers, _)) => {
+                let mut roster = ctx.roster.clone();
+                roster.pledgers = pledgers.clone();
+                calls::evaluate(call, &roster, &mut inputs.events, inputs.cut.as_ref(), now)
+            }
+            None => calls::evaluate(call, &ctx.roster, &mut inputs.events, inputs.cut.as_ref(), now),
+        };
         CallView {
             id: f.op_id.short(),
             op: f.op_id,
@@ -340,6 +386,7 @@ impl Node {
             tally,
             my_pledge,
             closed_by: inputs.closing.map(|c| c.short()),
+            secret: inputs.secret.as_ref().map(|(_, v)| v.clone()),
         }
     }
 
@@ -358,7 +405,11 @@ impl Node {
             let what = if pledged { "you have already pledged" } else { "you have no pledge to withdraw" };
             return Err(NodeError::InvalidInput(what.into()));
         }
-        let op = self.author(network, Body::Pledge(Pledge { call: *call, pledged }))?;
+        let op = if view.secret.is_some() {
+            self.secret_pledge(network, call, pledged)?
+        } else {
+            self.author(network, Body::Pledge(Pledge { call: *call, pledged }))?
+        };
         self.upkeep(network)?;
         Ok((op, self.call(network, call)?))
     }
@@ -376,10 +427,26 @@ impl Node {
                 due.push(f.op_id);
             }
         }
+        if !due.is_empty() {
+            self.merge_heads(network)?;
+        }
         for call in &due {
             self.author(network, Body::Checkpoint(Checkpoint { call: *call }))?;
         }
         Ok(due.len())
+    }
+
+    /// Writes merges until one op can name every head this node holds, so that the checkpoint
+    /// or close written next has every op held in its causal past (an op names at most eight).
+    pub(crate) fn merge_heads(&mut self, network: &NetworkId) -> Result<usize> {
+        let heads = self.store.head_count(network)?;
+        if heads <= strike_core::envelope::MAX_DEPS {
+            return Ok(0);
+        }
+        // Each merge names eight heads and its author's previous op, and is one head itself.
+        let n = (heads - strike_core::envelope::MAX_DEPS).div_ceil(strike_core::envelope::MAX_DEPS - 1);
+        self.author_many(network, vec![Body::Merge(strike_core::body::Merge {}); n])?;
+        Ok(n)
     }
 
     /// Finds the network holding a call with this id (prefix), among the networks held.

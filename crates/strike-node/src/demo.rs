@@ -568,6 +568,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
                         ],
                         starts: now + 10 * day,
                     }],
+                    secret: None,
                 },
             )?;
             // With the call, the briefing before the strike and the picket on its first day.
@@ -741,6 +742,7 @@ fn seed_st_marys(robin: &mut Node, network: &NetworkId, diary: &mut Diary) -> Re
                             rules: vec![Rule::Count { n: 6 }, Rule::MinPer { dimension: Dimension::Department, n: 2 }],
                             starts: now + 7 * day,
                         }],
+                        secret: None,
                     },
                 )
                 .map(|call| (call, Vec::new()))

@@ -27,6 +27,7 @@ mod paths;
 pub mod peer;
 pub mod qr;
 pub mod resources;
+pub mod secret;
 pub mod sync;
 pub mod upkeep;
 pub mod votes;

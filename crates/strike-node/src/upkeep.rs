@@ -27,6 +27,8 @@ pub struct Upkeep {
     pub history_rotated_to: Option<u32>,
     /// Circles given a fresh key (someone joined or left them, or the network).
     pub circle_keys: usize,
+    /// Issuer keys, credential requests and answers written for secret calls and votes.
+    pub credentials: usize,
 }
 
 impl Node {
@@ -146,6 +148,7 @@ impl Node {
             done.hub_grants = self.regrant_hubs(network)?;
         }
         done.circle_keys = self.circle_upkeep(network)?.rotated;
+        done.credentials = self.secret_upkeep(network)?;
         Ok(done)
     }
 }

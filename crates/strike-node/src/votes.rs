@@ -57,6 +57,9 @@ pub struct ProposeInput {
     /// proposal, its ballots and its close are sealed in it
     #[serde(default)]
     pub circle: String,
+    /// A secret vote: nobody can tell who voted what (the organizers issue credentials)
+    #[serde(default)]
+    pub secret: bool,
 }
 
 /// A ballot as people write it: a position, or options by name or number.
@@ -130,6 +133,8 @@ pub struct ProposalView {
     pub delegates: bool,
     /// The circle it is put to (its name), if not the whole network.
     pub circle: Option<String>,
+    /// A secret vote's credentials and this node's part.
+    pub secret: Option<crate::secret::SecretView>,
 }
 
 pub(crate) fn percent_permille(text: &str) -> Result<u16> {
@@ -176,7 +181,7 @@ fn describe(p: &Proposal, c: &Choice) -> String {
 impl Node {
     /// Puts a proposal to the network (members).
     pub fn propose(&mut self, network: &NetworkId, input: &ProposeInput) -> Result<OpId> {
-        self.require(network, Writer::Member)?;
+        let me = self.require(network, Writer::Member)?;
         let method = Method::parse(&input.method).map_err(invalid)?;
         let pass = match input.pass.trim() {
             "" | "majority" => Pass::Majority,
@@ -212,7 +217,21 @@ impl Node {
             about: None,
             delegates: input.delegates,
             circle,
+            secret: if input.secret {
+                Some(strike_core::secret::Secrecy { issuers: self.choose_issuers(network, me.author)? })
+            } else {
+                None
+            },
         };
+        if input.secret {
+            let n = self.members(network)?.iter().filter(|m| m.status == Status::Member).count();
+            if n < strike_core::secret::MIN_GROUP {
+                return Err(invalid(format!(
+                    "a secret vote needs at least {} members to hide a ballot among; this network has {n}",
+                    strike_core::secret::MIN_GROUP
+                )));
+            }
+        }
         strike_core::body::Fact::check(&proposal).map_err(NodeError::Refused)?;
         self.author(network, Body::Proposal(proposal))
     }
@@ -274,6 +293,11 @@ impl Node {
         };
         choice.fits(&p).map_err(invalid)?;
         let content = BallotContent { choice, reason: input.reason.trim().into() };
+        if p.secret.is_some() {
+            let op = self.secret_vote(network, proposal, content)?;
+            self.upkeep(network)?;
+            return Ok(op);
+        }
         let ballot = Ballot { proposal: *proposal, content, circle: p.circle };
         strike_core::body::Fact::check(&ballot).map_err(NodeError::Refused)?;
         self.author(network, Body::Ballot(ballot))
@@ -282,7 +306,7 @@ impl Node {
     /// Who may vote on a proposal: counted members admitted before it, whose ops its author
     /// had seen (its causal past), and who are still counted; for a circle's vote, of those,
     /// the ones in the circle now who were put in it in that causal past (or created it).
-    fn electorate(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<BTreeSet<AuthorId>> {
+    pub(crate) fn electorate(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<BTreeSet<AuthorId>> {
         let cut = self.store.checkpoint_cut(network, &f.op_id)?;
         let members = self.members(network)?;
         let mut voters: BTreeSet<AuthorId> = members
@@ -331,6 +355,15 @@ impl Node {
     }
 
     pub(crate) fn tally_of(&self, network: &NetworkId, f: &FactRow, p: &Proposal) -> Result<Tally> {
+        let cut = match self.closing(network, &f.op_id, p)? {
+            Some(close) => Some(self.store.checkpoint_cut(network, &close)?),
+            None => None,
+        };
+        if p.secret.is_some() {
+            let (ballots, creds, scope) = self.secret_ballots(network, f, p)?;
+            let may_vote = |a: &AuthorId| creds.counted.contains_key(a);
+            return Ok(tally::tally_with(p, scope.eligible.len(), &may_vote, &ballots, cut.as_ref()));
+        }
         let electorate = self.electorate(network, f, p)?;
         let ballots: Vec<BallotIn> = self
             .store
@@ -344,10 +377,6 @@ impl Node {
                 _ => None,
             })
             .collect();
-        let cut = match self.closing(network, &f.op_id, p)? {
-            Some(close) => Some(self.store.checkpoint_cut(network, &close)?),
-            None => None,
-        };
         Ok(tally::tally(p, &electorate, &ballots, cut.as_ref()))
     }
 
@@ -380,10 +409,20 @@ impl Node {
                 .filter(|b| b.author == me)
                 .max_by_key(|b| b.seq)
         });
-        let my_ballot = my.and_then(|b| match b.body {
-            Body::Ballot(ballot) => Some(describe(p, &ballot.content.choice)),
-            _ => None,
-        });
+        let my_ballot = match p.secret {
+            Some(_) => self.my_secret_ballot(network, &f.op_id)?.map(|c| describe(p, &c.choice)),
+            None => my.and_then(|b| match b.body {
+                Body::Ballot(ballot) => Some(describe(p, &ballot.content.choice)),
+                _ => None,
+            }),
+        };
+        let secret = match p.secret {
+            Some(_) => {
+                let (_, creds, scope) = self.secret_ballots(network, f, p)?;
+                Some(self.secret_view(network, &scope, &creds)?)
+            }
+            None => None,
+        };
         let results_shown = match p.results {
             Results::Always => true,
             Results::AfterVoting => my_ballot.is_some() || t.closed,
@@ -465,6 +504,7 @@ impl Node {
             about: p.about.map(|c| c.to_hex()),
             delegates: p.delegates,
             circle: p.circle.map(|c| self.circle(network, &c).map(|v| v.name).unwrap_or_else(|_| c.short())),
+            secret,
         })
     }
 
@@ -544,6 +584,9 @@ impl Node {
                 due.push((f.op_id, p.circle));
             }
         }
+        if !due.is_empty() {
+            self.merge_heads(network)?;
+        }
         for (proposal, circle) in &due {
             self.author(network, Body::ProposalClose(ProposalClose { proposal: *proposal, circle: *circle }))?;
         }
@@ -560,6 +603,7 @@ impl Node {
         if self.closing(network, id, &p)?.is_some() {
             return Err(NodeError::NotAllowed("that vote is already closed".into()));
         }
+        self.merge_heads(network)?;
         self.author(network, Body::ProposalClose(ProposalClose { proposal: *id, circle: p.circle }))
     }
 }

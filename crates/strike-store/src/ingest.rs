@@ -396,6 +396,9 @@ impl<'a> Ingest<'a> {
             Ok(circle) => circle,
             Err(reject) => return Ok(Err(reject)),
         };
+        if let Err(reject) = crate::secret::check(self.tx, &self.network, op, &body)? {
+            return Ok(Err(reject));
+        }
         self.founded = Some(founded || matches!(body, strike_core::Body::Genesis(_)));
         if self.me.is_none() {
             self.me = Some(views::me(self.tx, &self.network)?);

@@ -14,6 +14,7 @@ mod ingest;
 mod joining;
 mod local;
 mod queries;
+mod secret;
 mod sync;
 mod views;
 
@@ -31,6 +32,7 @@ pub use ingest::{IngestReport, Quota};
 pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite, MAX_HUB_TICKETS};
 pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
+pub use secret::{IssuerKeyRow, SecretLinkRow};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -46,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_guides.sql"),
     include_str!("../migrations/0010_guide_docs.sql"),
     include_str!("../migrations/0011_op_order.sql"),
+    include_str!("../migrations/0012_secret.sql"),
 ];
 
 /// This node's secrets in one network: (Ed25519 seed, X25519 secret).

@@ -232,6 +232,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many heads (ops nothing held depends on) the network's log has.
+    pub fn head_count(&self, network: &NetworkId) -> Result<usize> {
+        let n: i64 =
+            self.conn.query_row("SELECT count(*) FROM heads WHERE network_id = ?1", [&network.0[..]], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// The newest `limit` audit records, newest first.
     pub fn audit(&self, limit: u32) -> Result<Vec<AuditRow>> {
         let mut stmt = self.conn.prepare_cached(

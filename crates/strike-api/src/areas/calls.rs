@@ -140,6 +140,7 @@ pub struct CallForm {
     deadline: String,
     starts: String,
     exempt_roles: String,
+    secret: bool,
 }
 
 impl CallForm {
@@ -162,6 +163,7 @@ impl CallForm {
             starts: self.starts.clone(),
             exempt_roles: items(&self.exempt_roles),
             waves: Vec::new(),
+            secret: self.secret,
         })
     }
 }

@@ -316,6 +316,7 @@ struct ProposeForm {
     results: String,
     delegates: bool,
     circle: String,
+    secret: bool,
 }
 
 async fn form_propose(
@@ -337,6 +338,7 @@ async fn form_propose(
         results: f.results,
         delegates: f.delegates,
         circle: f.circle,
+        secret: f.secret,
     };
     let result = s.act(move |n| n.propose(&id, &input)).await;
     let to = match &result {

@@ -68,6 +68,7 @@ async fn a_fresh_node_is_set_up_in_the_browser_and_the_network_arrives_without_a
             deadline: now + 7 * 24 * 60,
             exempt_roles: vec![],
             waves: vec![Wave { rules: vec![Rule::Count { n: 50 }], starts: now + 8 * 24 * 60 }],
+            secret: None,
         };
         sam.create_call(&f.network, call).unwrap();
     }

@@ -107,6 +107,7 @@ async fn the_call_page_shows_an_offer_its_vote_and_the_outcome() {
             deadline: now + 7 * 24 * 60,
             exempt_roles: vec![],
             waves: vec![Wave { rules: vec![Rule::Count { n: 50 }], starts: now + 8 * 24 * 60 }],
+            secret: None,
         };
         sam.create_call(&f.network, call).unwrap().to_hex()
     };

@@ -105,6 +105,7 @@ fn build(dir: &std::path::Path, n_members: usize) -> anyhow::Result<Built> {
                 ],
                 starts: now + 24 * 24 * 60,
             }],
+            secret: None,
         },
     )?;
     let needed = (n_members / SHIFTS).clamp(1, usize::from(strike_core::events::MAX_NEEDED));

@@ -23,10 +23,12 @@ pub enum Command {
     /// Strike calls with threshold rules
     #[command(subcommand)]
     Call(CallCommand),
-    /// Pledge to a call (`pledge CALL`), or take it back before it triggers (`pledge withdraw CALL`)
+    /// Pledge to a call (`pledge CALL`), take it back before it triggers (`pledge withdraw
+    /// CALL`), or on a secret call drop this device's link to your pledge (`pledge forget CALL`:
+    /// nothing here says any more which pledge is yours, and you can no longer withdraw it)
     Pledge {
-        /// CALL, or `withdraw CALL`
-        #[arg(num_args = 1..=2, required = true, value_name = "[withdraw] CALL")]
+        /// CALL, `withdraw CALL` or `forget CALL`
+        #[arg(num_args = 1..=2, required = true, value_name = "[withdraw|forget] CALL")]
         words: Vec<String>,
     },
     /// Print events as they arrive: new members, pledges counted, TRIGGERED, STARTED
@@ -81,6 +83,10 @@ pub enum CallCommand {
         /// A further escalation wave: "count=100,share=80%,min-per=department=5,starts=2027-01-10"
         #[arg(long = "wave")]
         waves: Vec<String>,
+        /// Secret pledges: nobody, organizers included, can tell who pledged; the organizers
+        /// issue credentials (at least 5 eligible members in every group the rules count)
+        #[arg(long)]
+        secret: bool,
     },
     /// Calls of a network with their status
     List { network: String },
@@ -177,6 +183,7 @@ fn call(ctx: &Ctx, node: &mut Node, cmd: CallCommand) -> anyhow::Result<()> {
             starts,
             exempt_roles,
             waves,
+            secret,
         } => {
             let id = node.resolve_network(&network)?;
             let spec = CallSpec {
@@ -191,6 +198,7 @@ fn call(ctx: &Ctx, node: &mut Node, cmd: CallCommand) -> anyhow::Result<()> {
                 starts,
                 exempt_roles,
                 waves,
+                secret,
             };
             let call = spec.build(node.now())?;
             let op = node.create_call(&id, call)?;
@@ -267,7 +275,20 @@ fn pledge(ctx: &Ctx, node: &mut Node, words: &[String]) -> anyhow::Result<()> {
     let (call, pledged) = match words {
         [call] => (call, true),
         [w, call] if w == "withdraw" => (call, false),
-        _ => return Err(usage("use `openstrike pledge CALL` or `openstrike pledge withdraw CALL`")),
+        [w, call] if w == "forget" => {
+            let (net, op) = node.find_call(call)?;
+            node.forget_secret(&net, &op)?;
+            let v = node.call(&net, &op)?;
+            ctx.out.emit(call_json(&v), || {
+                "forgotten: this device no longer knows which pledge is yours, and cannot withdraw it.\n".into()
+            });
+            return Ok(());
+        }
+        _ => {
+            return Err(usage(
+                "use `openstrike pledge CALL`, `openstrike pledge withdraw CALL` or `openstrike pledge forget CALL`",
+            ));
+        }
     };
     let (net, op) = node.find_call(call)?;
     let (_, v) = node.pledge(&net, &op, pledged)?;

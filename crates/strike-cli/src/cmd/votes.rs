@@ -47,6 +47,9 @@ pub enum Command {
         /// Put it to one circle only (its name or id): sealed in it, its members alone vote
         #[arg(long, default_value = "")]
         circle: String,
+        /// A secret vote: nobody can tell who voted what (organizers issue credentials)
+        #[arg(long)]
+        secret: bool,
     },
     /// Vote (again, to change it) on a proposal: consent|object, yes|no|abstain|block, or
     /// --choose / --approve / --rank / --score. Ballots are signed: members can read who voted what.
@@ -221,6 +224,7 @@ impl Command {
                 results,
                 delegates,
                 circle,
+                secret,
             } => {
                 let net = node.resolve_network(&network)?;
                 let input = ProposeInput {
@@ -235,6 +239,7 @@ impl Command {
                     results,
                     delegates,
                     circle,
+                    secret,
                 };
                 let op = node.propose(&net, &input)?;
                 let v = node.proposal(&net, &op)?;

@@ -120,6 +120,7 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                     ],
                     starts: 29_010_000,
                 }],
+                secret: None,
             }),
         ),
         ("pledge", Body::Pledge(Pledge { call: crate::OpId([6; 32]), pledged: true })),
@@ -405,6 +406,7 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 about: None,
                 delegates: true,
                 circle: None,
+                secret: None,
             }),
         ),
         (
@@ -422,6 +424,7 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
                 about: None,
                 delegates: false,
                 circle: Some(crate::OpId([28; 32])),
+                secret: None,
             }),
         ),
         (
@@ -486,6 +489,68 @@ pub(crate) fn bodies() -> Vec<(&'static str, Body)> {
             Body::Reply(crate::votes::Reply { thread: crate::OpId([31; 32]), text: "Not without cooling.".into() }),
         ),
         ("thread_lock", Body::ThreadLock(crate::votes::ThreadLock { thread: crate::OpId([31; 32]), locked: true })),
+        ("merge", Body::Merge(crate::calls::Merge {})),
+        (
+            "credential_key",
+            Body::CredentialKey(crate::secret::CredentialKey {
+                scope: crate::OpId([32; 32]),
+                group: "department=packing".into(),
+                key: vec![0x30, 0x82, 0x01, 0x22],
+            }),
+        ),
+        (
+            "credential_request",
+            Body::CredentialRequest(crate::secret::CredentialRequest {
+                scope: crate::OpId([32; 32]),
+                keys: vec![crate::OpId([33; 32])],
+                blinded: vec![vec![0x34; 256]],
+            }),
+        ),
+        (
+            "credential_issue",
+            Body::CredentialIssue(crate::secret::CredentialIssue {
+                scope: crate::OpId([32; 32]),
+                key: crate::OpId([33; 32]),
+                grants: vec![crate::secret::Grant { request: crate::OpId([35; 32]), signature: vec![0x36; 256] }],
+            }),
+        ),
+        (
+            "secret_pledge",
+            Body::SecretPledge(crate::secret::SecretPledge {
+                call: crate::OpId([32; 32]),
+                keys: vec![crate::OpId([33; 32])],
+                proofs: vec![crate::secret::Proof { randomizer: [0x37; 32], signature: vec![0x38; 256] }],
+                pledged: true,
+            }),
+        ),
+        (
+            "secret_ballot",
+            Body::SecretBallot(crate::secret::SecretBallot {
+                proposal: crate::OpId([32; 32]),
+                keys: vec![crate::OpId([33; 32])],
+                proofs: vec![crate::secret::Proof { randomizer: [0x37; 32], signature: vec![0x38; 256] }],
+                content: crate::votes::BallotContent {
+                    choice: crate::votes::Choice::Position("no".into()),
+                    reason: String::new(),
+                },
+            }),
+        ),
+        (
+            "call",
+            Body::Call(Call {
+                kind: crate::calls::CallKind::Strike,
+                title: "Walk out".into(),
+                demands: vec![],
+                scope: String::new(),
+                deadline: 29_000_000,
+                exempt_roles: vec![],
+                waves: vec![crate::calls::Wave {
+                    rules: vec![crate::calls::Rule::Count { n: 40 }],
+                    starts: 29_001_440,
+                }],
+                secret: Some(crate::secret::Secrecy { issuers: vec![crate::AuthorId([3; 32])] }),
+            }),
+        ),
         (
             "campaign",
             Body::Campaign(Campaign {

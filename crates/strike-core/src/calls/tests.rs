@@ -21,6 +21,7 @@ fn call(rules: Vec<Rule>) -> Call {
         deadline: 1000,
         exempt_roles: vec!["nurse".into()],
         waves: vec![Wave { rules, starts: 2000 }],
+        secret: None,
     }
 }
 

@@ -76,10 +76,22 @@ pub fn tally(
     ballots: &[BallotIn],
     cut: Option<&HashMap<AuthorId, u64>>,
 ) -> Tally {
+    tally_with(proposal, electorate.len(), &|a| electorate.contains(a), ballots, cut)
+}
+
+/// The tally with the electorate given as its size (for the quorum) and who may cast a ballot:
+/// on a secret vote, the counted one-time authors, nobody knowing whose each is.
+pub fn tally_with(
+    proposal: &Proposal,
+    electorate: usize,
+    may_vote: &dyn Fn(&AuthorId) -> bool,
+    ballots: &[BallotIn],
+    cut: Option<&HashMap<AuthorId, u64>>,
+) -> Tally {
     let mut latest: BTreeMap<AuthorId, &BallotIn> = BTreeMap::new();
     let mut not_counted = BTreeMap::new();
     for b in ballots {
-        let why = if !electorate.contains(&b.author) {
+        let why = if !may_vote(&b.author) {
             Some("not in the electorate")
         } else if b.content.choice.fits(proposal).is_err() {
             Some("does not fit the method")
@@ -109,10 +121,10 @@ pub fn tally(
             }
         }
     }
-    let quorum_needed = (electorate.len() * usize::from(proposal.quorum)).div_ceil(1000);
+    let quorum_needed = (electorate * usize::from(proposal.quorum)).div_ceil(1000);
     let mut t = Tally {
         closed: cut.is_some(),
-        electorate: electorate.len(),
+        electorate,
         voted: latest.len(),
         quorum_needed,
         positions: BTreeMap::new(),

@@ -102,6 +102,7 @@ impl Node {
             about: Some(c.id.parse().map_err(|_| NodeError::InvalidInput("a concession id".into()))?),
             delegates: false,
             circle: None,
+            secret: None,
         };
         strike_core::body::Fact::check(&proposal).map_err(NodeError::Refused)?;
         self.author(network, Body::Proposal(proposal))

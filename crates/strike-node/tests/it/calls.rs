@@ -74,6 +74,7 @@ pub fn call(deadline_in_minutes: u32, rules: Vec<Rule>, node: &Node) -> Call {
         deadline: now + deadline_in_minutes,
         exempt_roles: vec!["nurse".into()],
         waves: vec![Wave { rules, starts: now + deadline_in_minutes + 60 }],
+        secret: None,
     }
 }
 

@@ -44,6 +44,7 @@ fn call(sam: &mut Node, net: &NetworkId) -> OpId {
         deadline,
         exempt_roles: vec![],
         waves: vec![Wave { rules: vec![Rule::Count { n: 10 }], starts: deadline + 60 }],
+        secret: None,
     };
     sam.create_call(net, call).unwrap()
 }

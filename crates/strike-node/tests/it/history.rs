@@ -56,6 +56,7 @@ fn scenario(mode: HistoryMode) -> (Net, Node, Node, AuthorId) {
                     rules: vec![strike_core::calls::Rule::Count { n: 2 }],
                     starts: deadline + 60,
                 }],
+                secret: None,
             },
         )
         .unwrap();

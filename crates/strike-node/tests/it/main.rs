@@ -17,6 +17,7 @@ mod lan;
 mod networks;
 mod quic;
 mod resources;
+mod secret;
 mod sync;
 mod vectors;
 mod votes;

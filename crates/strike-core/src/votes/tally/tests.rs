@@ -20,6 +20,7 @@ fn proposal(method: Method, options: &[&str], seats: u8) -> Proposal {
         about: None,
         delegates: false,
         circle: None,
+        secret: None,
     }
 }
 

@@ -1,0 +1,211 @@
+//! Secret pledges and ballots across nodes: every member's node asks for credentials on its
+//! own, the organizer's node answers, members pledge and vote as one-time authors; every node
+//! counts the same, nobody's pledge is linked to them, and forged, misused or reused
+//! credentials are refused with an audit record.
+
+use strike_core::calls::{Call, CallKind, Rule, Wave};
+use strike_core::secret::{Proof, Secrecy};
+use strike_core::votes::tally::Decision;
+use strike_core::{AuthorId, Body, CoarseTime, Kind, OpDraft, OpId};
+use strike_crypto::SigningSecret;
+use strike_node::Node;
+use strike_node::votes::{ProposeInput, VoteInput};
+
+use crate::calls::everyone_syncs;
+use crate::networks::Net;
+
+/// Sam and six co-workers, every node holding everything.
+pub fn seven() -> (Net, Vec<Node>, Vec<AuthorId>) {
+    let (mut net, mut all, ids) = Net::with_members(&["ana", "dee", "bo", "eli", "fay", "gus"]);
+    everyone_syncs(&mut net, &mut all);
+    (net, all, ids)
+}
+
+/// Rounds of sync and upkeep: keys out, requests in, answers out, credentials unblinded.
+pub fn issue(net: &mut Net, nodes: &mut [Node]) {
+    for _ in 0..3 {
+        everyone_syncs(net, nodes);
+        for n in nodes.iter_mut() {
+            n.upkeep(&net.id).unwrap();
+        }
+    }
+    everyone_syncs(net, nodes);
+}
+
+pub fn secret_call(node: &Node, rules: Vec<Rule>) -> Call {
+    let now = CoarseTime::from_unix_seconds(node.now()).0;
+    Call {
+        kind: CallKind::Strike,
+        title: "Walk out on Friday".into(),
+        demands: vec!["Heat in the packing hall".into()],
+        scope: String::new(),
+        deadline: now + 2 * 24 * 60,
+        exempt_roles: Vec::new(),
+        waves: vec![Wave { rules, starts: now + 3 * 24 * 60 }],
+        secret: Some(Secrecy { issuers: Vec::new() }),
+    }
+}
+
+#[test]
+fn secret_pledges_count_the_same_everywhere_and_name_nobody() {
+    let (mut net, mut n, ids) = seven();
+    let c = secret_call(&n[0], vec![Rule::Count { n: 3 }]);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    issue(&mut net, &mut n);
+    let v = n[0].call(&net.id, &call).unwrap();
+    let s = v.secret.clone().unwrap();
+    assert_eq!((s.eligible, s.requested, s.issued, s.mine.as_str()), (7, 7, 7, "ready"), "{s:?}");
+    // Ana, Dee and Bo pledge; Dee withdraws and pledges again.
+    for (i, pledged) in [(1, true), (2, true), (2, false), (3, true), (2, true)] {
+        n[i].pledge(&net.id, &call, pledged).unwrap();
+    }
+    assert!(n[1].pledge(&net.id, &call, true).is_err(), "already pledged");
+    everyone_syncs(&mut net, &mut n);
+    let hash = n[0].state_hash(&net.id).unwrap();
+    for (i, node) in n.iter().enumerate() {
+        let v = node.call(&net.id, &call).unwrap();
+        assert_eq!(v.tally.counted, 3, "node {i}");
+        assert_eq!(v.tally.status.as_str(), "triggered", "node {i}");
+        assert_eq!(v.my_pledge, (1..=3).contains(&i), "node {i}: only its own node knows");
+        assert_eq!(node.state_hash(&net.id).unwrap(), hash, "node {i}");
+    }
+    // No pledge is signed by a member's key: the authors are one-time keys nobody links.
+    let pledges = n[0].store().secret_facts(&net.id, Kind::SecretPledge, &call).unwrap();
+    assert_eq!(pledges.len(), 5);
+    assert!(pledges.iter().all(|p| !ids.contains(&p.author)));
+    assert!(n[0].store().facts(&net.id, Kind::Pledge, None).unwrap().is_empty());
+    // After the trigger a pledge is held to.
+    assert!(n[1].pledge(&net.id, &call, false).is_err());
+    // Forgetting drops the link: the node no longer knows, and cannot change it.
+    n[1].forget_secret(&net.id, &call).unwrap();
+    let v = n[1].call(&net.id, &call).unwrap();
+    assert_eq!((v.my_pledge, v.secret.unwrap().mine.as_str(), v.tally.counted), (false, "forgotten", 3));
+    assert!(n[1].pledge(&net.id, &call, false).is_err());
+}
+
+/// Seals `body` as a fresh one-time author (or `signing`) naming `deps`, and gives it to `node`.
+fn forge(node: &mut Node, net: &strike_core::NetworkId, signing: &SigningSecret, body: Body, deps: Vec<OpId>) -> OpId {
+    let (epoch, key) = node.store().write_key(net).unwrap().unwrap();
+    let draft = OpDraft {
+        network: *net,
+        seq: 1,
+        prev: None,
+        deps,
+        time: CoarseTime::from_unix_seconds(node.now()),
+        epoch,
+        body,
+    };
+    let op = draft.seal(signing, &key, [7; 24]).unwrap();
+    let report = node.ingest(net, vec![op.bytes().to_vec()]).unwrap();
+    assert_eq!(report.rejected.get("bad_credential"), Some(&1), "{report:?}");
+    op.id()
+}
+
+#[test]
+fn forged_misused_and_reused_credentials_are_refused_with_an_audit_record() {
+    let (mut net, mut n, _) = seven();
+    let c = secret_call(&n[0], vec![Rule::Count { n: 5 }]);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    let c = secret_call(&n[0], vec![Rule::Count { n: 5 }]);
+    let other = n[0].create_call(&net.id, c).unwrap();
+    issue(&mut net, &mut n);
+    n[1].pledge(&net.id, &call, true).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let real = n[0].store().secret_facts(&net.id, Kind::SecretPledge, &call).unwrap().remove(0);
+    let Body::SecretPledge(p) = real.body.clone() else { panic!() };
+    let mut rng = rand::rng();
+    let mut deps = vec![call];
+    deps.extend(&p.keys);
+    // A forged credential: one bit of the signature flipped.
+    let mut forged = p.clone();
+    forged.proofs[0].signature[10] ^= 1;
+    let one_time = SigningSecret::generate(&mut rng);
+    let a = forge(&mut n[0], &net.id, &one_time, Body::SecretPledge(forged), deps.clone());
+    // A real credential carried by another one-time author (reused): it is for Ana's key only.
+    let b = forge(&mut n[0], &net.id, &SigningSecret::generate(&mut rng), Body::SecretPledge(p.clone()), deps.clone());
+    // The credential for the first call on the second.
+    let misused = strike_core::body::SecretPledge { call: other, ..p.clone() };
+    let mut other_deps = deps.clone();
+    other_deps.push(other);
+    let c = forge(&mut n[0], &net.id, &SigningSecret::generate(&mut rng), Body::SecretPledge(misused), other_deps);
+    // A one-time author without a credential.
+    let none = strike_core::body::SecretPledge {
+        proofs: vec![Proof { randomizer: [0; 32], signature: vec![0; 256] }],
+        ..p.clone()
+    };
+    let d = forge(&mut n[0], &net.id, &SigningSecret::generate(&mut rng), Body::SecretPledge(none), deps);
+    let audit = n[0].store().audit(50).unwrap();
+    for op in [a, b, c, d] {
+        assert!(audit.iter().any(|r| r.op_id == op && r.reason == "bad_credential"), "{op:?}: {audit:?}");
+    }
+    assert_eq!(n[0].call(&net.id, &call).unwrap().tally.counted, 1);
+}
+
+#[test]
+fn credentials_issued_beyond_the_eligible_members_are_flagged_and_count_for_nothing() {
+    let (mut net, mut n, _) = seven();
+    let c = secret_call(&n[0], vec![Rule::Count { n: 5 }]);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    issue(&mut net, &mut n);
+    // Ana's node asks a second time, and the organizer's node signs it by hand.
+    let keys: Vec<OpId> =
+        n[0].store().facts(&net.id, Kind::CredentialKey, Some(&call.0)).unwrap().iter().map(|f| f.op_id).collect();
+    let blinded = vec![vec![5u8; strike_crypto::blind::BLIND_LEN]];
+    let second = strike_core::body::CredentialRequest { scope: call, keys: keys.clone(), blinded: blinded.clone() };
+    let request = n[1].author(&net.id, Body::CredentialRequest(second)).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let (_, secret, _) = n[0].store().issuer_keys(&net.id, &call).unwrap().remove(0);
+    let key = strike_crypto::blind::IssuerKey::from_der(&secret).unwrap();
+    let grant = strike_core::secret::Grant { request, signature: key.sign_blinded(&blinded[0]).unwrap() };
+    let issue = strike_core::body::CredentialIssue { scope: call, key: keys[0], grants: vec![grant] };
+    n[0].author(&net.id, Body::CredentialIssue(issue)).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let s = node.call(&net.id, &call).unwrap().secret.unwrap();
+        assert_eq!(s.issued, 7, "never more than the eligible members");
+        assert!(s.flags.iter().any(|f| f.contains("issued beyond")), "{:?}", s.flags);
+    }
+}
+
+#[test]
+fn a_secret_stv_election_gives_what_the_same_ballots_cast_openly_give() {
+    let (mut net, mut n, _) = seven();
+    let input = |secret| ProposeInput {
+        title: "Two delegates".into(),
+        method: "stv".into(),
+        options: vec!["Ana".into(), "Bo".into(), "Dee".into(), "Eli".into()],
+        seats: Some(2),
+        closes: "1d".into(),
+        secret,
+        ..ProposeInput::default()
+    };
+    let open = n[0].propose(&net.id, &input(false)).unwrap();
+    let secret = n[0].propose(&net.id, &input(true)).unwrap();
+    issue(&mut net, &mut n);
+    let ranks =
+        [vec!["Ana", "Bo"], vec!["Dee"], vec!["Ana", "Dee"], vec!["Bo", "Eli"], vec!["Ana", "Eli"], vec!["Eli", "Bo"]];
+    for (i, rank) in ranks.iter().enumerate() {
+        let vote = VoteInput { rank: rank.iter().map(|s| (*s).to_owned()).collect(), ..VoteInput::default() };
+        n[i + 1].vote(&net.id, &open, &vote).unwrap();
+        n[i + 1].vote(&net.id, &secret, &vote).unwrap();
+    }
+    // Gus changes his secret ballot: the latest counts.
+    let again = VoteInput { rank: vec!["Dee".into(), "Eli".into()], ..VoteInput::default() };
+    n[6].vote(&net.id, &open, &again).unwrap();
+    n[6].vote(&net.id, &secret, &again).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in n.iter_mut() {
+        node.set_clock_offset(2 * 24 * 3600);
+    }
+    n[0].upkeep(&net.id).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let (a, b) = (node.proposal_tally(&net.id, &open).unwrap(), node.proposal_tally(&net.id, &secret).unwrap());
+        assert!(a.closed && b.closed);
+        assert_eq!((a.voted, a.decision.clone()), (b.voted, b.decision.clone()));
+        assert_eq!(b.decision, Decision::Elected(vec![0, 2]), "Ana and Dee");
+        assert_eq!(b.voted, 6);
+    }
+    let v = n[6].proposal(&net.id, &secret).unwrap();
+    assert_eq!(v.my_ballot.as_deref(), Some("Dee > Eli"));
+}
