@@ -209,3 +209,89 @@ fn a_secret_stv_election_gives_what_the_same_ballots_cast_openly_give() {
     let v = n[6].proposal(&net.id, &secret).unwrap();
     assert_eq!(v.my_ballot.as_deref(), Some("Dee > Eli"));
 }
+
+#[test]
+fn per_department_minimums_work_secretly_and_a_group_too_small_to_hide_in_is_refused() {
+    let names = ["ana", "dee", "bo", "eli", "fay", "gus", "hal", "ivy", "jo", "kai"];
+    let (mut net, mut n, _) = Net::with_members(&names);
+    everyone_syncs(&mut net, &mut n);
+    // Sam and five more pack; four pick; Kai is in the office.
+    let departments = [
+        "packing", "packing", "packing", "packing", "packing", "packing", "picking", "picking", "picking", "picking",
+        "office",
+    ];
+    for (node, dept) in n.iter_mut().zip(departments) {
+        node.set_profile(&net.id, |p| p.department = dept.into()).unwrap();
+    }
+    everyone_syncs(&mut net, &mut n);
+    let rules = vec![Rule::Count { n: 4 }, Rule::MinPer { dimension: strike_core::calls::Dimension::Department, n: 2 }];
+    let c = secret_call(&n[0], rules.clone());
+    let e = n[0].create_call(&net.id, c).unwrap_err().to_string();
+    assert!(e.contains("at least 5") && e.contains("department=office has 1"), "{e}");
+    n[10].set_profile(&net.id, |p| p.department = "picking".into()).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    let c = secret_call(&n[0], rules);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    issue(&mut net, &mut n);
+    assert_eq!(n[0].call(&net.id, &call).unwrap().secret.unwrap().issued, 11);
+    for i in [1, 2, 3, 6] {
+        n[i].pledge(&net.id, &call, true).unwrap();
+    }
+    everyone_syncs(&mut net, &mut n);
+    let v = n[5].call(&net.id, &call).unwrap();
+    assert_eq!(
+        (v.tally.counted, v.tally.status.as_str()),
+        (4, "open"),
+        "one picker so far: short of two per department"
+    );
+    n[7].pledge(&net.id, &call, true).unwrap();
+    everyone_syncs(&mut net, &mut n);
+    for node in &n {
+        let v = node.call(&net.id, &call).unwrap();
+        assert_eq!((v.tally.counted, v.tally.status.as_str()), (5, "triggered"));
+    }
+}
+
+type Pool = ((strike_core::NetworkId, [u8; 32], Vec<(u32, [u8; 32])>, OpId, (u64, String, usize)), Vec<Vec<u8>>);
+
+thread_local! {
+    /// A secret call with its keys, requests, answers, and secret pledges and withdrawals; all
+    /// its ops, and how it stands.
+    static SECRET_POOL: Pool = {
+        let (mut net, mut n, _) = seven();
+        let c = secret_call(&n[0], vec![Rule::Count { n: 4 }]);
+        let call = n[0].create_call(&net.id, c).unwrap();
+        issue(&mut net, &mut n);
+        for (i, pledged) in [(1, true), (2, true), (3, true), (2, false), (4, true), (5, true), (2, true)] {
+            n[i].pledge(&net.id, &call, pledged).unwrap();
+        }
+        everyone_syncs(&mut net, &mut n);
+        let v = n[0].call(&net.id, &call).unwrap();
+        assert_eq!(v.tally.counted, 5);
+        let mut ops = Vec::new();
+        n[0].store().for_each_op(&net.id, |b| { ops.push(b.to_vec()); Ok(()) }).unwrap().unwrap();
+        let keys: Vec<(u32, [u8; 32])> =
+            n[0].store().network_keys(&net.id).unwrap().into_iter().map(|(e, k)| (e, *k.expose())).collect();
+        let hash = n[0].state_hash(&net.id).unwrap();
+        let id = net.id;
+        std::mem::forget(net);
+        let seen = (v.tally.counted, v.tally.status.as_str().to_owned(), v.secret.unwrap().issued);
+        ((id, hash, keys, call, seen), ops)
+    };
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::calls::cases(), ..Default::default() })]
+
+    /// The same keys, requests, answers, secret pledges and withdrawals, in any order and any
+    /// batches, give one state hash, one count and one trigger.
+    #[test]
+    fn secret_pledge_order_does_not_matter(seed in proptest::prelude::any::<u64>(), batch in 1usize..6) {
+        let (net, ops) = SECRET_POOL.with(|p| p.clone());
+        let (_tmp, fresh) = crate::calls::fresh_node_with(&net.0, &net.2, ops, seed, batch);
+        proptest::prop_assert_eq!(fresh.state_hash(&net.0).unwrap(), net.1);
+        let v = fresh.call(&net.0, &net.3).unwrap();
+        let seen = (v.tally.counted, v.tally.status.as_str().to_owned(), v.secret.unwrap().issued);
+        proptest::prop_assert_eq!(seen, net.4);
+    }
+}
