@@ -618,6 +618,7 @@ fn seed_riverside(sam: &mut Node, network: &NetworkId, hub: &NetworkId, diary: &
     aid::circles(sam, network)?;
     aid::seed(sam, &mut crowd, &names, network, hub, diary)?;
     fund::claims(sam, &mut crowd, &names, network, &call)?;
+    votes::secret_vote(sam, &mut crowd, network)?;
     drop(crowd);
     // Today: a second one-on-one moved Luis up, Lea becomes an organizer, the campaign's
     // latest plan is set.

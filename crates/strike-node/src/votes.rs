@@ -233,7 +233,13 @@ impl Node {
             }
         }
         strike_core::body::Fact::check(&proposal).map_err(NodeError::Refused)?;
-        self.author(network, Body::Proposal(proposal))
+        let secret = proposal.secret.is_some();
+        let op = self.author(network, Body::Proposal(proposal))?;
+        if secret {
+            // This node's issuer keys (if it is an issuer) go out with the proposal.
+            self.upkeep(network)?;
+        }
+        Ok(op)
     }
 
     fn proposal_fact(&self, network: &NetworkId, id: &OpId) -> Result<(FactRow, Proposal)> {

@@ -34,6 +34,7 @@ pub fn pages() -> Router<AppState> {
         .route("/calls/{call}", get(page))
         .route("/calls/{call}/pledge", post(pledge))
         .route("/calls/{call}/withdraw", post(withdraw))
+        .route("/calls/{call}/forget", post(forget))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -42,6 +43,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(get_call))
         .routes(routes!(post_pledge))
         .routes(routes!(post_withdraw))
+        .routes(routes!(post_forget))
 }
 
 /// A network's calls, every status.
@@ -194,7 +196,7 @@ async fn render_list(
                 @for c in &data.calls {
                     article.call.card {
                         h2 { a href=(format!("/calls/{}", c.op.to_hex())) { (c.title) } " " (status_badge(c.tally.status)) }
-                        p.meta { (c.kind) " · " (c.tally.counted) " pledged · deadline " (minute(c.deadline)) " UTC" @if c.my_pledge { " · you pledged" } }
+                        p.meta { (c.kind) " · " (c.tally.counted) " pledged · deadline " (minute(c.deadline)) " UTC" @if c.secret.is_some() { " · secret" } @if c.my_pledge { " · you pledged" } }
                         (tally_rules(&c.tally))
                     }
                 }
@@ -239,6 +241,11 @@ fn call_form(csrf: &str, net: &str, f: &CallForm, error: Option<&str>) -> Markup
                 input #c-exempt type="text" name="exempt_roles" value=(f.exempt_roles);
                 label for="c-scope" { "Only this workplace counts (empty: the whole network)" }
                 input #c-scope type="text" name="scope" value=(f.scope);
+                label.choice {
+                    input type="checkbox" name="secret" value="true" checked[f.secret];
+                    " Secret pledges: nobody, organizers included, can tell who pledged"
+                }
+                p.meta { "Every member's node asks the organizers' nodes for a credential by itself; pledges are made under one-time keys with it. Each group the minimums count needs at least 5 members." }
                 button type="submit" { "Open the call" }
             }
         }
@@ -317,8 +324,9 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<St
                     @if c.tally.late > 0 { " · " (c.tally.late) " late" }
                 }
                 (tally_rules(&c.tally))
+                @if let Some(s) = &c.secret { (secret_section(s)) }
                 @if member {
-                    @if c.my_pledge { p { strong { "You have pledged." } } } @else if open { p { "You have not pledged." } }
+                    @if c.my_pledge { p { strong { "You have pledged." } @if c.secret.is_some() { " Only your own device knows." } } } @else if open { p { "You have not pledged." } }
                 }
                 h2 { "Pledges over time" }
                 (charts::pledges_over_time(&data.timeline, chart_need(c), ctx.now, "Pledges over time"))
@@ -326,10 +334,24 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<St
             }
             @if data.me.as_ref().is_some_and(|m| m.organizer) { (crate::areas::votes::concession_forms(&ctx.csrf, &c.op.to_hex(), &data.record)) }
             @if member && open && !c.my_pledge {
-                form method="post" action=(format!("/calls/{}/pledge", c.op.to_hex())) {
-                    (csrf_field(&ctx.csrf))
-                    button.primary type="submit" { "Pledge" }
-                    span.meta { " It counts only together with the others: nobody is exposed alone." }
+                @if c.secret.as_ref().is_some_and(|s| s.mine != "ready") {
+                    p.meta { "Your device is " (c.secret.as_ref().map(|s| s.mine.as_str()).unwrap_or("")) ": it pledges once the organizers' nodes have answered its request for a credential (sync with them)." }
+                } @else {
+                    form method="post" action=(format!("/calls/{}/pledge", c.op.to_hex())) {
+                        (csrf_field(&ctx.csrf))
+                        button.primary type="submit" { "Pledge" }
+                        span.meta { " It counts only together with the others: nobody is exposed alone." }
+                    }
+                }
+            }
+            @if member && c.secret.as_ref().is_some_and(|s| s.mine == "pledged" || s.mine == "ready") {
+                details {
+                    summary { "Forget which pledge is mine" }
+                    form method="post" action=(format!("/calls/{}/forget", c.op.to_hex())) {
+                        (csrf_field(&ctx.csrf))
+                        p { "Your device keeps the key your secret pledge was made with, so that you can withdraw it. Forgetting wipes it: if this device is taken, nothing on it says which pledge is yours. You can then no longer withdraw." }
+                        button.danger type="submit" { "Forget" }
+                    }
                 }
             }
             @if member && withdrawable {
@@ -366,6 +388,34 @@ async fn withdraw(
     _: Form<Empty>,
 ) -> PageResult {
     pledge_or_withdraw(state, authed, call, false).await
+}
+
+async fn forget(State(state): State<AppState>, authed: Authed, Path(call): Path<String>, _: Form<Empty>) -> PageResult {
+    let op = page_op_id(&call)?;
+    let result = state
+        .act(move |node| {
+            let (net, op) = node.find_call(&op.to_hex())?;
+            node.forget_secret(&net, &op)?;
+            Ok("Forgotten: this device no longer knows which pledge is yours.".to_string())
+        })
+        .await;
+    Ok(done(&state, &authed, &format!("/calls/{call}"), result))
+}
+
+/// A secret call's or vote's credentials, and what trust remains, as its page shows them.
+pub fn secret_section(s: &strike_node::secret::SecretView) -> Markup {
+    html! {
+        section.card aria-labelledby="secret-h" {
+            h2 #secret-h { "Secret" }
+            p { "Nobody, organizers included, can tell who took part: each did so under a one-time key with a credential the organizers' nodes signed without seeing it." }
+            p {
+                "Credentials: " strong { (s.issued) } " issued of " (s.eligible) " eligible members (" (s.requested) " asked) · "
+                (s.one_time_authors) " used · issued by " (s.issuers.join(", "))
+            }
+            @for f in &s.flags { p.notice role="alert" { "Warning: " (f) } }
+            p.meta { "The trust that remains: the issuers together could sign credentials outside the log. Extras beyond the eligible members are flagged and never count, but they could take the place of members who stay out. Each pledge shows its group (at least 5 people) and its hour." }
+        }
+    }
 }
 
 async fn pledge_or_withdraw(state: AppState, authed: Authed, call: String, pledged: bool) -> PageResult {
@@ -448,6 +498,21 @@ async fn post_pledge(State(state): State<AppState>, _: Authed, Path(call): Path<
 #[utoipa::path(post, path = "/calls/{call}/withdraw", params(CallPath, Csrf), responses((status = 200, description = "OK", body = Pledged), Refusals))]
 async fn post_withdraw(State(state): State<AppState>, _: Authed, Path(call): Path<String>) -> ApiResult<Json<Pledged>> {
     pledge_json(state, call, false).await
+}
+
+/// On a secret call, forget which pledge is yours: your device wipes its one-time key and can no
+/// longer withdraw
+#[utoipa::path(post, path = "/calls/{call}/forget", params(CallPath, Csrf), responses((status = 200, description = "OK", body = CallJson), Refusals))]
+async fn post_forget(State(state): State<AppState>, _: Authed, Path(call): Path<String>) -> ApiResult<Response> {
+    let op = op_id(&call)?;
+    let view = state
+        .act(move |node| {
+            let (net, call) = node.find_call(&op.to_hex())?;
+            node.forget_secret(&net, &call)?;
+            node.call(&net, &call)
+        })
+        .await?;
+    Ok(Json(view).into_response())
 }
 
 async fn pledge_json(state: AppState, call: String, pledged: bool) -> ApiResult<Json<Pledged>> {

@@ -152,10 +152,14 @@ fn ballot_form(csrf: &str, net: &str, v: &ProposalView) -> Markup {
     html! {
         section.card aria-labelledby="ballot-h" {
             h2 #ballot-h { "Your ballot" }
-            p.meta.notice {
-                "Ballots are signed: every member"
-                @if let Some(c) = &v.circle { " of " (c) }
-                " can read who voted what. You can change yours until the close."
+            @if v.secret.is_some() {
+                p.meta.notice { "This vote is secret: your ballot is cast under a one-time key, and nobody, organizers included, can tell it is yours. You can change it until the close." }
+            } @else {
+                p.meta.notice {
+                    "Ballots are signed: every member"
+                    @if let Some(c) = &v.circle { " of " (c) }
+                    " can read who voted what. You can change yours until the close."
+                }
             }
             @if let Some(b) = &v.my_ballot { p { "Your ballot now: " strong { (b) } } }
             form method="post" action=(action) {
@@ -219,7 +223,7 @@ async fn list_page(State(state): State<AppState>, authed: Authed, Path(net): Pat
                 @for v in &data.proposals {
                     section.card {
                         h2 { a href=(format!("/networks/{net}/votes/{}", v.id)) { (v.title) } }
-                        p.meta { (v.method) @if let Some(c) = &v.circle { " · in " (c) } " · " (v.state) " · closes " (minute(v.closes)) " UTC · " (v.voted) " of " (v.electorate) " voted" }
+                        p.meta { (v.method) @if let Some(c) = &v.circle { " · in " (c) } @if v.secret.is_some() { " · secret" } " · " (v.state) " · closes " (minute(v.closes)) " UTC · " (v.voted) " of " (v.electorate) " voted" }
                         @if v.results_shown { p { "Outcome" @if v.state != "closed" { " as it stands" } ": " strong { (v.outcome) } } }
                     }
                 }
@@ -250,6 +254,7 @@ async fn list_page(State(state): State<AppState>, authed: Authed, Path(net): Pat
                             @for c in &data.circles { option value=(c.id) { "Only " (c.name) " (" (c.size) ")" } }
                         }
                         (crate::areas::circles::visible_to("visible to: the network, or only the circle you choose"))
+                        label.choice { input type="checkbox" name="secret" value="true"; " Secret ballots: nobody can tell who voted what (not for a circle's vote)" }
                         button type="submit" { "Propose" }
                     }
                 }
@@ -285,11 +290,14 @@ async fn proposal_page(
                     @if !v.text.is_empty() { p { (v.text) } }
                     (turnout_bar(v))
                     (tally(v))
+                    @if let Some(s) = &v.secret { (crate::areas::calls::secret_section(s)) }
                 }
             }
             @if me.is_some() && v.circle.is_none() { (crate::areas::threads::section(&ctx.csrf, &net, threads, Some(&v.id), organizer, &format!("/networks/{net}/votes/{}", v.id))) }
             @if let Some(c) = &v.circle { p.meta { "Talk it over in " (c) "'s posts: only its members read them." } }
-            @if v.i_can_vote { (ballot_form(&ctx.csrf, &net, v)) }
+            @if v.i_can_vote && v.secret.as_ref().is_some_and(|s| s.mine == "waiting for credentials") {
+                p.meta { "Your device is waiting for its credential: it can vote once the organizers' nodes have answered its request (sync with them)." }
+            } @else if v.i_can_vote { (ballot_form(&ctx.csrf, &net, v)) }
             @if organizer && v.state == "closing" {
                 form method="post" action=(format!("/networks/{net}/votes/{}/close", v.id)) {
                     (csrf_field(&ctx.csrf))

@@ -16,4 +16,5 @@ mod hardening;
 mod openapi;
 mod pages;
 mod resources;
+mod secret;
 mod votes;

@@ -244,7 +244,31 @@ fn call(ctx: &Ctx, node: &mut Node, cmd: CallCommand) -> anyhow::Result<()> {
                 }
                 out.push_str(&tally_text(&v.tally, v.deadline));
                 out.push_str(if v.my_pledge { "you have pledged\n" } else { "you have not pledged\n" });
-                out.push_str("Who pledged is visible to the network's members only (every pledge is a signed op in the encrypted log).");
+                match &v.secret {
+                    Some(s) => {
+                        out.push_str(&format!(
+                            "secret: {} credentials issued of {} eligible ({} asked), {} used; issuers: {}; yours: {}\n",
+                            s.issued,
+                            s.eligible,
+                            s.requested,
+                            s.one_time_authors,
+                            s.issuers.join(", "),
+                            s.mine
+                        ));
+                        for f in &s.flags {
+                            out.push_str(&format!("WARNING: {f}\n"));
+                        }
+                        out.push_str(
+                            "Nobody can tell who pledged: pledges are made under one-time keys. The issuers together \
+                             could still sign credentials outside the log: extras beyond the eligible members are \
+                             flagged and never count, but they could take the place of members who stay out.",
+                        );
+                    }
+                    None => out.push_str(
+                        "Who pledged is visible to the network's members only (every pledge is a signed op in the \
+                         encrypted log).",
+                    ),
+                }
                 out
             });
         }

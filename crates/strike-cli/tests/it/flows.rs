@@ -260,7 +260,15 @@ fn demo_seeds_once_and_reopens() {
     // Riverside's votes: management's offer heading for a no, and the delegates elected by STV.
     let votes = run(&["proposal", "list", "Riverside"]);
     let proposals = votes["proposals"].as_array().unwrap();
-    assert_eq!(proposals.len(), 3);
+    assert_eq!(proposals.len(), 4);
+    // Today's secret ballot: every node asked, Sam's node issued 40 credentials, 30 voted.
+    let secret = proposals.iter().find(|p| p["secret"].is_object()).unwrap();
+    assert_eq!(
+        (secret["voted"].as_u64(), secret["secret"]["issued"].as_u64(), secret["secret"]["requested"].as_u64()),
+        (Some(30), Some(40), Some(40)),
+        "{secret}"
+    );
+    assert_eq!(secret["positions"], serde_json::json!([["abstain", 2], ["no", 6], ["yes", 22]]));
     let offer = proposals.iter().find(|p| p["about"].is_string()).unwrap();
     assert_eq!((offer["state"].as_str(), offer["outcome"].as_str()), (Some("open"), Some("rejected")), "{offer}");
     assert_eq!(offer["title"], "Accept the offer from management?");

@@ -2,13 +2,19 @@
 //! it (3% now, the heat plan "under review") and put it to the members, open until two days from
 //! now, and an election of
 //! two delegates to the solidarity council with Eastside by single transferable vote, which
-//! closed three days ago. Co-workers vote in the weeks after, each from their own node.
+//! closed three days ago. Co-workers vote in the weeks after, each from their own node. Today,
+//! a secret ballot on striking again in January: every node asked for its credential, Sam's
+//! node issued them, and most have voted, nobody knowing who voted what.
 
 use strike_core::{NetworkId, OpId};
 
+use super::{Crowd, sync};
 use crate::votes::concessions::ConcessionVoteInput;
 use crate::votes::{ProposeInput, VoteInput};
 use crate::{Node, Result};
+
+/// The secret ballot's question.
+pub(super) const SECRET_VOTE: &str = "Strike again in January if there is still no heat plan?";
 
 const ELECTION: &str = "Two delegates to the solidarity council with Eastside";
 const CANDIDATES: [&str; 5] = ["Lea", "Mo", "Ivy", "Ray", "Gus"];
@@ -68,6 +74,43 @@ pub(super) fn ballot(n: &mut Node, network: &NetworkId, i: usize) -> Result<()> 
             continue;
         };
         n.vote(network, &id, &vote)?;
+    }
+    Ok(())
+}
+
+/// Today's secret ballot: Sam puts it; every co-worker's node asks for its credential, Sam's
+/// node answers, and 30 of the 40 vote (22 yes, 6 no, 2 abstain), each under a one-time key.
+pub(super) fn secret_vote(sam: &mut Node, crowd: &mut Crowd, network: &NetworkId) -> Result<()> {
+    let input = ProposeInput {
+        title: SECRET_VOTE.into(),
+        text: "Secret ballot: say what you think, nobody will know it was you.".into(),
+        method: "yes-no".into(),
+        closes: "5d".into(),
+        quorum: "50%".into(),
+        secret: true,
+        ..ProposeInput::default()
+    };
+    let p = sam.propose(network, &input)?;
+    // Each node learns of it and asks (its upkeep); Sam's node answers every request it has;
+    // each node unblinds its answer.
+    for n in crowd.nodes.iter_mut() {
+        sync(sam, n, network)?;
+    }
+    for n in crowd.nodes.iter_mut() {
+        sync(n, sam, network)?;
+    }
+    for (i, n) in crowd.nodes.iter_mut().enumerate() {
+        sync(sam, n, network)?;
+        if i % 4 == 3 || n.me_in(network)?.is_none() {
+            continue; // not everyone has voted yet
+        }
+        let position = match i % 13 {
+            2 | 5 | 9 => "no",
+            7 => "abstain",
+            _ => "yes",
+        };
+        n.vote(network, &p, &VoteInput { position: position.into(), ..VoteInput::default() })?;
+        sync(n, sam, network)?;
     }
     Ok(())
 }
