@@ -16,6 +16,7 @@ mod circles;
 mod fund;
 mod guides;
 mod qr;
+mod secret;
 mod stv;
 mod ui;
 
@@ -25,6 +26,7 @@ pub use circles::circles;
 pub use fund::fund;
 pub use guides::guides;
 pub use qr::qr;
+pub use secret::secret;
 pub use stv::stv;
 pub use ui::run as ui;
 

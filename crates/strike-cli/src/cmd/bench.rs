@@ -141,6 +141,12 @@ pub enum BenchCommand {
     },
     /// The ranked count: single transferable vote over many ballots (the goal: 100,000 ballots,
     /// 12 candidates, 3 seats in under a second)
+    /// A secret call: credentials issued to, and secret pledges ingested from, this many
+    /// pledgers; each step timed, and the tally
+    Secret {
+        #[arg(long, default_value_t = 10_000)]
+        pledgers: usize,
+    },
     Stv {
         #[arg(long, default_value_t = 100_000)]
         ballots: usize,
@@ -171,6 +177,7 @@ impl Command {
             }
             BenchCommand::Qr { runs } => crate::bench::qr(out, runs),
             BenchCommand::Fund { entries, runs } => crate::bench::fund(out, entries, runs),
+            BenchCommand::Secret { pledgers } => crate::bench::secret(out, pledgers),
             BenchCommand::Stv { ballots, candidates, seats, runs } => {
                 crate::bench::stv(out, ballots, candidates, seats, runs)
             }
