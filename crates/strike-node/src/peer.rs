@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use strike_core::membership::Status;
-use strike_core::{AuthorId, NetworkId};
+use strike_core::{AuthorId, NetworkId, OpId};
 use strike_crypto::{SigningPublic, SigningSecret};
 use strike_net::{Channel, Net, NetError, PeerAddr};
 use strike_store::Quota;
@@ -105,7 +105,33 @@ pub async fn sync_with(
     network: NetworkId,
     progress: &mut (dyn FnMut(&SyncSummary) + Send),
 ) -> Result<SyncSummary> {
-    let result = sync_sessions(node, net, peer, network, progress).await;
+    sync_releasing(node, net, peer, network, &[], progress).await
+}
+
+/// As [`sync_with`], handing this peer alone the held-back secret ops `release`; on success
+/// the node records that the peer has them (its own sessions carry them after a quiet time).
+pub async fn release_to(
+    node: &Mutex<Node>,
+    net: &Net,
+    peer: &PeerAddr,
+    network: NetworkId,
+    release: &[OpId],
+) -> Result<SyncSummary> {
+    let summary = sync_releasing(node, net, peer, network, release, &mut |_| {}).await?;
+    node.lock().await.relayed_secret_ops(&network, release)?;
+    tracing::info!(network = %network.short(), ops = release.len(), "secret ops released through a peer chosen at random");
+    Ok(summary)
+}
+
+async fn sync_releasing(
+    node: &Mutex<Node>,
+    net: &Net,
+    peer: &PeerAddr,
+    network: NetworkId,
+    release: &[OpId],
+    progress: &mut (dyn FnMut(&SyncSummary) + Send),
+) -> Result<SyncSummary> {
+    let result = sync_sessions(node, net, peer, network, release, progress).await;
     let mut n = node.lock().await;
     let now = n.now();
     match &result {
@@ -121,6 +147,7 @@ async fn sync_sessions(
     net: &Net,
     peer: &PeerAddr,
     network: NetworkId,
+    release: &[OpId],
     progress: &mut (dyn FnMut(&SyncSummary) + Send),
 ) -> Result<SyncSummary> {
     let (signer, mut at_hub) = {
@@ -162,7 +189,7 @@ async fn sync_sessions(
         if at_hub {
             node.lock().await.store.mark_peer_hub(&network, &peer.to_string())?;
         }
-        let (mut driver, hello) = SyncDriver::initiate(&*node.lock().await, network)?;
+        let (mut driver, hello) = SyncDriver::initiate_releasing(&*node.lock().await, network, release)?;
         ch.send(&hello).await?;
         run_session(node, &mut ch, &mut driver, progress).await?;
         ch.finish().await;
@@ -463,11 +490,29 @@ pub struct PeerSync {
 
 /// Syncs every network with each of its peers once (what `serve` does in the background).
 pub async fn sync_peers(node: &Mutex<Node>, net: &Net) -> Result<Vec<PeerSync>> {
-    let (peers, waiting) = {
-        let n = node.lock().await;
-        (n.peers(None)?, n.waiting_networks()?)
+    let (peers, waiting, due) = {
+        let mut n = node.lock().await;
+        (n.peers(None)?, n.waiting_networks()?, n.due_secret_ops()?)
     };
     let mut out = Vec::new();
+    // Secret ops due for release go first, to one hub (or, with none, one peer) of their
+    // network chosen at random: no member first receives them from their author's node. A
+    // hub is preferred: it reads nothing and knows members only by the network's shared
+    // access key, where a member's node would see whose node handed it the op.
+    for (network, ops) in due {
+        let mine: Vec<&strike_store::PeerRow> = peers.iter().filter(|p| p.network == network).collect();
+        let hubs: Vec<&strike_store::PeerRow> = mine.iter().copied().filter(|p| p.hub).collect();
+        let candidates = if hubs.is_empty() { mine } else { hubs };
+        if candidates.is_empty() {
+            continue;
+        }
+        let p = candidates[rand::RngExt::random_range(&mut rand::rng(), 0..candidates.len())];
+        let result = match p.addr.parse::<PeerAddr>() {
+            Ok(addr) => release_to(node, net, &addr, network, &ops).await,
+            Err(e) => Err(NodeError::InvalidInput(e.to_string())),
+        };
+        out.push(PeerSync { network, addr: p.addr.clone(), result });
+    }
     // Networks this node asked to join are the join rounds' (`joiner::join_round`).
     for p in peers.into_iter().filter(|p| !waiting.contains(&p.network)) {
         let result = match p.addr.parse::<PeerAddr>() {

@@ -9,6 +9,7 @@ pub mod upkeep;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use strike_core::body::{Call, Proposal, SecretBallot, SecretPledge};
 use strike_core::calls::{Dimension, Person, PledgeEvent, Rule};
@@ -21,6 +22,10 @@ use strike_crypto::SigningSecret;
 use strike_store::FactRow;
 
 use crate::{Node, NodeError, Result};
+
+/// A secret op is released after a random delay between these (seconds), to one peer or hub
+/// chosen at random (`peer::sync_peers`), never offered first by its author's node.
+pub const RELEASE_DELAY: std::ops::RangeInclusive<u64> = 60..=1800;
 
 /// What this node keeps of its one-time author on a secret scope, beside the one-time key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -392,9 +397,10 @@ impl Node {
             .map_err(|_| NodeError::InvalidInput("this node's one-time key is damaged".into()))?;
         let signing = SigningSecret::from_seed(&seed);
         let author = AuthorId(signing.public().0);
-        let kind = match self.store.fact(network, scope)? {
-            Some((_, Body::Call(_))) => Kind::SecretPledge,
-            _ => Kind::SecretBallot,
+        let (kind, until) = match self.store.fact(network, scope)? {
+            Some((_, Body::Call(c))) => (Kind::SecretPledge, c.deadline),
+            Some((_, Body::Proposal(p))) => (Kind::SecretBallot, p.closes),
+            _ => return Err(NodeError::NotFound("no secret call or vote with that id".into())),
         };
         let mine: Vec<FactRow> =
             self.store.secret_facts(network, kind, scope)?.into_iter().filter(|f| f.author == author).collect();
@@ -424,6 +430,12 @@ impl Node {
         let mut rng = rand::rng();
         let sealed = draft.seal(&signing, &key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
         let id = sealed.id();
+        // Held back from every session and bundle before it is taken in: released after a
+        // random delay (but ten minutes before the deadline or close at the latest).
+        let now = self.now();
+        let latest = CoarseTime(until).unix_seconds().saturating_sub(600).max(now);
+        let release_at = (now + rng.random_range(RELEASE_DELAY)).min(latest);
+        self.store.hold_back(network, &id, release_at)?;
         let report = self.store.ingest(network, vec![sealed.bytes().to_vec()], crate::unix_now())?;
         if report.applied != 1 {
             return Err(NodeError::NotAllowed(format!("the secret op was not taken: {report:?}")));
@@ -497,5 +509,51 @@ impl Node {
             })
             .collect();
         Ok((ballots, creds, scope))
+    }
+}
+
+/// After handing its secret ops to one peer or hub, a node waits this long (seconds) before
+/// its own sessions carry them, so that others receive them from there first.
+pub const RELAY_QUIET: u64 = 3600;
+
+impl Node {
+    /// This node's secret ops waiting for release: network, op, when due (unix seconds), and
+    /// whether a peer or hub already has it (then only the quiet time is left).
+    pub fn held_secret_ops(&self) -> Result<Vec<(NetworkId, OpId, u64, bool)>> {
+        Ok(self.store.held_back()?)
+    }
+
+    /// This node's secret ops due to be handed to one peer or hub now, by network. Ops whose
+    /// quiet time after that is over are released to every session here, on the way.
+    pub fn due_secret_ops(&mut self) -> Result<BTreeMap<NetworkId, Vec<OpId>>> {
+        let now = self.now();
+        let mut out: BTreeMap<NetworkId, Vec<OpId>> = BTreeMap::new();
+        for (network, op, at, relayed) in self.store.held_back()? {
+            // With no peer or hub to hand them to (a network that moves by bundles only), due
+            // ops go out with this node's next bundle.
+            let alone = self.peers(Some(&network))?.is_empty();
+            match (at <= now, relayed || alone) {
+                (true, false) => out.entry(network).or_default().push(op),
+                (true, true) => self.store.release_held(&network, &[op])?,
+                (false, _) => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that a peer or hub now has these secret ops (a release session succeeded):
+    /// this node's own sessions carry them after [`RELAY_QUIET`].
+    pub fn relayed_secret_ops(&mut self, network: &NetworkId, ops: &[OpId]) -> Result<()> {
+        let quiet_until = self.now() + RELAY_QUIET;
+        Ok(self.store.mark_relayed(network, ops, quiet_until)?)
+    }
+
+    /// Releases every held secret op of a network to every session now, without a relay:
+    /// for the demo's nodes, and a member who chooses to send at once. Returns how many.
+    pub fn release_held_now(&mut self, network: &NetworkId) -> Result<usize> {
+        let ops: Vec<OpId> =
+            self.store.held_back()?.into_iter().filter(|(n, ..)| n == network).map(|(_, op, ..)| op).collect();
+        self.store.release_held(network, &ops)?;
+        Ok(ops.len())
     }
 }

@@ -14,6 +14,8 @@ struct StoreReplica<'a> {
     network: NetworkId,
     /// In a restricted session: the only ops the peer may see.
     only: Option<&'a Restricted>,
+    /// In a release session: this node's held-back secret ops, shown to this peer alone.
+    release: &'a [strike_store::HeldOp],
     error: std::cell::RefCell<Option<NodeError>>,
 }
 
@@ -28,7 +30,7 @@ impl StoreReplica<'_> {
 
 impl<'a> StoreReplica<'a> {
     fn new(node: &'a Node, network: NetworkId, only: Option<&'a Restricted>) -> Self {
-        StoreReplica { node, network, only, error: Default::default() }
+        StoreReplica { node, network, only, release: &[], error: Default::default() }
     }
 }
 
@@ -39,15 +41,28 @@ impl Replica for StoreReplica<'_> {
         if self.only.is_some() {
             return Vec::new();
         }
-        self.keep(self.node.store.author_heads(&self.network))
+        let mut heads: Vec<Head> = self
+            .keep(self.node.store.author_heads(&self.network))
             .into_iter()
             .map(|h| Head { author: h.author.0, seq: h.seq, id: h.id.0, evidence: h.evidence })
-            .collect()
+            .collect();
+        for op in self.release {
+            match heads.iter_mut().find(|h| h.author == op.author.0) {
+                Some(h) if h.seq >= op.seq => {}
+                Some(h) => (h.seq, h.id) = (op.seq, op.id.0),
+                None => heads.push(Head { author: op.author.0, seq: op.seq, id: op.id.0, evidence: 0 }),
+            }
+        }
+        heads.sort_by_key(|h| h.author);
+        heads
     }
 
     fn op_at(&self, author: &AuthorId, seq: u64) -> Option<OpId> {
         if self.only.is_some() {
             return None;
+        }
+        if let Some(op) = self.release.iter().find(|o| o.author == *author && o.seq == seq) {
+            return Some(op.id);
         }
         self.keep(self.node.store.op_id_at(&self.network, author, seq))
     }
@@ -56,14 +71,21 @@ impl Replica for StoreReplica<'_> {
         if self.only.is_some() {
             return Vec::new();
         }
-        self.keep(self.node.store.ops_after(&self.network, from))
+        let mut ops = self.keep(self.node.store.ops_after(&self.network, from));
+        let mut held: Vec<&strike_store::HeldOp> =
+            self.release.iter().filter(|o| from.iter().any(|(a, after)| *a == o.author && o.seq > *after)).collect();
+        held.sort_by_key(|o| (o.author, o.seq));
+        ops.extend(held.into_iter().map(|o| o.bytes.clone()));
+        ops
     }
 
     fn items(&self) -> Vec<(u64, OpId)> {
         if let Some(only) = self.only {
             return only.items.clone();
         }
-        self.keep(self.node.store.sync_items(&self.network))
+        let mut items = self.keep(self.node.store.sync_items(&self.network));
+        items.extend(self.release.iter().map(|o| (o.time, o.id)));
+        items
     }
 
     fn ops_by_id(&self, ids: &[OpId]) -> Vec<Vec<u8>> {
@@ -71,7 +93,9 @@ impl Replica for StoreReplica<'_> {
             let ids: Vec<OpId> = ids.iter().filter(|i| only.allowed.contains(i)).copied().collect();
             return self.keep(self.node.store.ops_by_id(&self.network, &ids));
         }
-        self.keep(self.node.store.ops_by_id(&self.network, ids))
+        let mut ops = self.keep(self.node.store.ops_by_id(&self.network, ids));
+        ops.extend(self.release.iter().filter(|o| ids.contains(&o.id)).map(|o| o.bytes.clone()));
+        ops
     }
 }
 
@@ -110,6 +134,8 @@ pub struct SyncDriver {
     /// Whether a finished session shows this node's own chain is fresh (not in a joiner's
     /// restricted session, which sees none of it).
     confirms: bool,
+    /// This node's held-back secret ops this session releases to its peer.
+    release: Vec<strike_store::HeldOp>,
     pub summary: SyncSummary,
 }
 
@@ -122,7 +148,15 @@ impl std::fmt::Debug for SyncDriver {
 impl SyncDriver {
     /// Opens a session as the initiator; returns the driver and the first frame to send.
     pub fn initiate(node: &Node, network: NetworkId) -> Result<(SyncDriver, Vec<u8>)> {
-        let replica = StoreReplica::new(node, network, None);
+        SyncDriver::initiate_releasing(node, network, &[])
+    }
+
+    /// As [`SyncDriver::initiate`], showing this peer alone the held-back secret ops `release`
+    /// (`secret.rs`: their release through one peer or hub chosen at random).
+    pub fn initiate_releasing(node: &Node, network: NetworkId, release: &[OpId]) -> Result<(SyncDriver, Vec<u8>)> {
+        let release = node.store.held_ops(&network, release)?;
+        let mut replica = StoreReplica::new(node, network, None);
+        replica.release = &release;
         let (session, hello) = Session::initiate(network, &replica);
         if let Some(e) = replica.error.into_inner() {
             return Err(e);
@@ -131,7 +165,16 @@ impl SyncDriver {
         let mut summary = SyncSummary::new(network);
         summary.bytes_sent += frame.len() as u64;
         summary.messages_sent += 1;
-        Ok((SyncDriver { session, network, relay: None, restricted: None, confirms: true, summary }, frame))
+        let driver = SyncDriver {
+            session,
+            network,
+            relay: None,
+            restricted: None,
+            confirms: true,
+            release: release.clone(),
+            summary,
+        };
+        Ok((driver, frame))
     }
 
     /// Waits for the peer's first frame as the responder.
@@ -142,6 +185,7 @@ impl SyncDriver {
             relay: None,
             restricted: None,
             confirms: true,
+            release: Vec::new(),
             summary: SyncSummary::new(network),
         }
     }
@@ -155,7 +199,7 @@ impl SyncDriver {
         let mut summary = SyncSummary::new(network);
         summary.bytes_sent += frame.len() as u64;
         summary.messages_sent += 1;
-        (SyncDriver { session, network, relay: None, restricted: None, confirms, summary }, frame)
+        (SyncDriver { session, network, relay: None, restricted: None, confirms, release: Vec::new(), summary }, frame)
     }
 
     /// Answers a joiner's restricted session: the peer sees only `only`'s ops, and only its
@@ -175,7 +219,8 @@ impl SyncDriver {
         self.summary.bytes_received += frame.len() as u64;
         let msg = Message::decode(frame).map_err(SyncFailure::Protocol)?;
         let step = {
-            let replica = StoreReplica::new(node, self.network, self.restricted.as_ref());
+            let mut replica = StoreReplica::new(node, self.network, self.restricted.as_ref());
+            replica.release = &self.release;
             let step = self.session.step(msg, &replica).map_err(SyncFailure::Protocol)?;
             if let Some(e) = replica.error.into_inner() {
                 return Err(SyncFailure::Node(e));

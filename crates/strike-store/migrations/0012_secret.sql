@@ -25,3 +25,16 @@ CREATE TABLE secret_links (
     forgotten INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (network_id, scope)
 ) STRICT;
+
+-- This node's secret ops not yet released: logged here (so the member sees their own pledge)
+-- but left out of every sync session, bundle and dependency list until `release_at`, when the
+-- node hands them to one peer or hub chosen at random (`relayed` then set, and a quiet time
+-- before its own sessions carry them), so that no member first receives them from their
+-- author's node.
+CREATE TABLE held_back (
+    network_id BLOB NOT NULL,
+    op_id BLOB NOT NULL,
+    release_at INTEGER NOT NULL,         -- unix seconds
+    relayed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (network_id, op_id)
+) STRICT;

@@ -32,7 +32,7 @@ pub use ingest::{IngestReport, Quota};
 pub use joining::{EpochOp, HubTicketRow, InviteState, LiveInvite, MAX_HUB_TICKETS};
 pub use local::{AuthorInputs, HistoryKey};
 pub use queries::{AnnouncementRow, AuditRow, MemberRow, NetworkRow, NetworkStatus};
-pub use secret::{IssuerKeyRow, SecretLinkRow};
+pub use secret::{HeldOp, IssuerKeyRow, SecretLinkRow};
 pub use sync::{AuthorHead, HubGrantRow, PeerRow, RelayUsage};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.

@@ -125,8 +125,11 @@ fn heads_except(
     min_time: &mut CoarseTime,
 ) -> Result<Vec<OpId>> {
     let mut deps = Vec::new();
-    let mut stmt =
-        tx.prepare_cached("SELECT op_id, time FROM heads WHERE network_id = ?1 ORDER BY time DESC, op_id LIMIT ?2")?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT op_id, time FROM heads WHERE network_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = heads.op_id)
+             ORDER BY time DESC, op_id LIMIT ?2",
+    )?;
     let limit = strike_core::envelope::MAX_DEPS as i64 + 1;
     for row in stmt.query_map(params![&network.0[..], limit], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))? {
         let (id, time) = row?;

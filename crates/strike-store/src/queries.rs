@@ -234,8 +234,12 @@ impl Store {
 
     /// How many heads (ops nothing held depends on) the network's log has.
     pub fn head_count(&self, network: &NetworkId) -> Result<usize> {
-        let n: i64 =
-            self.conn.query_row("SELECT count(*) FROM heads WHERE network_id = ?1", [&network.0[..]], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM heads WHERE network_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = heads.op_id)",
+            [&network.0[..]],
+            |r| r.get(0),
+        )?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -281,7 +285,7 @@ impl Store {
     ) -> Result<Result<u64, std::io::Error>> {
         let mut n = 0u64;
         for sql in [
-            "SELECT bytes FROM ops WHERE network_id = ?1 ORDER BY rowid",
+            "SELECT bytes FROM ops WHERE network_id = ?1 AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = ops.op_id) ORDER BY rowid",
             "SELECT bytes FROM evidence WHERE network_id = ?1 ORDER BY op_id",
         ] {
             let mut stmt = self.conn.prepare(sql)?;

@@ -54,6 +54,16 @@ pub(crate) fn check(tx: &Connection, network: &NetworkId, op: &SealedOp, body: &
 /// op that published it.
 pub type IssuerKeyRow = (String, Zeroizing<Vec<u8>>, Option<OpId>);
 
+/// A held-back op as a release session offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldOp {
+    pub id: OpId,
+    pub author: AuthorId,
+    pub seq: u64,
+    pub time: u64,
+    pub bytes: Vec<u8>,
+}
+
 /// A secret link as stored: one-time seed, request, link, forgotten.
 type LinkColumns = (Vec<u8>, Option<Vec<u8>>, Vec<u8>, bool);
 
@@ -165,6 +175,79 @@ impl Store {
                 row.forgotten
             ],
         )?;
+        Ok(())
+    }
+
+    /// Holds one of this node's secret ops back from every sync session, bundle and
+    /// dependency list until `release_at` (unix seconds). Written before the op is taken in,
+    /// so that no session can see it in between.
+    pub fn hold_back(&mut self, network: &NetworkId, op: &OpId, release_at: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO held_back (network_id, op_id, release_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (network_id, op_id) DO UPDATE SET release_at = excluded.release_at",
+            params![&network.0[..], &op.0[..], i64::try_from(release_at).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
+    /// This node's held-back ops: network, op, when due (unix seconds), and whether a peer or
+    /// hub already has it (then only the quiet time is left).
+    pub fn held_back(&self) -> Result<Vec<(NetworkId, OpId, u64, bool)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT network_id, op_id, release_at, relayed FROM held_back ORDER BY release_at")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let at = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+            out.push((NetworkId(blob32(r.get(0)?)?), OpId(blob32(r.get(1)?)?), at, r.get(3)?));
+        }
+        Ok(out)
+    }
+
+    /// Marks held-back ops as handed to a peer or hub: this node's own sessions carry them
+    /// from `quiet_until` (unix seconds).
+    pub fn mark_relayed(&mut self, network: &NetworkId, ops: &[OpId], quiet_until: u64) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("UPDATE held_back SET relayed = 1, release_at = ?3 WHERE network_id = ?1 AND op_id = ?2")?;
+        for op in ops {
+            stmt.execute(params![&network.0[..], &op.0[..], i64::try_from(quiet_until).unwrap_or(i64::MAX)])?;
+        }
+        Ok(())
+    }
+
+    /// Held-back ops as a release session shows them: id, author, seq, time, bytes.
+    pub fn held_ops(&self, network: &NetworkId, ops: &[OpId]) -> Result<Vec<HeldOp>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT author, seq, time, bytes FROM ops WHERE network_id = ?1 AND op_id = ?2")?;
+        let mut out = Vec::new();
+        for op in ops {
+            let row = stmt
+                .query_row(params![&network.0[..], &op.0[..]], |r| {
+                    Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, Vec<u8>>(3)?))
+                })
+                .optional()?;
+            if let Some((author, seq, time, bytes)) = row {
+                out.push(HeldOp {
+                    id: *op,
+                    author: AuthorId(blob32(author)?),
+                    seq: seq as u64,
+                    time: time as u64,
+                    bytes,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Releases held-back ops: from now on sessions and bundles carry them.
+    pub fn release_held(&mut self, network: &NetworkId, ops: &[OpId]) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached("DELETE FROM held_back WHERE network_id = ?1 AND op_id = ?2")?;
+        for op in ops {
+            stmt.execute(params![&network.0[..], &op.0[..]])?;
+        }
         Ok(())
     }
 

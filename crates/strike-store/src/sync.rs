@@ -22,7 +22,8 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT h.author, h.seq, o.op_id,
                     (SELECT count(*) FROM evidence e WHERE e.network_id = ?1 AND e.author = h.author)
-             FROM (SELECT author, max(seq) AS seq FROM ops WHERE network_id = ?1 GROUP BY author) h
+             FROM (SELECT author, max(seq) AS seq FROM ops WHERE network_id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = ops.op_id) GROUP BY author) h
              JOIN ops o ON o.network_id = ?1 AND o.author = h.author AND o.seq = h.seq
              ORDER BY h.author",
         )?;
@@ -41,7 +42,10 @@ impl Store {
     pub fn op_id_at(&self, network: &NetworkId, author: &AuthorId, seq: u64) -> Result<Option<OpId>> {
         let id: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3")?
+            .prepare_cached(
+                "SELECT op_id FROM ops WHERE network_id = ?1 AND author = ?2 AND seq = ?3
+                 AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = ops.op_id)",
+            )?
             .query_row(params![&network.0[..], &author.0[..], seq as i64], |r| r.get(0))
             .optional()?;
         Ok(id.map(blob32).transpose()?.map(OpId))
@@ -50,9 +54,10 @@ impl Store {
     /// The logged ops of these authors above these seqs, in log order.
     pub fn ops_after(&self, network: &NetworkId, from: &[(AuthorId, u64)]) -> Result<Vec<Vec<u8>>> {
         let mut found: Vec<(i64, Vec<u8>)> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT rowid, bytes FROM ops WHERE network_id = ?1 AND author = ?2 AND seq > ?3")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rowid, bytes FROM ops WHERE network_id = ?1 AND author = ?2 AND seq > ?3
+                 AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = ops.op_id)",
+        )?;
         for (author, after) in from {
             let rows =
                 stmt.query_map(params![&network.0[..], &author.0[..], *after as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -67,7 +72,9 @@ impl Store {
     /// (coarse time, id) of every op held in a network: the log and the evidence.
     pub fn sync_items(&self, network: &NetworkId) -> Result<Vec<(u64, OpId)>> {
         let mut out = Vec::new();
-        let mut stmt = self.conn.prepare_cached("SELECT time, op_id FROM ops WHERE network_id = ?1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT time, op_id FROM ops WHERE network_id = ?1 AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?1 AND hb.op_id = ops.op_id)",
+        )?;
         for row in stmt.query_map([&network.0[..]], |r| Ok((r.get::<_, i64>(0)? as u64, OpId(blob32(r.get(1)?)?))))? {
             out.push(row?);
         }
@@ -83,7 +90,10 @@ impl Store {
     /// The bytes of held ops (log or evidence) by id; unknown ids are skipped.
     pub fn ops_by_id(&self, network: &NetworkId, ids: &[OpId]) -> Result<Vec<Vec<u8>>> {
         let mut out = Vec::with_capacity(ids.len());
-        let mut log = self.conn.prepare_cached("SELECT bytes FROM ops WHERE op_id = ?1 AND network_id = ?2")?;
+        let mut log = self.conn.prepare_cached(
+            "SELECT bytes FROM ops WHERE op_id = ?1 AND network_id = ?2
+             AND NOT EXISTS (SELECT 1 FROM held_back hb WHERE hb.network_id = ?2 AND hb.op_id = ?1)",
+        )?;
         let mut evidence =
             self.conn.prepare_cached("SELECT bytes FROM evidence WHERE op_id = ?1 AND network_id = ?2")?;
         for id in ids {

@@ -326,7 +326,7 @@ async fn page(State(state): State<AppState>, authed: Authed, Path(call): Path<St
                 (tally_rules(&c.tally))
                 @if let Some(s) = &c.secret { (secret_section(s)) }
                 @if member {
-                    @if c.my_pledge { p { strong { "You have pledged." } @if c.secret.is_some() { " Only your own device knows." } } } @else if open { p { "You have not pledged." } }
+                    @if c.my_pledge { p { strong { "You have pledged." } @if c.secret.is_some() { " Only your own device knows. It sends your pledge after 1 to 30 minutes, through a hub chosen at random." } } } @else if open { p { "You have not pledged." } }
                 }
                 h2 { "Pledges over time" }
                 (charts::pledges_over_time(&data.timeline, chart_need(c), ctx.now, "Pledges over time"))

@@ -46,6 +46,7 @@ async fn a_secret_call_is_opened_pledged_and_forgotten_through_the_api() {
     let id: strike_core::OpId = call.parse().unwrap();
     for n in members.iter_mut().take(2) {
         n.pledge(&f.network, &id, true).unwrap();
+        n.release_held_now(&f.network).unwrap();
         let mut sam = f.node.lock().await;
         strike_node::sync::sync_pair(n, &mut sam, f.network).unwrap();
     }

@@ -72,8 +72,15 @@ pub fn secret(out: Output, pledgers: usize) -> anyhow::Result<()> {
             proofs: vec![Proof { randomizer: c.randomizer, signature: c.signature.clone() }],
             pledged: true,
         });
-        let draft =
-            OpDraft { network: net, seq: 1, prev: None, deps: vec![call_op, key_op], time: CoarseTime(now), epoch, body };
+        let draft = OpDraft {
+            network: net,
+            seq: 1,
+            prev: None,
+            deps: vec![call_op, key_op],
+            time: CoarseTime(now),
+            epoch,
+            body,
+        };
         ops.push(draft.seal(k, &network_key, strike_crypto::random_bytes(&mut rng))?.bytes().to_vec());
     }
     let t = Instant::now();
@@ -100,8 +107,8 @@ pub fn secret(out: Output, pledgers: usize) -> anyhow::Result<()> {
         .map(|f| In { op: f.op_id, author: f.author, seq: f.seq, time: f.time, what: vec![key_op] })
         .collect();
     let creds = fold::credentials(&[me], &eligible, &keys, &requests, &issues, &secret);
-    let mut roster = Roster::default();
-    roster.pledgers = creds.counted.keys().map(|a| (*a, strike_node::secret::person_of("", ""))).collect();
+    let pledgers_of = creds.counted.keys().map(|a| (*a, strike_node::secret::person_of("", ""))).collect();
+    let roster = Roster { pledgers: pledgers_of, ..Roster::default() };
     let mut events: Vec<PledgeEvent> =
         facts.iter().map(|f| PledgeEvent { author: f.author, seq: f.seq, time: f.time, pledged: true }).collect();
     let tally = calls::evaluate(&call, &roster, &mut events, None, CoarseTime(now));

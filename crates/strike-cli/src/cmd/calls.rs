@@ -322,6 +322,12 @@ fn pledge(ctx: &Ctx, node: &mut Node, words: &[String]) -> anyhow::Result<()> {
         } else {
             "pledge withdrawn.\n"
         });
+        if v.secret.is_some() {
+            out.push_str(
+                "Secret: it leaves this device in 1 to 30 minutes, through a hub (or peer) chosen at random, at \
+                 your node's next sync round.\n",
+            );
+        }
         out.push_str(&tally_text(&v.tally, v.deadline));
         out
     });

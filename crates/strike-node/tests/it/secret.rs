@@ -11,7 +11,14 @@ use strike_crypto::SigningSecret;
 use strike_node::Node;
 use strike_node::votes::{ProposeInput, VoteInput};
 
-use crate::calls::everyone_syncs;
+/// Every node hands its held secret ops over at once (as if their release delay had passed),
+/// then everyone syncs.
+fn everyone_syncs(net: &mut Net, nodes: &mut [Node]) {
+    for n in nodes.iter_mut() {
+        n.release_held_now(&net.id).unwrap();
+    }
+    crate::calls::everyone_syncs(net, nodes);
+}
 use crate::networks::Net;
 
 /// Sam and six co-workers, every node holding everything.
@@ -60,6 +67,10 @@ fn secret_pledges_count_the_same_everywhere_and_name_nobody() {
         n[i].pledge(&net.id, &call, pledged).unwrap();
     }
     assert!(n[1].pledge(&net.id, &call, true).is_err(), "already pledged");
+    // Held back: a sync (or a bundle) right after carries none of them.
+    crate::calls::everyone_syncs(&mut net, &mut n);
+    assert_eq!(n[0].call(&net.id, &call).unwrap().tally.counted, 0, "not released yet");
+    assert_eq!(n[1].call(&net.id, &call).unwrap().tally.counted, 1, "Ana's own node counts hers");
     everyone_syncs(&mut net, &mut n);
     let hash = n[0].state_hash(&net.id).unwrap();
     for (i, node) in n.iter().enumerate() {
@@ -294,4 +305,69 @@ proptest::proptest! {
         let seen = (v.tally.counted, v.tally.status.as_str().to_owned(), v.secret.unwrap().issued);
         proptest::prop_assert_eq!(seen, net.4);
     }
+}
+
+/// A secret ballot leaves its author's node only after its delay, and then to one peer or hub
+/// chosen at random (here the hub, Ana's only peer): Dee, syncing with Ana's node directly,
+/// does not get it from there; she gets it from the hub, which holds no word of it in the clear.
+#[test]
+fn a_secret_ballot_leaves_through_a_hub_and_not_from_its_authors_node() {
+    use crate::hubs::{LogBuf, capturing, contains, files_under, sync_at};
+    use crate::quic::{Server, client, rt};
+
+    let (mut net, mut n, _) = seven();
+    let id = net.id;
+    let input = ProposeInput {
+        title: "Go public?".into(),
+        method: "yes-no".into(),
+        closes: "1d".into(),
+        secret: true,
+        ..ProposeInput::default()
+    };
+    let p = n[0].propose(&id, &input).unwrap();
+    issue(&mut net, &mut n);
+    let canary = "CANARY-ballot-9d2e not before the claim is filed";
+    let vote = VoteInput { position: "no".into(), reason: canary.into(), ..VoteInput::default() };
+    n[1].vote(&id, &p, &vote).unwrap();
+    let mut nodes = n.into_iter();
+    let (sam, mut ana, mut dee) = (nodes.next().unwrap(), nodes.next().unwrap(), nodes.next().unwrap());
+    // Ana's node syncs with Dee's at once: the ballot is held back.
+    strike_node::sync::sync_pair(&mut ana, &mut dee, id).unwrap();
+    assert_eq!(dee.proposal_tally(&id, &p).unwrap().voted, 0);
+    // A hub for the network, Ana's node's only peer.
+    let hub_dir = net.tmp.path().join("hub");
+    let hub = Node::init(&hub_dir, b"hub operator passphrase", strike_crypto::KdfParams::MINIMUM).unwrap();
+    let server = Server::start_with(hub, None, capturing(LogBuf::default()));
+    let hub_addr = server.addr();
+    let mut sam = sam;
+    sam.grant_hub(&id, &hub_addr, 30).unwrap();
+    let (_sam, moved) = sync_at(sam, &hub_addr, id);
+    moved.unwrap();
+    ana.add_peer(&id, &hub_addr).unwrap();
+    // Half an hour on, Ana's node's sync round hands the ballot to the hub alone.
+    ana.set_clock_offset(31 * 60);
+    let ana = tokio::sync::Mutex::new(ana);
+    let rounds = rt().block_on(async {
+        let net = client(&ana).await;
+        let r = strike_node::peer::sync_peers(&ana, &net).await.unwrap();
+        net.close().await;
+        r
+    });
+    assert!(
+        rounds.iter().all(|r| r.result.is_ok()),
+        "{:?}",
+        rounds.iter().map(|r| r.result.is_ok()).collect::<Vec<_>>()
+    );
+    let mut ana = ana.into_inner();
+    assert!(ana.held_secret_ops().unwrap().iter().all(|(.., relayed)| *relayed), "relayed, in its quiet time");
+    // Dee syncs with Ana's node again: still not from there.
+    strike_node::sync::sync_pair(&mut ana, &mut dee, id).unwrap();
+    assert_eq!(dee.proposal_tally(&id, &p).unwrap().voted, 0);
+    // Dee syncs with the hub: there it is.
+    let (dee, moved) = sync_at(dee, &hub_addr, id);
+    moved.unwrap();
+    assert_eq!(dee.proposal_tally(&id, &p).unwrap().voted, 1);
+    drop(server.stop());
+    assert!(!contains(&files_under(&hub_dir), canary.as_bytes()), "the hub holds ciphertext only");
+    assert!(contains(&dee.store().raw_dump().unwrap(), b"CANARY-ballot-9d2e"), "Dee's node reads it");
 }
