@@ -439,6 +439,16 @@ impl Node {
     /// Writes merges until one op can name every head this node holds, so that the checkpoint
     /// or close written next has every op held in its causal past (an op names at most eight).
     pub(crate) fn merge_heads(&mut self, network: &NetworkId) -> Result<usize> {
+        // This node's secret ops already handed to a hub or peer count from now on even in its
+        // quiet hour: a close must reach them.
+        let relayed: Vec<OpId> = self
+            .store
+            .held_back()?
+            .into_iter()
+            .filter(|(n, _, _, relayed)| n == network && *relayed)
+            .map(|(_, op, ..)| op)
+            .collect();
+        self.store.release_held(network, &relayed)?;
         let heads = self.store.head_count(network)?;
         if heads <= strike_core::envelope::MAX_DEPS {
             return Ok(0);
