@@ -116,8 +116,8 @@ impl Node {
                 if !link.proofs.is_empty() {
                     return Ok(0);
                 }
-                // Every issuer's answer to this request, under the key it was asked under.
-                let mut answers: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+                // Every issuer's answers to this request, under the key it was asked under.
+                let mut answers: BTreeMap<usize, Vec<Vec<u8>>> = BTreeMap::new();
                 for f in self.store.facts(network, Kind::CredentialIssue, Some(&scope.op.0))? {
                     let Body::CredentialIssue(issue) = &f.body else { continue };
                     let Some(i) = scope.issuers.iter().position(|a| *a == f.author) else { continue };
@@ -125,7 +125,7 @@ impl Node {
                         continue;
                     }
                     if let Some(g) = issue.grants.iter().find(|g| g.request == request) {
-                        answers.entry(i).or_insert_with(|| g.signature.clone());
+                        answers.entry(i).or_default().push(g.signature.clone());
                     }
                 }
                 if answers.len() < link.keys.len() {
@@ -141,10 +141,12 @@ impl Node {
                     let (blinded, secret, randomizer) = link.blindings[i].clone();
                     let blinding = Blinding { blinded, secret: Zeroizing::new(secret), randomizer };
                     // Checked against the published key: an issuer answering under another key
-                    // (to tell its members apart) is caught here.
-                    match blind::finalize(&key.key, &answers[&i], &blinding, &message) {
-                        Ok(c) => proofs.push((c.randomizer, c.signature)),
-                        Err(_) => {
+                    // (to tell its members apart) is caught here, and a bad answer does not stop
+                    // a good one from counting.
+                    let good = answers[&i].iter().find_map(|a| blind::finalize(&key.key, a, &blinding, &message).ok());
+                    match good {
+                        Some(c) => proofs.push((c.randomizer, c.signature)),
+                        None => {
                             tracing::warn!(network = %network.short(), scope = %scope.op.short(), issuer = i,
                                 "an issuer's answer does not unblind into a credential under its published key");
                             return Ok(0);

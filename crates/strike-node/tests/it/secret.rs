@@ -371,3 +371,39 @@ fn a_secret_ballot_leaves_through_a_hub_and_not_from_its_authors_node() {
     assert!(!contains(&files_under(&hub_dir), canary.as_bytes()), "the hub holds ciphertext only");
     assert!(contains(&dee.store().raw_dump().unwrap(), b"CANARY-ballot-9d2e"), "Dee's node reads it");
 }
+
+/// An issuer who answers a member under another key than the one it published (to tell that
+/// member's pledge apart later) gives them nothing: their node checks every answer against the
+/// published key and keeps no credential from it.
+#[test]
+fn an_answer_under_another_key_than_the_published_one_gives_no_credential() {
+    let (mut net, mut n, _) = seven();
+    let c = secret_call(&n[0], vec![Rule::Count { n: 5 }]);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    // Ana's node gets the keys and asks (its upkeep, on import).
+    let (sam, rest) = n.split_first_mut().unwrap();
+    let ana = &mut rest[0];
+    net.ship(sam, ana);
+    let me = ana.network(&net.id).unwrap().my_author.unwrap();
+    let (request, r) = ana
+        .store()
+        .facts(&net.id, Kind::CredentialRequest, Some(&call.0))
+        .unwrap()
+        .into_iter()
+        .find(|f| f.author == me)
+        .map(|f| match f.body {
+            Body::CredentialRequest(r) => (f.op_id, r),
+            _ => unreachable!(),
+        })
+        .unwrap();
+    // Sam's node answers it, before it ever hears of it, under a key Sam never published.
+    let rogue = strike_crypto::blind::IssuerKey::generate(&mut rand::rng()).unwrap();
+    let grant = strike_core::secret::Grant { request, signature: rogue.sign_blinded(&r.blinded[0]).unwrap() };
+    let issue = strike_core::body::CredentialIssue { scope: call, key: r.keys[0], grants: vec![grant] };
+    sam.author(&net.id, Body::CredentialIssue(issue)).unwrap();
+    net.ship(sam, ana);
+    let v = ana.call(&net.id, &call).unwrap();
+    assert_eq!(v.secret.unwrap().mine, "waiting for credentials");
+    let e = ana.pledge(&net.id, &call, true).unwrap_err().to_string();
+    assert!(e.contains("not answered"), "{e}");
+}
