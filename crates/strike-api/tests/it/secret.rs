@@ -67,3 +67,46 @@ async fn a_secret_call_is_opened_pledged_and_forgotten_through_the_api() {
     assert!(html.contains("Nobody, organizers included, can tell who took part"), "{html}");
     assert!(html.contains("The trust that remains"));
 }
+
+/// A secret vote in a real browser: Sam ticks "Secret ballots" on the propose form; the page
+/// says the vote is secret and, until his node holds its credential, that it is waiting for
+/// it; then he votes under a one-time key and the page shows his ballot, and the credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_vote_in_the_browser() {
+    use crate::browser::serve_ui;
+    use crate::webdriver::Driver;
+
+    let f = Fixture::new().await;
+    for name in ["dee", "ana", "bo", "eli"] {
+        f.admit(name).await;
+    }
+    let ui = serve_ui(&f).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let b = driver.browser(profile.path()).await;
+    let base = format!("http://127.0.0.1:{ui}");
+    let net = f.network.to_hex();
+    b.log_in(&base).await;
+    b.goto(&format!("{base}/networks/{net}/votes")).await;
+    b.wait_for_text(&["Propose", "Secret ballots"], 10).await;
+    b.type_into("#p-title", "Strike again in January?").await;
+    b.script("document.getElementById('p-method').value = 'yes-no'; return null").await;
+    b.click("input[name=secret]").await;
+    b.click("form[action$='/votes/propose'] button[type=submit]").await;
+    b.wait_for_text(
+        &["Proposed.", "Nobody, organizers included, can tell who took part", "waiting for its credential"],
+        10,
+    )
+    .await;
+    let url = b.url().await;
+    // Sam's node unblinds its credential at its next upkeep.
+    f.node.lock().await.upkeep(&f.network).unwrap();
+    b.goto(&url).await;
+    b.wait_for_text(&["This vote is secret", "Your position"], 10).await;
+    assert_eq!(b.unlabelled_fields().await, json!([]), "every field has a label");
+    b.click("input[name=position][value=yes]").await;
+    b.click("form[action$='/ballot'] button[type=submit]").await;
+    b.wait_for_text(&["Your ballot now: yes", "1 used"], 10).await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    b.close().await;
+}
