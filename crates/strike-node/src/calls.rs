@@ -337,15 +337,7 @@ impl Node {
             None => None,
         };
         if call.secret.is_some() {
-            let (events, pledgers, creds) = self.secret_call_inputs(network, &f.op_id, call)?;
-            let scope = crate::secret::Scope {
-                op: f.op_id,
-                issuers: call.secret.as_ref().map(|s| s.issuers.clone()).unwrap_or_default(),
-                eligible: self.call_eligible(network, call)?,
-                until: call.deadline,
-                kind: Kind::Call,
-            };
-            let view = self.secret_view(network, &scope, &creds)?;
+            let (events, pledgers, view) = self.secret_call_inputs(network, &f.op_id, call)?;
             return Ok(CallInputs { call: call.clone(), closing, cut, events, secret: Some((pledgers, view)) });
         }
         let events = self.store.pledge_events_with(network, &f.op_id, &ctx.standing)?;

@@ -285,13 +285,13 @@ impl Node {
     }
 
     /// A secret call's pledge events and pledgers (the counted one-time authors with what their
-    /// group proves), and its credentials.
+    /// group proves), and its credentials' view.
     pub(crate) fn secret_call_inputs(
         &self,
         network: &NetworkId,
         call_op: &OpId,
         call: &Call,
-    ) -> Result<(Vec<PledgeEvent>, HashMap<AuthorId, Person>, Credentials)> {
+    ) -> Result<(Vec<PledgeEvent>, HashMap<AuthorId, Person>, SecretView)> {
         let scope = Scope {
             op: *call_op,
             issuers: call.secret.as_ref().map(|s| s.issuers.clone()).unwrap_or_default(),
@@ -310,7 +310,7 @@ impl Node {
             }
         }
         let pledgers = creds.counted.iter().map(|(a, g)| (*a, person_of(g, &call.scope))).collect();
-        Ok((events, pledgers, creds))
+        Ok((events, pledgers, self.secret_view(network, &scope, &creds)?))
     }
 
     /// The view of a secret scope's credentials, with this node's part.
