@@ -122,6 +122,11 @@ pub fn finalize(
     Ok(Credential { randomizer: blinding.randomizer, signature: sig.0 })
 }
 
+/// An issuer key's modulus, big-endian: what a signature or a blinding factor is taken modulo.
+pub fn modulus(issuer: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    Ok(public(issuer)?.components().n())
+}
+
 /// Whether `credential` is the issuer's signature on `message`.
 pub fn verify(issuer: &[u8], credential: &Credential, message: &[u8]) -> Result<(), CryptoError> {
     public(issuer)?

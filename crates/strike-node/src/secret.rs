@@ -23,13 +23,20 @@ use strike_store::FactRow;
 
 use crate::{Node, NodeError, Result};
 
+/// This node's link as [`Node::secret_link`] gives it: the one-time key's seed, its request,
+/// and the blindings and credentials.
+pub type LinkParts = (Vec<u8>, Option<OpId>, Link);
+
+/// Key-derivation context of a one-time author's op nonces.
+pub const ONE_TIME_NONCE_CONTEXT: &str = "openstrike 2026 one-time op nonce v1";
+
 /// A secret op is released after a random delay between these (seconds), to one peer or hub
 /// chosen at random (`peer::sync_peers`), never offered first by its author's node.
 pub const RELEASE_DELAY: std::ops::RangeInclusive<u64> = 60..=1800;
 
 /// What this node keeps of its one-time author on a secret scope, beside the one-time key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Link {
+pub struct Link {
     pub group: String,
     /// The issuers' keys asked under, in issuer order.
     pub keys: Vec<OpId>,
@@ -427,8 +434,14 @@ impl Node {
             epoch,
             body: body(link.keys.clone(), proofs),
         };
+        // The nonce comes from the one-time key, the seq and the body, not from this node's
+        // randomness: the op's bytes are the same whichever member's node writes it, and a
+        // nonce is never used twice for two bodies.
+        let material = [&seed[..], &draft.seq.to_be_bytes(), &draft.body.encode()].concat();
+        let nonce: [u8; 24] =
+            strike_crypto::derive(ONE_TIME_NONCE_CONTEXT, &material)[..24].try_into().expect("24 of 32 bytes");
         let mut rng = rand::rng();
-        let sealed = draft.seal(&signing, &key, strike_crypto::random_bytes(&mut rng)).map_err(NodeError::Refused)?;
+        let sealed = draft.seal(&signing, &key, nonce).map_err(NodeError::Refused)?;
         let id = sealed.id();
         // Held back from every session and bundle before it is taken in: released after a
         // random delay (but ten minutes before the deadline or close at the latest).
@@ -546,6 +559,28 @@ impl Node {
     pub fn relayed_secret_ops(&mut self, network: &NetworkId, ops: &[OpId]) -> Result<()> {
         let quiet_until = self.now() + RELAY_QUIET;
         Ok(self.store.mark_relayed(network, ops, quiet_until)?)
+    }
+
+    /// This node's link on a secret scope: the one-time key's seed, its request, and the
+    /// blindings and credentials.
+    pub fn secret_link(&self, network: &NetworkId, scope: &OpId) -> Result<Option<LinkParts>> {
+        match self.store.secret_link(network, scope)? {
+            Some(row) if !row.forgotten => Ok(Some((row.one_time.to_vec(), row.request, decode_link(&row.link)?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Replaces this node's link on a secret scope (the unlinkability test gives one member's
+    /// node the one-time key another's used, with the unblinding that turns its own answer into
+    /// that credential).
+    pub fn set_secret_link(&mut self, network: &NetworkId, scope: &OpId, one_time: &[u8], link: &Link) -> Result<()> {
+        let mut row = self
+            .store
+            .secret_link(network, scope)?
+            .ok_or_else(|| NodeError::NotFound("this node holds no link on it".into()))?;
+        row.one_time = zeroize::Zeroizing::new(one_time.to_vec());
+        row.link = zeroize::Zeroizing::new(encode_link(link)?);
+        Ok(self.store.put_secret_link(network, scope, &row)?)
     }
 
     /// Releases every held secret op of a network to every session now, without a relay:

@@ -407,3 +407,66 @@ fn an_answer_under_another_key_than_the_published_one_gives_no_credential() {
     let e = ana.pledge(&net.id, &call, true).unwrap_err().to_string();
     assert!(e.contains("not answered"), "{e}");
 }
+
+/// Which member pledged changes nothing anyone else holds. In world A Ana pledges. In world B
+/// Dee pledges instead, from the same log: her node's own request and the issuer's answer to it
+/// (the same ops as in world A) unblind, with another factor, into exactly the credential Ana's
+/// node made, on a one-time key like the one Ana's node made (RSA blinding is perfectly hiding:
+/// every answer unblinds into every credential with some factor). Her pledge is the same op,
+/// byte for byte; so every other node, the organizer's and the hub's included, holds the same
+/// ops and the same state in both worlds.
+#[test]
+fn which_member_pledged_changes_nothing_anyone_else_holds() {
+    use crypto_bigint::{BoxedUint, NonZero};
+
+    let (mut net, mut n, _) = seven();
+    // Both pledges in the middle of one hour (secret ops claim the hour).
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for node in n.iter_mut() {
+        node.set_clock_offset((30 * 60 - now % 3600).rem_euclid(3600));
+    }
+    let c = secret_call(&n[0], vec![Rule::Count { n: 5 }]);
+    let call = n[0].create_call(&net.id, c).unwrap();
+    issue(&mut net, &mut n);
+    // World A: Ana pledges.
+    let (seed_a, _, link_a) = n[1].secret_link(&net.id, &call).unwrap().unwrap();
+    let op_a = n[1].pledge(&net.id, &call, true).unwrap().0;
+    let bytes_a = n[1].store().held_ops(&net.id, &[op_a]).unwrap().remove(0).bytes;
+    // World B: Dee's node unblinds the issuer's answer to her own request with the factor that
+    // turns it into Ana's credential, and pledges with the one-time key Ana's node made.
+    let (_, dee_request, mut link_d) = n[2].secret_link(&net.id, &call).unwrap().unwrap();
+    let Some((_, Body::CredentialKey(key))) = n[2].store().fact(&net.id, &link_d.keys[0]).unwrap() else {
+        panic!("the issuer's key")
+    };
+    let answer = n[2]
+        .store()
+        .facts(&net.id, Kind::CredentialIssue, Some(&call.0))
+        .unwrap()
+        .into_iter()
+        .find_map(|f| match f.body {
+            Body::CredentialIssue(i) => i.grants.into_iter().find(|g| Some(g.request) == dee_request),
+            _ => None,
+        })
+        .unwrap()
+        .signature;
+    let modulus = strike_crypto::blind::modulus(&key.key).unwrap();
+    let bits = (modulus.len() * 8) as u32;
+    let m = NonZero::new(BoxedUint::from_be_slice(&modulus, bits).unwrap()).unwrap();
+    let s_d = BoxedUint::from_be_slice(&answer, bits).unwrap();
+    let sigma_a = BoxedUint::from_be_slice(&link_a.proofs[0].1, bits).unwrap();
+    let unblind = sigma_a.mul_mod(&s_d.invert_mod(&m).unwrap(), &m);
+    link_d.blindings[0] = (link_d.blindings[0].0.clone(), unblind.to_be_bytes().to_vec(), link_a.blindings[0].2);
+    link_d.proofs.clear();
+    n[2].set_secret_link(&net.id, &call, &seed_a, &link_d).unwrap();
+    n[2].upkeep(&net.id).unwrap();
+    assert_eq!(n[2].secret_link(&net.id, &call).unwrap().unwrap().2.proofs, link_a.proofs, "Ana's credential");
+    let op_b = n[2].pledge(&net.id, &call, true).unwrap().0;
+    let bytes_b = n[2].store().held_ops(&net.id, &[op_b]).unwrap().remove(0).bytes;
+    assert_eq!(bytes_a, bytes_b, "the same op, byte for byte");
+    // Every other node holds the same ops in both worlds: the organizer's node takes the op and
+    // its whole decrypted store is one function of it.
+    let before = n[0].store().raw_dump().unwrap();
+    n[0].ingest(&net.id, vec![bytes_a]).unwrap();
+    assert_ne!(n[0].store().raw_dump().unwrap(), before);
+    assert_eq!(n[0].call(&net.id, &call).unwrap().tally.counted, 1);
+}
