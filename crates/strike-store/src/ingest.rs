@@ -409,6 +409,9 @@ impl<'a> Ingest<'a> {
         if let Some(circle) = circle {
             self.circle_ops.push((op.id(), env.author, env.seq, circle));
         }
+        if let Some(beyond) = crate::secret::audit_issue(self.tx, &self.network, &body)? {
+            self.audit(op.id(), Some(env.author), &beyond)?;
+        }
         if !effects.new_epochs.is_empty() {
             // Later ops of this batch may use the new keys; ops already held sealed under them
             // need a fold. (Ops sealed under epochs this node never learns, such as a removed

@@ -67,6 +67,34 @@ pub struct HeldOp {
 /// A secret link as stored: one-time seed, request, link, forgotten.
 type LinkColumns = (Vec<u8>, Option<Vec<u8>>, Vec<u8>, bool);
 
+/// Audits an issuer's answers that go beyond the eligible members' first requests, as far as
+/// this node can tell when the op arrives: a request from someone who is not a member now, or a
+/// member's second request. The op is kept (whether an answer counts is the credentials fold's,
+/// the same on every node whatever order ops came in); this is the local audit record.
+pub(crate) fn audit_issue(tx: &Connection, network: &NetworkId, body: &Body) -> Result<Option<Reject>> {
+    let Body::CredentialIssue(issue) = body else { return Ok(None) };
+    let mut request = tx.prepare_cached(
+        "SELECT f.author, f.seq, m.status FROM v_facts f
+         LEFT JOIN v_members m ON m.network_id = f.network_id AND m.author = f.author
+         WHERE f.network_id = ?1 AND f.op_id = ?2 AND f.kind = 'credential_request'",
+    )?;
+    let mut earlier = tx.prepare_cached(
+        "SELECT 1 FROM v_facts WHERE network_id = ?1 AND kind = 'credential_request' AND ref = ?2 AND author = ?3
+           AND seq < ?4",
+    )?;
+    for grant in &issue.grants {
+        let row: Option<(Vec<u8>, i64, Option<String>)> = request
+            .query_row(params![&network.0[..], &grant.request.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((author, seq, status)) = row else { continue };
+        let second = earlier.exists(params![&network.0[..], &issue.scope.0[..], author, seq])?;
+        if second || status.as_deref() != Some("member") {
+            return Ok(Some(Reject::BadCredential("a credential issued beyond the eligible members' first requests")));
+        }
+    }
+    Ok(None)
+}
+
 /// This node's link to its one-time author on a secret call or proposal.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretLinkRow {

@@ -169,12 +169,15 @@ fn credentials_issued_beyond_the_eligible_members_are_flagged_and_count_for_noth
     let key = strike_crypto::blind::IssuerKey::from_der(&secret).unwrap();
     let grant = strike_core::secret::Grant { request, signature: key.sign_blinded(&blinded[0]).unwrap() };
     let issue = strike_core::body::CredentialIssue { scope: call, key: keys[0], grants: vec![grant] };
-    n[0].author(&net.id, Body::CredentialIssue(issue)).unwrap();
+    let beyond = n[0].author(&net.id, Body::CredentialIssue(issue)).unwrap();
     everyone_syncs(&mut net, &mut n);
     for node in &n {
         let s = node.call(&net.id, &call).unwrap().secret.unwrap();
         assert_eq!(s.issued, 7, "never more than the eligible members");
         assert!(s.flags.iter().any(|f| f.contains("issued beyond")), "{:?}", s.flags);
+        // Kept (the fold decides the same everywhere), and audited where it arrived.
+        let audit = node.store().audit(50).unwrap();
+        assert!(audit.iter().any(|r| r.op_id == beyond && r.reason == "bad_credential"), "{audit:?}");
     }
 }
 
