@@ -130,6 +130,20 @@ pub fn secret_time(now: CoarseTime, floor: CoarseTime) -> CoarseTime {
     CoarseTime(now.0 - now.0 % SECRET_TIME_MINUTES).max(floor)
 }
 
+/// The eligible members of a secret call in a roster, with their groups: counted members in its
+/// scope and not exempt, as the trigger counts them.
+fn eligible_in(roster: &strike_core::calls::Roster, call: &Call) -> BTreeMap<AuthorId, String> {
+    let dims = dims_of(call);
+    let exempt = |p: &Person| call.exempt_roles.iter().any(|r| r.eq_ignore_ascii_case(&p.role));
+    let in_scope = |p: &Person| call.scope.is_empty() || p.workplace.eq_ignore_ascii_case(&call.scope);
+    roster
+        .members
+        .iter()
+        .filter(|(_, p)| p.as_ref().is_none_or(|p| in_scope(p) && !exempt(p)) && (call.scope.is_empty() || p.is_some()))
+        .map(|(a, p)| (*a, group_of(&dims, p.as_ref())))
+        .collect()
+}
+
 fn decode_link(bytes: &[u8]) -> Result<Link> {
     ciborium::from_reader(bytes).map_err(|e| NodeError::InvalidInput(format!("this node's secret link: {e}")))
 }
@@ -175,18 +189,7 @@ impl Node {
     /// The eligible members of a secret call and their groups: counted members in its scope
     /// and not exempt, as the trigger counts them.
     pub(crate) fn call_eligible(&self, network: &NetworkId, call: &Call) -> Result<BTreeMap<AuthorId, String>> {
-        let roster = self.roster(network)?;
-        let dims = dims_of(call);
-        let exempt = |p: &Person| call.exempt_roles.iter().any(|r| r.eq_ignore_ascii_case(&p.role));
-        let in_scope = |p: &Person| call.scope.is_empty() || p.workplace.eq_ignore_ascii_case(&call.scope);
-        Ok(roster
-            .members
-            .iter()
-            .filter(|(_, p)| {
-                p.as_ref().is_none_or(|p| in_scope(p) && !exempt(p)) && (call.scope.is_empty() || p.is_some())
-            })
-            .map(|(a, p)| (*a, group_of(&dims, p.as_ref())))
-            .collect())
+        Ok(eligible_in(&self.roster(network)?, call))
     }
 
     /// Refuses a secret call whose groups are too small to hide a pledge in.
@@ -217,11 +220,16 @@ impl Node {
     /// The secret calls and proposals of a network this node reads.
     pub(crate) fn secret_scopes(&self, network: &NetworkId) -> Result<Vec<Scope>> {
         let mut out = Vec::new();
+        let mut roster = None;
         for f in self.store.facts(network, Kind::Call, None)? {
             if let Body::Call(c) = &f.body
                 && let Some(s) = &c.secret
             {
-                let eligible = self.call_eligible(network, c)?;
+                let roster = match &roster {
+                    Some(r) => r,
+                    None => roster.insert(self.roster(network)?),
+                };
+                let eligible = eligible_in(roster, c);
                 out.push(Scope {
                     op: f.op_id,
                     issuers: s.issuers.clone(),
@@ -416,8 +424,8 @@ impl Node {
         let mut deps = vec![*scope];
         deps.extend(link.keys.iter().copied());
         for d in &deps {
-            if let Some(f) = self.fact_time(network, d)? {
-                floor = floor.max(f);
+            if let Some(t) = self.store.fact_time(network, d)? {
+                floor = floor.max(t);
             }
         }
         let (epoch, key) = self
@@ -454,15 +462,6 @@ impl Node {
             return Err(NodeError::NotAllowed(format!("the secret op was not taken: {report:?}")));
         }
         Ok(id)
-    }
-
-    fn fact_time(&self, network: &NetworkId, op: &OpId) -> Result<Option<CoarseTime>> {
-        for kind in [Kind::Call, Kind::Proposal, Kind::CredentialKey] {
-            if let Some(f) = self.store.facts(network, kind, None)?.into_iter().find(|f| f.op_id == *op) {
-                return Ok(Some(f.time));
-            }
-        }
-        Ok(None)
     }
 
     /// Pledges (or withdraws) on a secret call as this node's one-time author.
@@ -541,10 +540,14 @@ impl Node {
     pub fn due_secret_ops(&mut self) -> Result<BTreeMap<NetworkId, Vec<OpId>>> {
         let now = self.now();
         let mut out: BTreeMap<NetworkId, Vec<OpId>> = BTreeMap::new();
+        let mut alone: BTreeMap<NetworkId, bool> = BTreeMap::new();
         for (network, op, at, relayed) in self.store.held_back()? {
             // With no peer or hub to hand them to (a network that moves by bundles only), due
             // ops go out with this node's next bundle.
-            let alone = self.peers(Some(&network))?.is_empty();
+            let alone = match alone.get(&network) {
+                Some(a) => *a,
+                None => *alone.entry(network).or_insert(self.peers(Some(&network))?.is_empty()),
+            };
             match (at <= now, relayed || alone) {
                 (true, false) => out.entry(network).or_default().push(op),
                 (true, true) => self.store.release_held(&network, &[op])?,

@@ -70,6 +70,17 @@ impl Store {
         Ok(out)
     }
 
+    /// The time a fact held claims, whether or not it counts (`None` if not held or not
+    /// decrypted).
+    pub fn fact_time(&self, network: &NetworkId, op: &OpId) -> Result<Option<CoarseTime>> {
+        let t: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT time FROM v_facts WHERE network_id = ?1 AND op_id = ?2")?
+            .query_row(params![&network.0[..], &op.0[..]], |r| r.get(0))
+            .optional()?;
+        Ok(t.map(time))
+    }
+
     /// One fact by op id, whether or not it counts (`None` if not held or not decrypted).
     pub fn fact(&self, network: &NetworkId, op: &OpId) -> Result<Option<(AuthorId, Body)>> {
         let row: Option<(Vec<u8>, Vec<u8>)> = self
