@@ -177,7 +177,8 @@ fn demo_seeds_once_and_reopens() {
     let first = home.json(&["demo", "--no-serve"]);
     assert_eq!(first["seeded"], true);
     assert!(first["networks"].as_array().unwrap().len() >= 4);
-    let call = &first["calls"][0];
+    let heat = first["calls"].as_array().unwrap().iter().find(|c| c["title"] == "One-day strike for heat safety");
+    let call = heat.unwrap();
     assert_eq!((call["counted"].as_u64(), call["status"].as_str()), (Some(21), Some("open")), "{first}");
     let second = home.json(&["demo", "--no-serve"]);
     assert_eq!(second["seeded"], false);
@@ -273,7 +274,16 @@ fn demo_seeds_once_and_reopens() {
     assert_eq!((offer["state"].as_str(), offer["outcome"].as_str()), (Some("open"), Some("rejected")), "{offer}");
     assert_eq!(offer["title"], "Accept the offer from management?");
     let call = run(&["call", "list", "Riverside"]);
-    let call_id = call["calls"][0]["id"].as_str().or(call["calls"][0]["call_id"].as_str()).unwrap().to_owned();
+    let calls = call["calls"].as_array().unwrap();
+    let heat = calls.iter().find(|c| c["title"] == "One-day strike for heat safety").unwrap();
+    let call_id = heat["id"].as_str().unwrap().to_owned();
+    // Today's secret sickout: 40 credentials issued, 20 pledged under one-time keys, short of 25.
+    let sickout = calls.iter().find(|c| c["secret"].is_object()).unwrap();
+    assert_eq!(
+        (sickout["tally"]["counted"].as_u64(), sickout["status"].as_str(), sickout["secret"]["issued"].as_u64()),
+        (Some(20), Some("open"), Some(40)),
+        "{sickout}"
+    );
     let record = run(&["concession", "list", &call_id]);
     let result = record["concessions"][0]["result"].as_str().unwrap();
     assert!(result.starts_with("voting until") && result.contains("28 no, 4 yes so far"), "{record}");

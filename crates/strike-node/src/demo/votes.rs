@@ -13,6 +13,9 @@ use crate::votes::concessions::ConcessionVoteInput;
 use crate::votes::{ProposeInput, VoteInput};
 use crate::{Node, Result};
 
+/// The secret sickout's title.
+pub(super) const SECRET_CALL: &str = "Secret sickout on the first day over 30 C";
+
 /// The secret ballot's question.
 pub(super) const SECRET_VOTE: &str = "Strike again in January if there is still no heat plan?";
 
@@ -78,9 +81,25 @@ pub(super) fn ballot(n: &mut Node, network: &NetworkId, i: usize) -> Result<()> 
     Ok(())
 }
 
-/// Today's secret ballot: Sam puts it; every co-worker's node asks for its credential, Sam's
-/// node answers, and 30 of the 40 vote (22 yes, 6 no, 2 abstain), each under a one-time key.
+/// Today's secret ballot and secret call: Sam puts them; every co-worker's node asks for its
+/// credentials, Sam's node answers, 30 of the 40 vote (22 yes, 6 no, 2 abstain) and some pledge
+/// to the secret sickout, each under a one-time key.
 pub(super) fn secret_vote(sam: &mut Node, crowd: &mut Crowd, network: &NetworkId) -> Result<()> {
+    use strike_core::calls::{Call, CallKind, Rule, Wave};
+    let now = strike_core::CoarseTime::from_unix_seconds(sam.now()).0;
+    let sickout = sam.create_call(
+        network,
+        Call {
+            kind: CallKind::Sickout,
+            title: SECRET_CALL.into(),
+            demands: vec!["Water and shade at every dock".into()],
+            scope: String::new(),
+            deadline: now + 6 * 1440,
+            exempt_roles: Vec::new(),
+            waves: vec![Wave { rules: vec![Rule::Count { n: 25 }], starts: now + 7 * 1440 }],
+            secret: Some(strike_core::secret::Secrecy { issuers: Vec::new() }),
+        },
+    )?;
     let input = ProposeInput {
         title: SECRET_VOTE.into(),
         text: "Secret ballot: say what you think, nobody will know it was you.".into(),
@@ -110,7 +129,10 @@ pub(super) fn secret_vote(sam: &mut Node, crowd: &mut Crowd, network: &NetworkId
             _ => "yes",
         };
         n.vote(network, &p, &VoteInput { position: position.into(), ..VoteInput::default() })?;
-        // The demo does not wait out the release delay: each node hands its ballot over now.
+        if i % 3 != 2 {
+            n.pledge(network, &sickout, true)?;
+        }
+        // The demo does not wait out the release delay: each node hands its ops over now.
         n.release_held_now(network)?;
         sync(n, sam, network)?;
     }
